@@ -1,0 +1,625 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Cards in the daemon: attach/detach as the transport reports them, the
+ * poll scheduler, and turning command completions into card state.
+ *
+ * Every card command goes through the executor; this file only submits and
+ * handles completions, on the loop thread.  Nothing here can block on a
+ * card.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "alert.h"
+#include "log.h"
+#include "manager.h"
+
+/* Largest reply of a polled function: SMART with every attribute. */
+#define POLL_OUT_CAP 512
+
+uint64_t now_realtime_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+uint64_t now_monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+int card_submit(struct dcard *dc, unsigned int function, const void *in, size_t in_len,
+		size_t out_cap, enum req_tag tag)
+{
+	struct ocxlpmem_request req = { 0 };
+
+	if (!dc->card)
+		return -ENXIO;
+	req.card = dc->card;
+	req.function = function;
+	req.in = in;
+	req.in_len = in_len;
+	req.out_cap = out_cap;
+	req.timeout_ms = ocxlpmem_function_timeout_ms(function, dc->have_caps ? &dc->caps : NULL);
+	req.userdata = &dc->ctx[tag];
+	return ocxlpmem_executor_submit(dc->m->executor, &req);
+}
+
+/* ---- Scheduling ---------------------------------------------------------- */
+
+static unsigned int interval_of(const struct dcard *dc, enum poll_kind kind)
+{
+	switch (kind) {
+	case POLL_HEALTH:
+		return dc->intervals.health_s;
+	case POLL_STATS:
+		return dc->intervals.stats_s;
+	case POLL_FIRMWARE:
+		return dc->intervals.firmware_s;
+	default:
+		return 0;
+	}
+}
+
+static uint64_t jitter_rand(struct manager *m)
+{
+	/* xorshift64*: cheap, and the spread only has to avoid lock-step. */
+	uint64_t x = m->jitter_state;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	m->jitter_state = x;
+	return x * 0x2545F4914F6CDD1Dull;
+}
+
+/*
+ * The delay before a poll's next run: the interval spread by +-jitter so
+ * 256 cards do not poll in lock-step, or after failures an exponential
+ * back-off, capped at backoff_max (or the interval if that is longer).
+ */
+static uint64_t next_delay_ms(struct dcard *dc, struct poller *p)
+{
+	const struct config *cfg = dc->m->config;
+	uint64_t base = (uint64_t)interval_of(dc, p->kind) * 1000u;
+	uint64_t spread;
+
+	if (p->failures) {
+		uint64_t cap = (uint64_t)cfg->backoff_max_s * 1000u;
+		unsigned int shift = p->failures > 16 ? 16 : p->failures;
+
+		if (cap < base)
+			cap = base;
+		base <<= shift;
+		if (base > cap)
+			base = cap;
+	}
+	spread = base * cfg->jitter_pct / 100u;
+	if (spread)
+		base = base - spread + jitter_rand(dc->m) % (2 * spread + 1);
+	return base;
+}
+
+static void arm_poll(struct poller *p, uint64_t delay_ms)
+{
+	struct timeval tv = {
+		.tv_sec = (time_t)(delay_ms / 1000u),
+		.tv_usec = (suseconds_t)(delay_ms % 1000u) * 1000,
+	};
+
+	evtimer_add(p->timer, &tv);
+}
+
+static void schedule_next(struct dcard *dc, struct poller *p)
+{
+	if (!dc->card || dc->m->stopping || interval_of(dc, p->kind) == 0 ||
+	    dc->fatal_hardware || dc->fatal_firmware)
+		return;
+	arm_poll(p, next_delay_ms(dc, p));
+}
+
+static void poll_start(struct poller *p)
+{
+	static const unsigned int health_fns[] = {
+		OCXLPMEM_FN_SMART, OCXLPMEM_FN_CONTROLLER_HEALTH, OCXLPMEM_FN_EVENT_CHECK,
+	};
+	static const unsigned int stats_fns[] = { OCXLPMEM_FN_CONTROLLER_STATS };
+	static const unsigned int firmware_fns[] = { OCXLPMEM_FN_FIRMWARE_INFO };
+	struct dcard *dc = p->card;
+	const unsigned int *fns;
+	unsigned int n;
+
+	if (!dc->card)
+		return;
+	if (p->outstanding) {
+		p->due = true;
+		return;
+	}
+	evtimer_del(p->timer);
+	switch (p->kind) {
+	case POLL_HEALTH:
+		/* EVENT_CHECK rides along even with an event fd: the bits are
+		 * level-triggered, so a lost notification costs one interval. */
+		fns = health_fns;
+		n = 3;
+		break;
+	case POLL_STATS:
+		fns = stats_fns;
+		n = 1;
+		break;
+	default:
+		fns = firmware_fns;
+		n = 1;
+		break;
+	}
+	p->first_error = 0;
+	p->started_ms = now_monotonic_ms();
+	for (unsigned int i = 0; i < n; i++) {
+		int r = card_submit(dc, fns[i], NULL, 0, POLL_OUT_CAP, (enum req_tag)p->kind);
+
+		if (r < 0) {
+			log_errno(LOG_ERR, r, "%s: cannot queue %s", dc->name,
+				  ocxlpmem_function_name(fns[i]));
+			if (!p->first_error)
+				p->first_error = r;
+			continue;
+		}
+		p->outstanding++;
+	}
+	if (!p->outstanding)
+		schedule_next(dc, p);
+}
+
+static void on_poll_timer(evutil_socket_t fd, short what, void *userdata)
+{
+	poll_start(userdata);
+}
+
+void card_poll_now(struct dcard *dc, enum poll_kind kind)
+{
+	poll_start(&dc->polls[kind]);
+}
+
+static void poll_finished(struct dcard *dc, struct poller *p)
+{
+	p->total++;
+	p->last_duration_ms = now_monotonic_ms() - p->started_ms;
+	if (p->first_error) {
+		p->failed++;
+		p->failures++;
+	} else {
+		p->failures = 0;
+		p->last_ok_us = now_realtime_us();
+	}
+	if (p->due) {
+		p->due = false;
+		poll_start(p);
+		return;
+	}
+	schedule_next(dc, p);
+}
+
+/* ---- Completions ------------------------------------------------------- */
+
+static void note_error(struct dcard *dc, unsigned int function, int r)
+{
+	if (r > 0)
+		snprintf(dc->last_error, sizeof(dc->last_error), "%s: %s",
+			 ocxlpmem_function_name(function), ocxlpmem_card_status_message((unsigned int)r, function));
+	else
+		snprintf(dc->last_error, sizeof(dc->last_error), "%s: %s",
+			 ocxlpmem_function_name(function), strerror(-r));
+}
+
+/*
+ * Timeouts and a stuck call make a card unresponsive; any answer makes it
+ * responsive again.  Returns true when the state changed.
+ */
+static bool track_responsiveness(struct dcard *dc, int r)
+{
+	bool was = dc->unresponsive;
+
+	if (r == -ETIMEDOUT || (r == -EBUSY && ocxlpmem_executor_card_hung(dc->m->executor, dc->card))) {
+		dc->consecutive_timeouts++;
+		if (ocxlpmem_executor_card_hung(dc->m->executor, dc->card) ||
+		    dc->consecutive_timeouts >= dc->m->config->unresponsive_after)
+			dc->unresponsive = true;
+	} else if (r >= 0) {
+		dc->consecutive_timeouts = 0;
+		dc->unresponsive = false;
+	}
+	return was != dc->unresponsive;
+}
+
+/* Split the reply; 0, a positive card status, or -errno. */
+static int reply_of(const struct ocxlpmem_request *req, struct ocxlpmem_reply *reply)
+{
+	int r;
+
+	if (req->result < 0)
+		return req->result;
+	if (req->fw_size > req->out_cap)
+		return -EMSGSIZE;
+	r = ocxlpmem_reply_decode(req->out, req->fw_size, reply);
+	if (r < 0)
+		return r;
+	return reply->card_status;
+}
+
+static void handle_events(struct dcard *dc, uint64_t events)
+{
+	uint64_t rising = events & ~dc->events;
+
+	dc->events = events;
+	if (events & (OCXLPMEM_EVENT_HARDWARE_FATAL | OCXLPMEM_EVENT_FIRMWARE_FATAL)) {
+		/* The driver takes the bus down after this: the card is gone now,
+		 * not at the next poll. */
+		dc->fatal_hardware |= !!(events & OCXLPMEM_EVENT_HARDWARE_FATAL);
+		dc->fatal_firmware |= !!(events & OCXLPMEM_EVENT_FIRMWARE_FATAL);
+		for (unsigned int k = 0; k < POLL_KINDS; k++)
+			evtimer_del(dc->polls[k].timer);
+	}
+	if (events & OCXLPMEM_EVENT_ERROR_LOG_AVAILABLE)
+		errlog_start_drain(dc);
+	if (rising & OCXLPMEM_EVENT_CONTROLLER_DUMP_AVAILABLE) {
+		struct alert a;
+
+		card_alert_fill(dc, &a, "controller-dump-available", LOG_WARNING, "active");
+		snprintf(a.message, sizeof(a.message),
+			 "the card holds a controller dump for collection");
+		alert_send(&a);
+	}
+}
+
+/* Store a successful reply's data.  0 or the decode error. */
+static int absorb(struct dcard *dc, unsigned int function, const struct ocxlpmem_reply *reply)
+{
+	uint64_t events;
+	int r = 0;
+
+	switch (function) {
+	case OCXLPMEM_FN_SMART:
+		r = ocxlpmem_smart_decode(reply->data, reply->data_len, &dc->smart);
+		dc->have_smart |= r == 0;
+		break;
+	case OCXLPMEM_FN_CONTROLLER_HEALTH:
+		r = ocxlpmem_health_decode(reply->data, reply->data_len, &dc->ctl);
+		dc->have_ctl |= r == 0;
+		break;
+	case OCXLPMEM_FN_CONTROLLER_STATS:
+		r = ocxlpmem_stats_decode(reply->data, reply->data_len, &dc->stats);
+		dc->have_stats |= r == 0;
+		break;
+	case OCXLPMEM_FN_FIRMWARE_INFO:
+		r = ocxlpmem_firmware_info_decode(reply->data, reply->data_len, &dc->fw);
+		dc->have_fw |= r == 0;
+		break;
+	case OCXLPMEM_FN_CAPABILITIES:
+		r = ocxlpmem_capabilities_decode(reply->data, reply->data_len, &dc->caps);
+		dc->have_caps |= r == 0;
+		break;
+	case OCXLPMEM_FN_EVENT_CHECK:
+		r = ocxlpmem_events_decode(reply->data, reply->data_len, &events);
+		if (r == 0)
+			handle_events(dc, events);
+		break;
+	default:
+		break;
+	}
+	return r;
+}
+
+void card_request_done(struct dcard *dc, struct ocxlpmem_request *req)
+{
+	const struct req_ctx *ctx = req->userdata;
+	enum req_tag tag = ctx->tag;
+	struct ocxlpmem_reply reply;
+	int r;
+
+	/* A completion for a card object that has since gone (or been
+	 * replaced after a re-probe) says nothing about the current one. */
+	if (req->card != dc->card)
+		return;
+	if (tag == TAG_ERRLOG) {
+		errlog_request_done(dc, req);
+		if (track_responsiveness(dc, req->result))
+			card_evaluate(dc);
+		return;
+	}
+
+	r = reply_of(req, &reply);
+	if (r == 0)
+		r = absorb(dc, req->function, &reply);
+	if (r != 0) {
+		note_error(dc, req->function, r);
+		/* Once a card is known gone or silent, every poll failing says
+		 * nothing new: the alert has said it. */
+		log_msg(r == -ENXIO || dc->unresponsive ? LOG_DEBUG : LOG_WARNING, "%s: %s",
+			dc->name, dc->last_error);
+	}
+	track_responsiveness(dc, req->result);
+
+	if ((unsigned int)tag < POLL_KINDS) {
+		struct poller *p = &dc->polls[tag];
+
+		if (r != 0 && !p->first_error)
+			p->first_error = r;
+		if (p->outstanding && --p->outstanding == 0)
+			poll_finished(dc, p);
+	}
+	card_evaluate(dc);
+}
+
+/* ---- Events from the card ---------------------------------------------- */
+
+static void on_card_event(evutil_socket_t fd, short what, void *userdata)
+{
+	struct dcard *dc = userdata;
+	int r;
+
+	r = ocxlpmem_card_event_ack(dc->card);
+	if (r < 0)
+		log_errno(LOG_WARNING, r, "%s: cannot re-arm the card's event source", dc->name);
+	r = card_submit(dc, OCXLPMEM_FN_EVENT_CHECK, NULL, 0, POLL_OUT_CAP, TAG_EVENT);
+	if (r < 0)
+		log_errno(LOG_WARNING, r, "%s: cannot ask the card for its events", dc->name);
+	/* An event is news: look at the card now rather than at the next tick. */
+	card_poll_now(dc, POLL_HEALTH);
+}
+
+/* ---- Attach / detach ----------------------------------------------------- */
+
+static int dcard_new(struct manager *m, uint64_t serial, struct dcard **ret)
+{
+	struct dcard *dc, **v;
+	const char *name;
+	char *aside = NULL;
+	bool is_new;
+	int r;
+
+	dc = calloc(1, sizeof(*dc));
+	if (!dc)
+		return -ENOMEM;
+	dc->m = m;
+	dc->serial = serial;
+	for (unsigned int t = 0; t < TAG_COUNT; t++) {
+		dc->ctx[t].dc = dc;
+		dc->ctx[t].tag = t;
+	}
+	name = names_assign(m->names, serial, &is_new);
+	if (!name) {
+		free(dc);
+		return -ENOMEM;
+	}
+	snprintf(dc->name, sizeof(dc->name), "%s", name);
+	if (is_new) {
+		r = names_save(m->state_dirfd, m->names);
+		if (r < 0)
+			log_errno(LOG_ERR, r, "cannot save card names in %s", m->state_dir);
+	}
+
+	r = card_state_load(m->state_dirfd, serial, &dc->state, &aside);
+	if (r == -EBADMSG || r == -EPROTONOSUPPORT)
+		log_error("%s: the state file of serial %" PRIu64 " was %s; set aside as %s, starting afresh",
+			  dc->name, serial, r == -EBADMSG ? "corrupt" : "from a newer ocxlpmemd",
+			  aside ? aside : "?");
+	else if (r < 0 && r != -ENOENT)
+		log_errno(LOG_ERR, r, "%s: cannot read the state of serial %" PRIu64, dc->name, serial);
+	free(aside);
+	if (!dc->state) {
+		r = card_state_new(serial, dc->name, &dc->state);
+		if (r < 0) {
+			free(dc);
+			return r;
+		}
+	}
+	config_for_card(m->config, serial, &dc->intervals, &dc->thresholds);
+	for (unsigned int k = 0; k < POLL_KINDS; k++) {
+		dc->polls[k].card = dc;
+		dc->polls[k].kind = k;
+		dc->polls[k].timer = evtimer_new(m->base, on_poll_timer, &dc->polls[k]);
+		if (!dc->polls[k].timer) {
+			card_free(dc);
+			return -ENOMEM;
+		}
+	}
+
+	v = realloc(m->cards, (m->ncards + 1) * sizeof(*v));
+	if (!v) {
+		card_free(dc);
+		return -ENOMEM;
+	}
+	m->cards = v;
+	/* Keep the list in name order (ocxlpmem2 before ocxlpmem10). */
+	{
+		size_t i = m->ncards;
+		unsigned long idx = strtoul(dc->name + strlen("ocxlpmem"), NULL, 10);
+
+		while (i > 0 && strtoul(m->cards[i - 1]->name + strlen("ocxlpmem"), NULL, 10) > idx) {
+			m->cards[i] = m->cards[i - 1];
+			i--;
+		}
+		m->cards[i] = dc;
+		m->ncards++;
+	}
+	*ret = dc;
+	return 0;
+}
+
+static struct dcard *find_by_serial(struct manager *m, uint64_t serial)
+{
+	for (size_t i = 0; i < m->ncards; i++)
+		if (m->cards[i]->serial == serial)
+			return m->cards[i];
+	return NULL;
+}
+
+void card_attach(struct manager *m, struct ocxlpmem_card *c)
+{
+	uint64_t serial = ocxlpmem_card_serial_hint(c);
+	struct dcard *dc;
+	int fd, r;
+
+	if (!serial) {
+		/* The ABI promises the serial in sysfs; without it we cannot
+		 * keep a stable name or state, so say so and leave it alone. */
+		log_error("%s: the card reports no serial number; not monitored",
+			  ocxlpmem_card_id(c));
+		return;
+	}
+	dc = find_by_serial(m, serial);
+	if (dc && dc->card) {
+		log_error("%s: serial %" PRIu64 " is already monitored as %s (%s); ignoring the duplicate",
+			  ocxlpmem_card_id(c), serial, dc->name, dc->backend_id);
+		return;
+	}
+	if (!dc) {
+		r = dcard_new(m, serial, &dc);
+		if (r < 0) {
+			log_errno(LOG_ERR, r, "%s: cannot set up monitoring", ocxlpmem_card_id(c));
+			return;
+		}
+	}
+	dc->card = ocxlpmem_card_ref(c);
+	snprintf(dc->backend_id, sizeof(dc->backend_id), "%s", ocxlpmem_card_id(c));
+	dc->added_us = now_realtime_us();
+	dc->removed_us = 0;
+	/* A card that comes back has been reset: its old verdicts are stale. */
+	dc->fatal_hardware = dc->fatal_firmware = false;
+	dc->unresponsive = false;
+	dc->consecutive_timeouts = 0;
+	dc->have_smart = dc->have_ctl = dc->have_stats = dc->have_fw = dc->have_caps = false;
+	dc->events = 0;
+	dc->draining = dc->drain_again = false;
+
+	fd = ocxlpmem_card_event_fd(c);
+	if (fd >= 0) {
+		dc->ev_card = event_new(m->base, fd, EV_READ | EV_PERSIST, on_card_event, dc);
+		if (!dc->ev_card || event_add(dc->ev_card, NULL) < 0)
+			log_warning("%s: cannot watch card events; relying on polls", dc->name);
+	}
+	log_notice("%s: card %s serial %" PRIu64 " attached%s", dc->name, dc->backend_id, serial,
+		   fd >= 0 ? "" : " (no event source: polling for events)");
+
+	r = card_submit(dc, OCXLPMEM_FN_CAPABILITIES, NULL, 0, POLL_OUT_CAP, TAG_IDENTIFY);
+	if (r < 0)
+		log_errno(LOG_WARNING, r, "%s: cannot ask for capabilities", dc->name);
+	for (unsigned int k = 0; k < POLL_KINDS; k++)
+		poll_start(&dc->polls[k]);
+	errlog_resume_pending(dc);
+	card_evaluate(dc);
+	varlink_manager_card_event(dc, "card-added", dc->report.state);
+}
+
+void card_detach(struct manager *m, struct ocxlpmem_card *c)
+{
+	struct dcard *dc = NULL;
+
+	for (size_t i = 0; i < m->ncards; i++)
+		if (m->cards[i]->card == c)
+			dc = m->cards[i];
+	if (!dc)
+		return;
+	log_notice("%s: card %s serial %" PRIu64 " removed", dc->name, dc->backend_id, dc->serial);
+	/* Queued and running commands fail with -ENXIO; their completions
+	 * arrive later and are recognised as stale. */
+	ocxlpmem_executor_forget(m->executor, c);
+	if (dc->ev_card) {
+		event_free(dc->ev_card);
+		dc->ev_card = NULL;
+	}
+	for (unsigned int k = 0; k < POLL_KINDS; k++) {
+		evtimer_del(dc->polls[k].timer);
+		/* Its requests come back stale and are ignored: start clean. */
+		dc->polls[k].due = false;
+		dc->polls[k].outstanding = 0;
+		dc->polls[k].first_error = 0;
+	}
+	dc->card = ocxlpmem_card_unref(dc->card);
+	dc->backend_id[0] = '\0';
+	dc->removed_us = now_realtime_us();
+	dc->draining = false;
+	card_evaluate(dc);
+	varlink_manager_card_event(dc, "card-removed", dc->report.state);
+}
+
+struct dcard *card_free(struct dcard *dc)
+{
+	if (!dc)
+		return NULL;
+	if (dc->ev_card)
+		event_free(dc->ev_card);
+	for (unsigned int k = 0; k < POLL_KINDS; k++)
+		if (dc->polls[k].timer)
+			event_free(dc->polls[k].timer);
+	ocxlpmem_card_unref(dc->card);
+	card_state_free(dc->state);
+	free(dc);
+	return NULL;
+}
+
+/* ---- Health ------------------------------------------------------------- */
+
+static void count_recent_errlog(struct dcard *dc, struct health_input *in)
+{
+	uint64_t window_us = (uint64_t)dc->thresholds.error_log_window_s * 1000000u;
+	uint64_t now = now_realtime_us();
+
+	for (size_t i = 0; i < dc->state->nhistory; i++) {
+		const struct errlog_record *e = &dc->state->history[i];
+
+		if (e->type > OCXLPMEM_ERRLOG_TYPE_MAX || now - e->received_us > window_us)
+			continue;
+		in->recent_errlog[e->type]++;
+		in->recent_actions |= e->action_flags;
+	}
+}
+
+void card_evaluate(struct dcard *dc)
+{
+	struct health_input in = {
+		.present = dc->card != NULL,
+		.fatal_hardware = dc->fatal_hardware,
+		.fatal_firmware = dc->fatal_firmware,
+		.unresponsive = dc->unresponsive,
+		.smart = dc->have_smart ? &dc->smart : NULL,
+		.ctl = dc->have_ctl ? &dc->ctl : NULL,
+		.stats = dc->have_stats ? &dc->stats : NULL,
+		.thresholds = &dc->thresholds,
+	};
+	enum card_health before = dc->report.state;
+
+	count_recent_errlog(dc, &in);
+	health_evaluate(&in, &dc->report);
+	if (dc->report.state != before) {
+		log_info("%s: health %s -> %s", dc->name, card_health_name(before),
+			 card_health_name(dc->report.state));
+		varlink_manager_card_event(dc, "health-changed", before);
+	}
+	card_alerts_update(dc, now_realtime_us());
+	card_save_state(dc);
+	manager_update_status(dc->m);
+}
+
+void card_save_state(struct dcard *dc)
+{
+	int r;
+
+	if (!dc->state_dirty)
+		return;
+	r = card_state_save(dc->m->state_dirfd, dc->state);
+	if (r < 0) {
+		log_errno(LOG_ERR, r, "%s: cannot save state", dc->name);
+		return;
+	}
+	dc->state_dirty = false;
+}

@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The manager owns everything the daemon runs: the event loop and every
+ * event source on it, the transport (simulation or kernel), the executor
+ * that keeps card commands off the loop, the configuration, the state
+ * directory and the cards.  The core computes state into plain structures
+ * here; the IPC and metrics layers only read them.
+ */
+#ifndef OCXLPMEMD_MANAGER_H
+#define OCXLPMEMD_MANAGER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <event2/event.h>
+#include <ocxlpmem/ocxlpmem.h>
+
+#include "cmdline.h"
+#include "config.h"
+#include "alert.h"
+#include "health.h"
+#include "state.h"
+#include "varlink-manager.h"
+
+/* What each poll asks the card. */
+enum poll_kind {
+	POLL_HEALTH = 0,   /* SMART + CONTROLLER_HEALTH (+ EVENT_CHECK without an event fd) */
+	POLL_STATS,        /* CONTROLLER_STATS */
+	POLL_FIRMWARE,     /* FIRMWARE_INFO */
+	POLL_KINDS,
+};
+
+/* What a request is for; its context rides along as the request's userdata. */
+enum req_tag {
+	TAG_POLL_HEALTH = POLL_HEALTH,
+	TAG_POLL_STATS = POLL_STATS,
+	TAG_POLL_FIRMWARE = POLL_FIRMWARE,
+	TAG_IDENTIFY,
+	TAG_EVENT,
+	TAG_ERRLOG,
+	TAG_COUNT,
+};
+
+struct dcard;
+
+/* Embedded in the card, so nothing is allocated per request and nothing
+ * leaks when the executor drops requests at shutdown. */
+struct req_ctx {
+	struct dcard *dc;
+	enum req_tag tag;
+};
+
+struct poller {
+	struct dcard *card;
+	enum poll_kind kind;
+	struct event *timer;        /* one-shot, re-armed after each poll ends */
+	unsigned int outstanding;   /* requests of this poll not yet back */
+	int first_error;            /* of the poll in progress */
+	unsigned int failures;      /* consecutive failed polls: the back-off */
+	uint64_t started_ms;
+	uint64_t last_ok_us;        /* CLOCK_REALTIME of the last success */
+	uint64_t last_duration_ms;
+	uint64_t total, failed;     /* counters, for metrics */
+	bool due;                   /* a poll was asked for while one ran */
+};
+
+/*
+ * A card as the daemon knows it, by serial.  It outlives the transport's
+ * card object: when the card goes away it stays, offline, with its history
+ * and alert state, and a card with the same serial that comes back gets it.
+ */
+struct dcard {
+	struct manager *m;
+	uint64_t serial;
+	char name[32];              /* stable: ocxlpmemN */
+	char backend_id[32];        /* "nmem3", "sim0"; "" while absent */
+	struct ocxlpmem_card *card; /* NULL while absent */
+	struct event *ev_card;      /* the card's event fd */
+
+	bool have_caps, have_smart, have_ctl, have_stats, have_fw;
+	struct ocxlpmem_capabilities caps;
+	struct ocxlpmem_smart smart;
+	struct ocxlpmem_health ctl;
+	struct ocxlpmem_stats stats;
+	struct ocxlpmem_firmware_info fw;
+	uint64_t events;            /* last EVENT_CHECK */
+
+	bool fatal_hardware, fatal_firmware;
+	bool unresponsive;
+	unsigned int consecutive_timeouts;
+	char last_error[128];       /* of the last failed command, for users */
+
+	struct poller polls[POLL_KINDS];
+	struct intervals intervals;
+	struct thresholds thresholds;
+
+	bool draining;              /* an error-log read/ack chain is running */
+	bool drain_again;           /* an event arrived during the drain */
+
+	struct req_ctx ctx[TAG_COUNT];
+
+	struct health_report report;
+	struct card_state *state;
+	bool state_dirty;
+	uint64_t added_us, removed_us;
+};
+
+struct manager {
+	struct event_base *base;
+	struct options *opts;
+	struct config *config;
+	struct ocxlpmem_transport *transport;
+	struct ocxlpmem_executor *executor;
+	struct event *ev_executor, *ev_hotplug;
+	struct event *ev_sigterm, *ev_sigint, *ev_sighup, *ev_sigusr1;
+	struct event *ev_watchdog;
+	struct varlink_server *varlink;
+	uint64_t watchdog_usec;
+	int state_dirfd;
+	char *state_dir;
+	char *runtime_dir;
+	struct name_registry *names;
+	struct dcard **cards;       /* ordered by name */
+	size_t ncards;
+	char last_status[160];
+	int exit_code;
+	bool stopping;
+	uint64_t jitter_state;      /* xorshift state for poll jitter */
+	/* Test-only: freeze the loop to exercise the watchdog (--test-freeze). */
+	bool test_freeze_armed;
+};
+
+/* Takes over config, also on failure. */
+int manager_new(struct options *opts, struct config *config, struct manager **ret);
+struct manager *manager_free(struct manager *m);
+/* Discover cards, start polling, notify READY=1 and run until stopped. */
+int manager_run(struct manager *m);
+
+/* The card with this name or serial (decimal), or NULL. */
+struct dcard *manager_find_card(struct manager *m, const char *name_or_serial);
+
+/* Tell systemd what we are doing ("monitoring 3 cards, 1 critical"). */
+void manager_update_status(struct manager *m);
+
+/* ---- card.c ----------------------------------------------------------- */
+void card_attach(struct manager *m, struct ocxlpmem_card *c);
+void card_detach(struct manager *m, struct ocxlpmem_card *c);
+struct dcard *card_free(struct dcard *dc);
+/* Poll now (an event, SIGUSR1, a user request). */
+void card_poll_now(struct dcard *dc, enum poll_kind kind);
+/* A request of this card finished (executor completion on the loop). */
+void card_request_done(struct dcard *dc, struct ocxlpmem_request *req);
+/* Re-derive health from what we know and raise/clear alerts. */
+void card_evaluate(struct dcard *dc);
+/* Write the card's state file if it changed. */
+void card_save_state(struct dcard *dc);
+/* Submit a command for this card.  0 or -errno. */
+int card_submit(struct dcard *dc, unsigned int function, const void *in, size_t in_len,
+		size_t out_cap, enum req_tag tag);
+
+/* ---- errlog.c --------------------------------------------------------- */
+void errlog_start_drain(struct dcard *dc);
+/* A READ or ACK of the drain came back. */
+void errlog_request_done(struct dcard *dc, struct ocxlpmem_request *req);
+/* At attach: alert stored entries whose alert was never confirmed. */
+void errlog_resume_pending(struct dcard *dc);
+
+/* ---- card-alerts.c ---------------------------------------------------- */
+/* Raise, escalate, remind and clear condition alerts from dc->report. */
+void card_alerts_update(struct dcard *dc, uint64_t now_us);
+void card_alert_fill(struct dcard *dc, struct alert *a, const char *class_key, int priority,
+		     const char *event);
+
+uint64_t now_realtime_us(void);
+uint64_t now_monotonic_ms(void);
+
+#endif /* OCXLPMEMD_MANAGER_H */

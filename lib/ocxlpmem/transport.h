@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Transports: how commands reach a card and how card events come back.
+ *
+ * A transport finds cards and reports them added or removed; a card takes
+ * tunnelled commands and has an event source.  Two backends sit behind one
+ * ops table (lib/transport-private.h), the way the cxl driver separates its
+ * bare-metal and guest backends:
+ *   - "sim":    card models in this process (ocxlpmemd --simulate, tests);
+ *   - "kernel": libndctl discovery, ND_IOCTL_CALL on /dev/nmemN, sysfs
+ *               events and udev hotplug.
+ * Nothing above this header knows which one runs.
+ *
+ * Threads: transport functions and listeners run on the caller's loop
+ * thread.  ocxlpmem_card_call() is thread-safe and blocking: a card can
+ * hang, so callers run it off their loop, normally through the executor
+ * below, which enforces timeouts.
+ */
+#ifndef OCXLPMEM_TRANSPORT_H
+#define OCXLPMEM_TRANSPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ocxlpmem/abi.h>
+#include <ocxlpmem/codec.h>
+#include <ocxlpmem/model.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct ocxlpmem_transport;
+struct ocxlpmem_card;
+
+enum ocxlpmem_card_change {
+	OCXLPMEM_CARD_ADDED = 1,
+	OCXLPMEM_CARD_REMOVED = 2,
+};
+
+/* Called on the loop thread for every card that appears or goes away.
+ * The card is valid during the call; take a reference to keep it. */
+typedef void (*ocxlpmem_card_listener_fn)(struct ocxlpmem_card *card,
+					  enum ocxlpmem_card_change change, void *userdata);
+
+/* ---- Transports ---------------------------------------------------------- */
+
+/*
+ * A simulation transport with ncards card models made from tmpl (NULL for
+ * defaults); card i gets serial tmpl->serial + i (or a seeded one) and seed
+ * tmpl->seed + i.  0 or -errno.
+ */
+int ocxlpmem_transport_new_sim(unsigned int ncards, const struct ocxlpmem_model_config *tmpl,
+			       struct ocxlpmem_transport **ret);
+/* Simulation only: hotplug a new card model / unplug card `id` ("sim3"). */
+int ocxlpmem_transport_sim_add(struct ocxlpmem_transport *t, const struct ocxlpmem_model_config *cfg);
+int ocxlpmem_transport_sim_unplug(struct ocxlpmem_transport *t, const char *id);
+/* Simulation only: reset card `id` (ocxlpmem_model_reset): its card object
+ * is reported removed and a new one added, as a driver rebind looks. */
+int ocxlpmem_transport_sim_reset(struct ocxlpmem_transport *t, const char *id);
+
+/* Frees the transport and drops its card references; NULL is fine. */
+struct ocxlpmem_transport *ocxlpmem_transport_free(struct ocxlpmem_transport *t);
+const char *ocxlpmem_transport_name(const struct ocxlpmem_transport *t);
+
+void ocxlpmem_transport_set_listener(struct ocxlpmem_transport *t,
+				     ocxlpmem_card_listener_fn fn, void *userdata);
+/* Discover cards; the listener hears each difference from the last scan. */
+int ocxlpmem_transport_scan(struct ocxlpmem_transport *t);
+/* Readable when the set of cards may have changed; -1 when never. */
+int ocxlpmem_transport_hotplug_fd(struct ocxlpmem_transport *t);
+/* Drain hotplug_fd and report the changes through the listener. */
+int ocxlpmem_transport_hotplug_process(struct ocxlpmem_transport *t);
+
+/* ---- Cards ------------------------------------------------------------------ */
+
+struct ocxlpmem_card *ocxlpmem_card_ref(struct ocxlpmem_card *c);
+/* Returns NULL; the last reference frees the card. */
+struct ocxlpmem_card *ocxlpmem_card_unref(struct ocxlpmem_card *c);
+
+/* Backend-stable id: "nmem3" (kernel) or "sim0" (simulation). */
+const char *ocxlpmem_card_id(const struct ocxlpmem_card *c);
+/* Serial and firmware version the backend knows without a command (sysfs),
+ * 0 / "" when it does not. */
+uint64_t ocxlpmem_card_serial_hint(const struct ocxlpmem_card *c);
+const char *ocxlpmem_card_fw_version_hint(const struct ocxlpmem_card *c);
+/* False once the backend has reported the card removed. */
+bool ocxlpmem_card_is_present(const struct ocxlpmem_card *c);
+/* Simulation: the card's model for scenario control; NULL otherwise. */
+struct ocxlpmem_model *ocxlpmem_card_model(struct ocxlpmem_card *c);
+
+/*
+ * One command, synchronously, serialised per card (as the driver does).
+ * Arguments as ocxlpmem_model_call(); timeout_ms is passed to backends that
+ * can honour it, and a kernel ioctl cannot be interrupted: the call may
+ * block far longer.  0 (the card answered) or -errno (-ENXIO once removed).
+ */
+int ocxlpmem_card_call(struct ocxlpmem_card *c, unsigned int function,
+		       const void *in, size_t in_len, void *out, size_t out_cap,
+		       unsigned int timeout_ms, size_t *ret_fw_size);
+
+/*
+ * Readable (EV_READ) when the card may have events pending; -1 when the
+ * backend has no event source and the caller must poll EVENT_CHECK.
+ * ocxlpmem_card_event_ack() drains it; afterwards ask EVENT_CHECK.
+ */
+int ocxlpmem_card_event_fd(struct ocxlpmem_card *c);
+int ocxlpmem_card_event_ack(struct ocxlpmem_card *c);
+
+/* ---- Typed commands (blocking; encode, call, decode) ---------------------- */
+/*
+ * Each returns 0 on success, a positive card status (enum
+ * ocxlpmem_card_status) when the card refused, or -errno for a transport
+ * error or a malformed reply (-EBADMSG, -EMSGSIZE).  Timeouts are the
+ * card's documented ones.
+ */
+int ocxlpmem_cmd_capabilities(struct ocxlpmem_card *c, struct ocxlpmem_capabilities *ret);
+int ocxlpmem_cmd_smart(struct ocxlpmem_card *c, struct ocxlpmem_smart *ret);
+int ocxlpmem_cmd_health(struct ocxlpmem_card *c, struct ocxlpmem_health *ret);
+int ocxlpmem_cmd_error_log_read(struct ocxlpmem_card *c, struct ocxlpmem_error_log_entry *ret);
+int ocxlpmem_cmd_error_log_ack(struct ocxlpmem_card *c, uint32_t log_identifier);
+int ocxlpmem_cmd_request_health(struct ocxlpmem_card *c);
+int ocxlpmem_cmd_stats(struct ocxlpmem_card *c, struct ocxlpmem_stats *ret);
+int ocxlpmem_cmd_event_check(struct ocxlpmem_card *c, uint64_t *ret_events);
+int ocxlpmem_cmd_dump_start(struct ocxlpmem_card *c, struct ocxlpmem_dump_info *ret);
+/* Reads one chunk into buf (cap >= 24 + max_size); ret->data points into buf. */
+int ocxlpmem_cmd_dump_data(struct ocxlpmem_card *c, const struct ocxlpmem_dump_data_req *req,
+			   void *buf, size_t cap, struct ocxlpmem_dump_chunk *ret);
+int ocxlpmem_cmd_dump_complete(struct ocxlpmem_card *c, uint32_t dump_id);
+int ocxlpmem_cmd_fw_start(struct ocxlpmem_card *c, uint32_t image_size);
+int ocxlpmem_cmd_fw_block(struct ocxlpmem_card *c, uint32_t offset, const void *data, uint32_t size);
+int ocxlpmem_cmd_fw_finish(struct ocxlpmem_card *c, struct ocxlpmem_firmware_info *ret);
+int ocxlpmem_cmd_fw_abort(struct ocxlpmem_card *c);
+int ocxlpmem_cmd_firmware_info(struct ocxlpmem_card *c, struct ocxlpmem_firmware_info *ret);
+int ocxlpmem_cmd_shutdown(struct ocxlpmem_card *c);
+int ocxlpmem_cmd_heartbeat(struct ocxlpmem_card *c);
+
+/* ---- The executor: commands off the caller's loop, with deadlines --------- */
+/*
+ * Requests to one card run in submission order on that card's own worker
+ * thread, so a hung card never delays another.  Completions come back
+ * through executor_fd (readable; then call executor_reap until it returns
+ * NULL), on the caller's thread.
+ *
+ * A request still running at its deadline completes at once with
+ * -ETIMEDOUT and the card is marked hung: the backend call is abandoned
+ * (its thread keeps only the executor's copy of the buffers and its result
+ * is dropped), and requests for a hung card complete with -EBUSY until the
+ * stuck call returns, which clears the mark.  Removing a card
+ * (executor_forget) completes its queued requests with -ENXIO.
+ */
+struct ocxlpmem_executor;
+
+struct ocxlpmem_request {
+	/* Set by the caller. */
+	struct ocxlpmem_card *card;   /* the executor takes a reference */
+	unsigned int function;
+	const void *in;               /* copied at submit */
+	size_t in_len;
+	size_t out_cap;               /* the executor allocates out */
+	unsigned int timeout_ms;      /* 0: the function's default */
+	void *userdata;
+	/* Filled at completion. */
+	int result;                   /* as ocxlpmem_card_call(), or -ETIMEDOUT/-EBUSY/-ENXIO/-ECANCELED */
+	uint8_t *out;                 /* out_cap bytes when result >= 0, else NULL */
+	size_t fw_size;
+	uint64_t submitted_ms, started_ms, finished_ms; /* CLOCK_MONOTONIC */
+};
+
+int ocxlpmem_executor_new(struct ocxlpmem_executor **ret);
+/* Completes every pending request with -ECANCELED (reap them first if you
+ * care); never waits for a hung call.  NULL is fine; returns NULL. */
+struct ocxlpmem_executor *ocxlpmem_executor_free(struct ocxlpmem_executor *e);
+int ocxlpmem_executor_fd(struct ocxlpmem_executor *e);
+/* Copies *tmpl into a new request it owns and queues it; 0 or -errno. */
+int ocxlpmem_executor_submit(struct ocxlpmem_executor *e, const struct ocxlpmem_request *tmpl);
+/* A completed request (free it with ocxlpmem_request_free) or NULL. */
+struct ocxlpmem_request *ocxlpmem_executor_reap(struct ocxlpmem_executor *e);
+void ocxlpmem_request_free(struct ocxlpmem_request *r);
+/* True while a call to this card has overrun its deadline and not returned. */
+bool ocxlpmem_executor_card_hung(struct ocxlpmem_executor *e, const struct ocxlpmem_card *c);
+/* Requests queued or running for this card. */
+unsigned int ocxlpmem_executor_pending(struct ocxlpmem_executor *e, const struct ocxlpmem_card *c);
+/* The card is gone: queued requests complete with -ENXIO, its worker exits
+ * when its current call (if any) returns. */
+void ocxlpmem_executor_forget(struct ocxlpmem_executor *e, const struct ocxlpmem_card *c);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* OCXLPMEM_TRANSPORT_H */

@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Fuzz the configuration loader.  The input is main.conf; a line "----"
+ * splits off the rest as a drop-in, so merging across files is fuzzed too.
+ * Whatever the input, config_load() must either succeed with a
+ * configuration that keeps every documented invariant, or fail with at
+ * least one printable message and leave *ret alone; never crash or leak.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "daemon/config.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define CHECK(cond)                                                                    \
+	do {                                                                           \
+		if (!(cond)) {                                                         \
+			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, \
+				#cond);                                                \
+			abort();                                                       \
+		}                                                                      \
+	} while (0)
+
+static char *dir, *main_path, *dropin_dir, *dropin_path;
+
+static void cleanup(void)
+{
+	unlink(dropin_path);
+	rmdir(dropin_dir);
+	unlink(main_path);
+	rmdir(dir);
+	free(dropin_path);
+	free(dropin_dir);
+	free(main_path);
+	free(dir);
+}
+
+static void setup(void)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	CHECK(asprintf(&dir, "%s/fuzz-config-XXXXXX", tmp && *tmp ? tmp : "/tmp") > 0);
+	CHECK(mkdtemp(dir));
+	CHECK(asprintf(&main_path, "%s/main.conf", dir) > 0);
+	CHECK(asprintf(&dropin_dir, "%s/conf.d", dir) > 0);
+	CHECK(asprintf(&dropin_path, "%s/50-fuzz.conf", dropin_dir) > 0);
+	CHECK(mkdir(dropin_dir, 0700) == 0);
+	atexit(cleanup);
+}
+
+static void write_file(const char *path, const uint8_t *data, size_t size)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+	CHECK(fd >= 0);
+	while (size) {
+		ssize_t n = write(fd, data, size);
+
+		CHECK(n > 0);
+		data += n;
+		size -= (size_t)n;
+	}
+	CHECK(close(fd) == 0);
+}
+
+static void check_thresholds(const struct thresholds *t)
+{
+	CHECK(t->temperature_warning_c < t->temperature_critical_c);
+	CHECK(t->temperature_warning_c >= -40 && t->temperature_critical_c <= 150);
+	CHECK(t->life_critical_pct < t->life_warning_pct && t->life_warning_pct <= 100);
+	CHECK(t->error_log_window_s >= 60);
+}
+
+static void check_intervals(const struct intervals *iv)
+{
+	CHECK(iv->health_s == 0 || (iv->health_s >= 5 && iv->health_s <= 604800));
+	CHECK(iv->stats_s == 0 || (iv->stats_s >= 5 && iv->stats_s <= 604800));
+	CHECK(iv->firmware_s == 0 || (iv->firmware_s >= 5 && iv->firmware_s <= 604800));
+}
+
+static void check_config(const struct config *c)
+{
+	struct intervals iv;
+	struct thresholds th;
+
+	check_intervals(&c->intervals);
+	check_thresholds(&c->thresholds);
+	CHECK(c->jitter_pct <= 50);
+	CHECK(c->unresponsive_after >= 1 && c->unresponsive_after <= 100);
+	CHECK(c->reminder <= REMINDER_DIMINISHING);
+	CHECK(!c->state_dir || c->state_dir[0] == '/');
+	CHECK(!c->runtime_dir || c->runtime_dir[0] == '/');
+	CHECK(c->metrics_listen);
+	CHECK(c->dump_max_bytes_per_card <= c->dump_max_bytes_total);
+	CHECK(c->sim_cards <= 256);
+	CHECK(c->sim_dump_size >= 8 && c->sim_dump_size % 8 == 0);
+	for (size_t i = 0; i < c->ncards; i++) {
+		for (size_t j = 0; j < i; j++)
+			CHECK(c->cards[i].serial != c->cards[j].serial);
+		CHECK((c->cards[i].set_mask & ~0xffu) == 0);
+		config_for_card(c, c->cards[i].serial, &iv, &th);
+		check_intervals(&iv);
+		check_thresholds(&th);
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const char split[] = "\n----\n";
+	struct config_errors errors = { 0 };
+	struct config *c, *const sentinel = (struct config *)(uintptr_t)0x5a5a;
+	const uint8_t *rest = NULL;
+	char text[64];
+	uint64_t bytes;
+	unsigned int secs;
+	int r;
+
+	if (!dir)
+		setup();
+
+	for (size_t i = 0; i + sizeof(split) - 1 <= size; i++) {
+		if (memcmp(data + i, split, sizeof(split) - 1) == 0) {
+			rest = data + i + sizeof(split) - 1;
+			break;
+		}
+	}
+	if (rest) {
+		write_file(main_path, data, (size_t)(rest - data) - (sizeof(split) - 2));
+		write_file(dropin_path, rest, size - (size_t)(rest - data));
+	} else {
+		write_file(main_path, data, size);
+		unlink(dropin_path);
+	}
+
+	c = sentinel;
+	r = config_load(main_path, false, dropin_dir, &c, &errors);
+	if (r == 0) {
+		CHECK(c != sentinel && errors.n == 0);
+		check_config(c);
+		config_free(c);
+	} else {
+		CHECK(c == sentinel);
+		CHECK(r != -EINVAL || errors.n > 0);
+		for (size_t i = 0; i < errors.n; i++) {
+			CHECK(errors.v[i].message && errors.v[i].message[0]);
+			for (const char *p = errors.v[i].message; *p; p++)
+				CHECK(*p >= 0x20 && *p < 0x7f);
+		}
+	}
+	config_errors_clear(&errors);
+
+	/* The value parsers on their own, on the input's first bytes. */
+	memcpy(text, data, size < sizeof(text) - 1 ? size : sizeof(text) - 1);
+	text[size < sizeof(text) - 1 ? size : sizeof(text) - 1] = '\0';
+	secs = 7;
+	if (config_parse_duration(text, &secs) < 0)
+		CHECK(secs == 7);
+	bytes = 7;
+	if (config_parse_size(text, &bytes) < 0)
+		CHECK(bytes == 7);
+	return 0;
+}

@@ -35,6 +35,7 @@ static const struct alert_class classes[] = {
 	{ "error-log-entry-data-loss", "b0feea5fd7fd444dbde2b6e442e5c094", "Card error log: data loss" },
 	{ "error-log-entry-health-performance", "850c58e862964588a114bedb83f0f892", "Card error log: health and performance data" },
 	{ "controller-dump-available", "bea93b4eec0d44b08428eec75e6c311b", "Card controller dump available" },
+	{ "health-unreadable", "fc7db5ba223441c692f7e53773069b0d", "Card health data cannot be read" },
 	{ "card-discovered", "9270b51adc7f40f18f04c5d862bb8a75", "Card discovered" },
 };
 

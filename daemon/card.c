@@ -364,14 +364,25 @@ void card_request_done(struct dcard *dc, struct ocxlpmem_request *req)
 static void on_card_event(evutil_socket_t fd, short what, void *userdata)
 {
 	struct dcard *dc = userdata;
+	uint64_t events = 0;
 	int r;
 
-	r = ocxlpmem_card_event_ack(dc->card);
-	if (r < 0)
-		log_errno(LOG_WARNING, r, "%s: cannot re-arm the card's event source", dc->name);
-	r = card_submit(dc, OCXLPMEM_FN_EVENT_CHECK, NULL, 0, POLL_OUT_CAP, TAG_EVENT);
-	if (r < 0)
-		log_errno(LOG_WARNING, r, "%s: cannot ask the card for its events", dc->name);
+	r = ocxlpmem_card_event_ack(dc->card, &events);
+	if (r > 0) {
+		/* The bits came with the notification: act now, a fatal card
+		 * may be gone before a command could ask. */
+		handle_events(dc, events);
+		card_evaluate(dc);
+		if (!dc->card)
+			return;
+	} else {
+		if (r < 0)
+			log_errno(LOG_WARNING, r, "%s: cannot re-arm the card's event source",
+				  dc->name);
+		r = card_submit(dc, OCXLPMEM_FN_EVENT_CHECK, NULL, 0, POLL_OUT_CAP, TAG_EVENT);
+		if (r < 0)
+			log_errno(LOG_WARNING, r, "%s: cannot ask the card for its events", dc->name);
+	}
 	/* An event is news: look at the card now rather than at the next tick. */
 	card_poll_now(dc, POLL_HEALTH);
 }
@@ -500,6 +511,9 @@ void card_attach(struct manager *m, struct ocxlpmem_card *c)
 	dc->have_smart = dc->have_ctl = dc->have_stats = dc->have_fw = dc->have_caps = false;
 	dc->events = 0;
 	dc->draining = dc->drain_again = false;
+	dc->last_error[0] = '\0';
+	for (unsigned int k = 0; k < POLL_KINDS; k++)
+		dc->polls[k].failures = 0;
 
 	fd = ocxlpmem_card_event_fd(c);
 	if (fd >= 0) {
@@ -586,13 +600,15 @@ static void count_recent_errlog(struct dcard *dc, struct health_input *in)
 
 void card_evaluate(struct dcard *dc)
 {
+	bool unreadable = dc->polls[POLL_HEALTH].failures >= dc->m->config->unresponsive_after;
 	struct health_input in = {
 		.present = dc->card != NULL,
 		.fatal_hardware = dc->fatal_hardware,
 		.fatal_firmware = dc->fatal_firmware,
 		.unresponsive = dc->unresponsive,
-		.smart = dc->have_smart ? &dc->smart : NULL,
-		.ctl = dc->have_ctl ? &dc->ctl : NULL,
+		.unreadable = unreadable ? dc->last_error : NULL,
+		.smart = dc->have_smart && !unreadable ? &dc->smart : NULL,
+		.ctl = dc->have_ctl && !unreadable ? &dc->ctl : NULL,
 		.stats = dc->have_stats ? &dc->stats : NULL,
 		.thresholds = &dc->thresholds,
 	};

@@ -949,14 +949,14 @@ static void enter_section(struct parse_file *pf, const char *section)
 	for (size_t i = 0; i < SEC_MAX; i++) {
 		if (!streq(name, section_names[i]))
 			continue;
+		/* Its keys are still checked: the problems in them are worth knowing. */
 		seen = &l->section[i];
-		if (seen->file == pf->file) {
+		if (seen->file == pf->file)
 			add_error(l, pf->file, pf->lineno,
 				  "[%s]: section repeated, first at line %u (expected each section once per file)",
 				  name, seen->line);
-			return;
-		}
-		*seen = (struct origin){ .file = pf->file, .line = pf->lineno };
+		else
+			*seen = (struct origin){ .file = pf->file, .line = pf->lineno };
 		pf->ctx = CTX_SECTION;
 		pf->section = (enum section)i;
 		return;
@@ -980,13 +980,12 @@ static void enter_section(struct parse_file *pf, const char *section)
 		return;
 	}
 	seen = &l->cards[pf->card].header;
-	if (seen->file == pf->file) {
+	if (seen->file == pf->file)
 		add_error(l, pf->file, pf->lineno,
 			  "[card %" PRIu64 "]: section repeated, first at line %u (expected each card once per file)",
 			  serial, seen->line);
-		return;
-	}
-	*seen = (struct origin){ .file = pf->file, .line = pf->lineno };
+	else
+		*seen = (struct origin){ .file = pf->file, .line = pf->lineno };
 	pf->ctx = CTX_CARD;
 	return;
 
@@ -1300,7 +1299,9 @@ static void load_dropins(struct loader *l, const char *dir)
 	}
 	if (r < 0)
 		goto fail_dir;
-	qsort(names, n, sizeof(*names), compare_names);
+	/* qsort() wants a pointer even for nothing to sort. */
+	if (n)
+		qsort(names, n, sizeof(*names), compare_names);
 
 	for (size_t i = 0; i < n; i++) {
 		if (asprintf(&path, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/",

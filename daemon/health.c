@@ -157,7 +157,10 @@ void health_evaluate(const struct health_input *in, struct health_report *r)
 	}
 	if (r->state == HEALTH_FATAL)
 		return;
-	if (!in->smart && !in->ctl)
+	if (in->unreadable)
+		add(r, "health-unreadable", HEALTH_WARNING, "health data cannot be read: %s",
+		    in->unreadable);
+	else if (!in->smart && !in->ctl)
 		return; /* nothing read yet: unknown */
 
 	if (in->ctl) {

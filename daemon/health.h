@@ -52,6 +52,10 @@ struct health_input {
 	bool fatal_hardware;
 	bool fatal_firmware;
 	bool unresponsive;
+	/* The card answers but its health data could not be read for several
+	 * polls in a row: why (the last error), else NULL.  Stale values are
+	 * then not judged: the caller passes smart and ctl as NULL. */
+	const char *unreadable;
 	const struct ocxlpmem_smart *smart;     /* NULL: not read yet */
 	const struct ocxlpmem_health *ctl;      /* NULL: not read yet */
 	const struct ocxlpmem_stats *stats;     /* NULL: not read yet */

@@ -36,7 +36,8 @@ struct state_io_test_hooks state_io_test_hooks = {
 /* Like mkostemps(), relative to dirfd, which glibc lacks: fills the XXXXXX. */
 static int open_temp_at(int dirfd, char *tmpl, unsigned int mode)
 {
-	static const char chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+	static const char chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				    "abcdefghijklmnopqrstuvwxyz0123456789";
 	char *x = tmpl + strlen(tmpl) - 6;
 
 	for (unsigned int attempt = 0; attempt < 100; attempt++) {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The record of one card (cards/SERIAL.json): the in-memory operations and
- * the JSON form, plus the JSON helpers state-names.c shares.
+ * the JSON form.
  * doc/state-format.md is the format's reference; keep the two in step.
  *
  * Parsing is strict because a record we misread could make the daemon
@@ -13,8 +13,6 @@
  * in-memory operations refuse what the parser would refuse.
  */
 #include <errno.h>
-#include <inttypes.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,13 +71,13 @@ static size_t set_home(uint32_t id, size_t slots)
 
 static bool set_contains(const struct card_state_impl *c, uint32_t id)
 {
-	size_t i;
+	size_t mask = c->set_slots - 1, i;
 
 	if (id == SET_EMPTY)
 		return c->set_has_empty;
 	if (!c->set_slots)
 		return false;
-	for (i = set_home(id, c->set_slots); c->set[i] != SET_EMPTY; i = (i + 1) & (c->set_slots - 1))
+	for (i = set_home(id, c->set_slots); c->set[i] != SET_EMPTY; i = (i + 1) & mask)
 		if (c->set[i] == id)
 			return true;
 	return false;
@@ -88,13 +86,13 @@ static bool set_contains(const struct card_state_impl *c, uint32_t id)
 /* Insert an id known to be absent; set_reserve() made the room. */
 static void set_insert(struct card_state_impl *c, uint32_t id)
 {
-	size_t i;
+	size_t mask = c->set_slots - 1, i;
 
 	if (id == SET_EMPTY) {
 		c->set_has_empty = true;
 		return;
 	}
-	for (i = set_home(id, c->set_slots); c->set[i] != SET_EMPTY; i = (i + 1) & (c->set_slots - 1))
+	for (i = set_home(id, c->set_slots); c->set[i] != SET_EMPTY; i = (i + 1) & mask)
 		;
 	c->set[i] = id;
 	c->set_count++;
@@ -190,6 +188,25 @@ static void sync_windows(struct card_state_impl *c)
 {
 	c->pub.seen_ids = c->seen_buf ? c->seen_buf + c->seen_off : NULL;
 	c->pub.history = c->hist_buf ? c->hist_buf + c->hist_off : NULL;
+}
+
+/*
+ * The invariant that keeps eviction O(1) and consistent: the history ids
+ * appear in seen_ids, in the same order (so unique too).  Then the only
+ * entry that can share the oldest seen id is history[0], and forgetting an
+ * id never leaves its entry behind unseen.
+ */
+static bool history_in_seen_order(const struct card_state *s)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < s->nhistory; i++, j++) {
+		while (j < s->nseen && s->seen_ids[j] != s->history[i].id)
+			j++;
+		if (j == s->nseen)
+			return false;
+	}
+	return true;
 }
 
 /* ---- in-memory operations --------------------------------------------------- */
@@ -289,9 +306,18 @@ int card_state_add_errlog(struct card_state *s, const struct errlog_record *rec)
 	}
 
 	if (s->nseen == STATE_SEEN_IDS_MAX) {
-		set_remove(c, s->seen_ids[0]);
+		uint32_t oldest = s->seen_ids[0];
+
+		set_remove(c, oldest);
 		c->seen_off++;
 		s->nseen--;
+		/* Only from a file that kept an entry this long (see
+		 * history_in_seen_order()): its entry goes with its id. */
+		if (s->nhistory && s->history[0].id == oldest) {
+			free(s->history[0].data);
+			c->hist_off++;
+			s->nhistory--;
+		}
 	}
 	window_slide(c->seen_buf, sizeof(*c->seen_buf), &c->seen_off, s->nseen, c->seen_cap);
 	sync_windows(c);
@@ -356,220 +382,6 @@ struct alert_record *card_state_alert(struct card_state *s, const char *key)
 	memset(a, 0, sizeof(*a));
 	strcpy(a->key, key);
 	return a;
-}
-
-/* ---- JSON helpers (shared with state-names.c) ---------------------------- */
-
-int state_parse_u64(const char *s, uint64_t *ret)
-{
-	uint64_t v = 0;
-
-	if (!s || !*s || (s[0] == '0' && s[1]))
-		return -EBADMSG;
-	for (; *s; s++) {
-		unsigned int d = (unsigned int)(*s - '0');
-
-		if (*s < '0' || *s > '9' || v > (UINT64_MAX - d) / 10)
-			return -EBADMSG;
-		v = v * 10 + d;
-	}
-	*ret = v;
-	return 0;
-}
-
-bool state_name_valid(const char *name, uint32_t *ret_index)
-{
-	const size_t plen = strlen(STATE_NAME_PREFIX);
-	uint64_t index;
-
-	if (strncmp(name, STATE_NAME_PREFIX, plen) != 0 || state_parse_u64(name + plen, &index) < 0 ||
-	    index >= UINT32_MAX)
-		return false;
-	if (ret_index)
-		*ret_index = (uint32_t)index;
-	return true;
-}
-
-int state_json_parse(const char *text, size_t len, const char *format, int64_t max_version,
-		     struct json_object **ret)
-{
-	struct json_tokener *tok;
-	struct json_object *root, *o;
-	const char *f;
-	int64_t version;
-	size_t end;
-	int r;
-
-	/* json-c takes an int length and stops at a NUL. */
-	if ((!text && len) || len > STATE_FILE_MAX || (len && memchr(text, '\0', len)))
-		return -EBADMSG;
-	tok = json_tokener_new();
-	if (!tok)
-		return -ENOMEM;
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-	root = json_tokener_parse_ex(tok, text ? text : "", (int)len);
-	if (root && json_tokener_get_error(tok) != json_tokener_success) {
-		json_object_put(root);
-		root = NULL;
-	}
-	end = json_tokener_get_parse_end(tok);
-	json_tokener_free(tok);
-	if (!root)
-		return -EBADMSG;
-	for (; end < len; end++)
-		if (!strchr(" \t\r\n", text[end])) {
-			r = -EBADMSG;
-			goto out_put;
-		}
-
-	r = -EBADMSG;
-	if (!json_object_is_type(root, json_type_object) ||
-	    state_json_get_string(root, "format", 64, &f) < 0 || strcmp(f, format) != 0 ||
-	    state_json_get(root, "version", json_type_int, &o) < 0)
-		goto out_put;
-	version = json_object_get_int64(o);
-	if (version < 1)
-		goto out_put;
-	if (version > max_version) {
-		r = -EPROTONOSUPPORT;
-		goto out_put;
-	}
-	*ret = root;
-	return 0;
-
-out_put:
-	json_object_put(root);
-	return r;
-}
-
-int state_json_get(struct json_object *obj, const char *key, enum json_type type,
-		   struct json_object **ret)
-{
-	struct json_object *o;
-
-	if (!json_object_object_get_ex(obj, key, &o) || !json_object_is_type(o, type))
-		return -EBADMSG;
-	*ret = o;
-	return 0;
-}
-
-int state_json_string(struct json_object *o, size_t max_len, const char **ret)
-{
-	const char *s;
-	size_t n;
-
-	if (!json_object_is_type(o, json_type_string))
-		return -EBADMSG;
-	s = json_object_get_string(o);
-	n = (size_t)json_object_get_string_len(o);
-	if (n > max_len || strlen(s) != n)
-		return -EBADMSG;
-	*ret = s;
-	return 0;
-}
-
-int state_json_get_string(struct json_object *obj, const char *key, size_t max_len,
-			  const char **ret)
-{
-	struct json_object *o;
-
-	if (!json_object_object_get_ex(obj, key, &o))
-		return -EBADMSG;
-	return state_json_string(o, max_len, ret);
-}
-
-int state_json_get_u32(struct json_object *obj, const char *key, uint32_t max, uint32_t *ret)
-{
-	struct json_object *o;
-	int64_t v;
-
-	if (state_json_get(obj, key, json_type_int, &o) < 0)
-		return -EBADMSG;
-	/* A value above INT64_MAX reads as INT64_MAX: out of range too. */
-	v = json_object_get_int64(o);
-	if (v < 0 || v > max)
-		return -EBADMSG;
-	*ret = (uint32_t)v;
-	return 0;
-}
-
-int state_json_u64(struct json_object *o, uint64_t *ret)
-{
-	const char *s;
-
-	/* 20 digits: UINT64_MAX; state_parse_u64() checks the value. */
-	if (state_json_string(o, 20, &s) < 0)
-		return -EBADMSG;
-	return state_parse_u64(s, ret);
-}
-
-int state_json_get_u64(struct json_object *obj, const char *key, uint64_t *ret)
-{
-	struct json_object *o;
-
-	if (!json_object_object_get_ex(obj, key, &o))
-		return -EBADMSG;
-	return state_json_u64(o, ret);
-}
-
-int state_json_get_bool(struct json_object *obj, const char *key, bool *ret)
-{
-	struct json_object *o;
-
-	if (state_json_get(obj, key, json_type_boolean, &o) < 0)
-		return -EBADMSG;
-	*ret = json_object_get_boolean(o);
-	return 0;
-}
-
-bool state_json_add(struct json_object *obj, const char *key, struct json_object *val)
-{
-	if (!val)
-		return false;
-	if (json_object_object_add(obj, key, val) < 0) {
-		json_object_put(val);
-		return false;
-	}
-	return true;
-}
-
-bool state_json_append(struct json_object *arr, struct json_object *val)
-{
-	if (!val)
-		return false;
-	if (json_object_array_add(arr, val) < 0) {
-		json_object_put(val);
-		return false;
-	}
-	return true;
-}
-
-struct json_object *state_json_new_u64(uint64_t v)
-{
-	char buf[21];
-
-	snprintf(buf, sizeof(buf), "%" PRIu64, v);
-	return json_object_new_string(buf);
-}
-
-int state_json_to_text(struct json_object *obj, char **ret)
-{
-	const char *s;
-	size_t n;
-	char *text;
-
-	s = json_object_to_json_string_ext(obj, STATE_JSON_TO_STRING_FLAGS);
-	if (!s)
-		return -ENOMEM;
-	n = strlen(s);
-	text = malloc(n + 2);
-	if (!text)
-		return -ENOMEM;
-	memcpy(text, s, n);
-	text[n] = '\n';
-	text[n + 1] = '\0';
-	*ret = text;
-	return 0;
 }
 
 /* ---- parse --------------------------------------------------------------- */
@@ -682,7 +494,8 @@ static size_t first_kept(struct json_object *arr, size_t max)
 
 static int parse_seen(struct card_state_impl *c, struct json_object *arr)
 {
-	size_t first = first_kept(arr, STATE_SEEN_IDS_MAX), n = json_object_array_length(arr) - first;
+	size_t first = first_kept(arr, STATE_SEEN_IDS_MAX);
+	size_t n = json_object_array_length(arr) - first;
 	int r;
 
 	if (!n)
@@ -714,7 +527,8 @@ static int parse_seen(struct card_state_impl *c, struct json_object *arr)
 
 static int parse_history(struct card_state_impl *c, struct json_object *arr)
 {
-	size_t first = first_kept(arr, STATE_HISTORY_MAX), n = json_object_array_length(arr) - first;
+	size_t first = first_kept(arr, STATE_HISTORY_MAX);
+	size_t n = json_object_array_length(arr) - first;
 	struct card_state *s = &c->pub;
 	int r;
 
@@ -732,14 +546,8 @@ static int parse_history(struct card_state_impl *c, struct json_object *arr)
 		if (r < 0)
 			return r;
 		s->nhistory++;
-		/* Every stored entry was seen; an id twice is not ours. */
-		if (!set_contains(c, rec->id))
-			return -EBADMSG;
-		for (size_t j = 0; j < i; j++)
-			if (c->hist_buf[j].id == rec->id)
-				return -EBADMSG;
 	}
-	return 0;
+	return history_in_seen_order(s) ? 0 : -EBADMSG;
 }
 
 static int parse_alerts(struct card_state *s, struct json_object *arr)
@@ -795,9 +603,12 @@ int card_state_parse(const char *text, size_t len, struct card_state **ret)
 	    state_json_get(root, "alerts", json_type_array, &alerts) < 0)
 		goto out_free;
 	strcpy(c->pub.name, name);
-	for (size_t i = 0; i < 5; i++)
-		if (state_json_u64(json_object_array_get_idx(totals, i), &c->pub.errlog_total[i]) < 0)
+	for (size_t i = 0; i < 5; i++) {
+		struct json_object *o = json_object_array_get_idx(totals, i);
+
+		if (state_json_u64(o, &c->pub.errlog_total[i]) < 0)
 			goto out_free;
+	}
 	r = parse_seen(c, seen);
 	if (r >= 0)
 		r = parse_history(c, history);
@@ -874,6 +685,8 @@ static struct json_object *format_errlog(const struct errlog_record *rec)
 
 static struct json_object *format_alert(const struct alert_record *a)
 {
+	/* Cut, not overrun, should a caller leave detail unterminated. */
+	int detail_len = (int)strnlen(a->detail, sizeof(a->detail) - 1);
 	struct json_object *o;
 	bool ok;
 
@@ -883,9 +696,7 @@ static struct json_object *format_alert(const struct alert_record *a)
 	     state_json_add(o, "since_us", state_json_new_u64(a->since_us)) &&
 	     state_json_add(o, "last_sent_us", state_json_new_u64(a->last_sent_us)) &&
 	     state_json_add(o, "reminders", json_object_new_int64(a->reminders)) &&
-	     state_json_add(o, "detail",
-			    json_object_new_string_len(a->detail,
-						       (int)strnlen(a->detail, sizeof(a->detail) - 1)));
+	     state_json_add(o, "detail", json_object_new_string_len(a->detail, detail_len));
 	if (!ok) {
 		json_object_put(o);
 		return NULL;
@@ -896,17 +707,21 @@ static struct json_object *format_alert(const struct alert_record *a)
 /* What the parser would refuse, caught before it reaches a file. */
 static bool card_state_valid(const struct card_state *s)
 {
-	if (strnlen(s->name, sizeof(s->name)) == sizeof(s->name) || !state_name_valid(s->name, NULL) ||
-	    s->nseen > STATE_SEEN_IDS_MAX || s->nhistory > STATE_HISTORY_MAX ||
+	if (strnlen(s->name, sizeof(s->name)) == sizeof(s->name) ||
+	    !state_name_valid(s->name, NULL) || s->nseen > STATE_SEEN_IDS_MAX || s->nhistory > STATE_HISTORY_MAX ||
 	    s->nalerts > STATE_ALERTS_MAX)
 		return false;
 	for (size_t i = 0; i < s->nhistory; i++)
 		if (!errlog_record_valid(&s->history[i]))
 			return false;
-	for (size_t i = 0; i < s->nalerts; i++)
+	for (size_t i = 0; i < s->nalerts; i++) {
 		if (!alert_key_valid(s->alerts[i].key))
 			return false;
-	return true;
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(s->alerts[j].key, s->alerts[i].key) == 0)
+				return false;
+	}
+	return history_in_seen_order(s);
 }
 
 int card_state_serialise(const struct card_state *s, char **ret)

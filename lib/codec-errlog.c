@@ -20,7 +20,8 @@
 static bool entry_valid(uint8_t type, uint32_t action_flags, uint16_t data_size,
 			uint16_t data_needed)
 {
-	return type <= OCXLPMEM_ERRLOG_TYPE_MAX && !(action_flags & ~(uint32_t)OCXLPMEM_ACTION_ALL) &&
+	return type <= OCXLPMEM_ERRLOG_TYPE_MAX &&
+	       !(action_flags & ~(uint32_t)OCXLPMEM_ACTION_ALL) &&
 	       data_size <= OCXLPMEM_ERRLOG_DATA_MAX && data_needed >= data_size;
 }
 
@@ -135,7 +136,8 @@ OCXLPMEM_EXPORT int ocxlpmem_error_log_ack_decode(const void *buf, size_t len,
 	return 0;
 }
 
-OCXLPMEM_EXPORT ssize_t ocxlpmem_error_log_ack_encode(uint32_t log_identifier, void *buf, size_t cap)
+OCXLPMEM_EXPORT ssize_t ocxlpmem_error_log_ack_encode(uint32_t log_identifier, void *buf,
+						      size_t cap)
 {
 	uint8_t *p = buf;
 

@@ -70,7 +70,8 @@ OCXLPMEM_EXPORT ssize_t ocxlpmem_capabilities_encode(const struct ocxlpmem_capab
 	if (!c || !buf)
 		return -EINVAL;
 	if (!wire_str_valid(c->fw_version) ||
-	    !caps_valid(c->readiness_timeout_s, c->memory_available_timeout_s, c->admin_buffer_size))
+	    !caps_valid(c->readiness_timeout_s, c->memory_available_timeout_s,
+			c->admin_buffer_size))
 		return -EINVAL;
 	if (cap < CAPS_SIZE)
 		return -ENOSPC;
@@ -110,7 +111,8 @@ OCXLPMEM_EXPORT int ocxlpmem_health_decode(const void *buf, size_t len, struct o
 	return 0;
 }
 
-OCXLPMEM_EXPORT ssize_t ocxlpmem_health_encode(const struct ocxlpmem_health *h, void *buf, size_t cap)
+OCXLPMEM_EXPORT ssize_t ocxlpmem_health_encode(const struct ocxlpmem_health *h, void *buf,
+					       size_t cap)
 {
 	uint8_t *p = buf;
 

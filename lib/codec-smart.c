@@ -84,8 +84,8 @@ OCXLPMEM_EXPORT ssize_t ocxlpmem_smart_encode(const struct ocxlpmem_smart *s, vo
 }
 
 /* Duplicate ids are not rejected by the decoder: the first one wins. */
-OCXLPMEM_EXPORT const struct ocxlpmem_smart_attr *ocxlpmem_smart_find(const struct ocxlpmem_smart *s,
-								    uint8_t id)
+OCXLPMEM_EXPORT const struct ocxlpmem_smart_attr *
+ocxlpmem_smart_find(const struct ocxlpmem_smart *s, uint8_t id)
 {
 	if (!s)
 		return NULL;
@@ -117,7 +117,8 @@ OCXLPMEM_EXPORT bool ocxlpmem_smart_life_remaining_pct(const struct ocxlpmem_sma
 	return true;
 }
 
-OCXLPMEM_EXPORT bool ocxlpmem_smart_power_on_hours(const struct ocxlpmem_smart *s, uint64_t *ret_hours)
+OCXLPMEM_EXPORT bool ocxlpmem_smart_power_on_hours(const struct ocxlpmem_smart *s,
+						   uint64_t *ret_hours)
 {
 	const struct ocxlpmem_smart_attr *a = ocxlpmem_smart_find(s, OCXLPMEM_SMART_POWER_ON_HOURS);
 

@@ -35,7 +35,8 @@ OCXLPMEM_EXPORT int ocxlpmem_stats_decode(const void *buf, size_t len, struct oc
 	s.power_on_uptime_s = get_le32(p + 16);
 	s.life_remaining_pct = p[20];
 	s.critical_resource_utilization_pct = p[21];
-	if (!stats_valid(s.life_remaining_pct, s.critical_resource_utilization_pct) || p[22] || p[23])
+	if (!stats_valid(s.life_remaining_pct, s.critical_resource_utilization_pct) ||
+	    p[22] || p[23])
 		return -EBADMSG;
 	s.host_load_count = get_le64(p + 24);
 	s.host_store_count = get_le64(p + 32);

@@ -116,7 +116,7 @@ static const struct {
 	const char *message;
 } fw_statuses[] = {
 	{ OCXLPMEM_STATUS_BLOCKED_BG_TASK,
-	  "the card blocked the firmware update: another update or a background task is in progress" },
+	  "the card blocked the firmware update: an update or background task is in progress" },
 	{ OCXLPMEM_STATUS_BAD_REQUEST_PARM,
 	  "the card rejected an argument of the firmware update as invalid" },
 	{ OCXLPMEM_STATUS_BAD_DATA_PARM, "the card rejected the firmware image as invalid" },

@@ -23,7 +23,7 @@ struct ocxlpmem_transport_ops {
 		    size_t in_len, void *out, size_t out_cap, unsigned int timeout_ms,
 		    size_t *ret_fw_size);
 	int (*event_fd)(struct ocxlpmem_card *c);
-	int (*event_ack)(struct ocxlpmem_card *c);
+	int (*event_ack)(struct ocxlpmem_card *c, uint64_t *ret_events);
 	/* Optional: the simulation's model. */
 	struct ocxlpmem_model *(*model)(struct ocxlpmem_card *c);
 	/* Free the card's backend data (last reference gone, any thread). */

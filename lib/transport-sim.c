@@ -90,16 +90,18 @@ static int sim_event_fd(struct ocxlpmem_card *c)
 	return ocxlpmem_model_event_fd(s->model);
 }
 
-static int sim_event_ack(struct ocxlpmem_card *c)
+static int sim_event_ack(struct ocxlpmem_card *c, uint64_t *ret_events)
 {
 	struct sim_slot *s = c->backend;
 	uint64_t v;
 
 	if (read(ocxlpmem_model_event_fd(s->model), &v, sizeof(v)) < 0 && errno != EAGAIN)
 		return -errno;
+	/* What the kernel backend reads from the sysfs attribute. */
+	*ret_events = ocxlpmem_model_events(s->model);
 	if (ocxlpmem_model_is_removed(s->model))
 		kick_fd(s->kick_fd);
-	return 0;
+	return 1;
 }
 
 static struct ocxlpmem_model *sim_model(struct ocxlpmem_card *c)

@@ -203,7 +203,15 @@ OCXLPMEM_EXPORT int ocxlpmem_card_event_fd(struct ocxlpmem_card *c)
 	return c && c->ops->event_fd ? c->ops->event_fd(c) : -1;
 }
 
-OCXLPMEM_EXPORT int ocxlpmem_card_event_ack(struct ocxlpmem_card *c)
+OCXLPMEM_EXPORT int ocxlpmem_card_event_ack(struct ocxlpmem_card *c, uint64_t *ret_events)
 {
-	return c && c->ops->event_ack ? c->ops->event_ack(c) : 0;
+	uint64_t events = 0;
+	int r;
+
+	if (!c || !c->ops->event_ack)
+		return 0;
+	r = c->ops->event_ack(c, &events);
+	if (r > 0 && ret_events)
+		*ret_events = events;
+	return r;
 }

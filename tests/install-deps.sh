@@ -9,7 +9,7 @@ packages=(
 	libcmocka-dev libinih-dev linux-libc-dev
 	scdoc man-db groff-base
 	clang libclang-rt-14-dev valgrind
-	socat shellcheck
+	socat shellcheck jq systemd util-linux
 )
 
 missing=()

@@ -201,8 +201,9 @@ static ssize_t enc_ack(const void *o, void *b, size_t cap)
 #define GOOD() .bytes = ack_good, .len = sizeof(ack_good)
 static const struct decode_case ack_cases[] = {
 	{ "good", GOOD(), .expect = 0, .want = &ack_want },
-	{ "identifier 0xFFFFFFFF", GOOD(), .patch = { P(0, 0xFF), P(1, 0xFF), P(2, 0xFF), P(3, 0xFF) },
-	  .npatch = 4, .expect = 0, .want = &ack_want_max },
+	{ "identifier 0xFFFFFFFF", GOOD(),
+	  .patch = { P(0, 0xFF), P(1, 0xFF), P(2, 0xFF), P(3, 0xFF) }, .npatch = 4, .expect = 0,
+	  .want = &ack_want_max },
 	{ "reserved byte 0", GOOD(), .patch = { P(4, 1) }, .npatch = 1, .expect = -EBADMSG },
 	{ "reserved byte 3", GOOD(), .patch = { P(7, 0x80) }, .npatch = 1, .expect = -EBADMSG },
 	{ "trailing byte", GOOD(), .resize = 1, .expect = -EBADMSG },

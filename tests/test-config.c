@@ -929,13 +929,16 @@ static const struct load_case load_cases[] = {
 	  { { "main.conf", "[poll]\njitter = x\njitter = 2\n" } }, false, -EINVAL,
 	  { "main.conf:2: [poll] jitter: 'x' is not a number",
 	    "main.conf:3: [poll] jitter: duplicate key, first set at line 2" } },
-	{ "repeated section",
-	  { { "main.conf", "[poll]\njitter = 1\n[dumps]\n[poll]\nunresponsive_after = 2\n" } },
+	{ "repeated section, its keys still checked",
+	  { { "main.conf", "[poll]\njitter = 1\n[dumps]\n[poll]\nunresponsive_after = 2\n"
+			   "jitter = 2\nbackoff_max = 1\n" } },
 	  false, -EINVAL,
 	  { "main.conf:4: [poll]: section repeated, first at line 1 (expected each section once "
-	    "per file)" } },
+	    "per file)",
+	    "main.conf:6: [poll] jitter: duplicate key, first set at line 2",
+	    "main.conf:7: [poll] backoff_max: '1' is out of range" } },
 	{ "repeated card",
-	  { { "main.conf", "[card 5]\njitter = 1\n[card 6]\n[card 5]\nlife_warning = 2\n" } },
+	  { { "main.conf", "[card 5]\njitter = 1\n[card 6]\n[card 5]\nlife_warning = 30\n" } },
 	  false, -EINVAL,
 	  { "main.conf:2: [card 5] jitter: unknown key",
 	    "main.conf:4: [card 5]: section repeated, first at line 1 (expected each card once "
@@ -1131,7 +1134,8 @@ static void test_load_cases(void **state)
 /* A NUL byte cannot be in the C strings of the table. */
 static void test_nul_byte(void **state)
 {
-	static const char text[] = "[poll]\njitter = 5\0 6\n[dumps]\x00x\n[poll]\nstats_interval = 1m\n";
+	static const char text[] = "[poll]\njitter = 5\0 6\n[dumps]\x00x\nmax_per_card = 0\n[poll]\n"
+				   "stats_interval = 1s\n";
 	struct loaded l = { .dir = make_tmpdir() };
 	char *p = join(l.dir, "main.conf");
 	FILE *f = fopen(p, "we");
@@ -1141,14 +1145,42 @@ static void test_nul_byte(void **state)
 	assert_int_equal(fclose(f), 0);
 	load_dir(&l, false);
 	assert_int_equal(l.r, -EINVAL);
-	/* The header with a NUL is dropped whole, so stats_interval lands nowhere. */
+	/* The header with a NUL is dropped whole: its keys land nowhere. */
 	assert_errors(&l.errors, l.dir,
 		      (const char *const[]){ "main.conf:2: line contains a NUL byte",
 					     "main.conf:3: line contains a NUL byte",
-					     "main.conf:4: [poll]: section repeated, first at line 1" },
-		      3);
+					     "main.conf:5: [poll]: section repeated, first at line 1",
+					     "main.conf:6: [poll] stats_interval: '1s' is out of range" },
+		      4);
 	loaded_done(&l);
 	free(p);
+}
+
+/* inih's 200-byte buffer, less room for the end of line: 198 characters. */
+static void test_line_length(void **state)
+{
+	for (size_t len = 196; len <= 200; len++) {
+		char text[512];
+		struct loaded l;
+
+		/* "state_dir = /" and 'a's up to len, after some indentation. */
+		snprintf(text, sizeof(text), "[paths]\n\t  state_dir = /%.*s\n", (int)(len - 13),
+			 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+			 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+			 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+		load_text(&l, text);
+		if (len <= 198) {
+			assert_int_equal(l.r, 0);
+			assert_int_equal(strlen(l.c->state_dir), len - 12);
+		} else {
+			assert_int_equal(l.r, -EINVAL);
+			assert_errors(&l.errors, l.dir,
+				      (const char *const[]){
+					      "main.conf:2: line too long (at most 198 characters)" },
+				      1);
+		}
+		loaded_done(&l);
+	}
 }
 
 /* Symlinks to drop-ins are followed; dangling ones and FIFOs are skipped. */
@@ -1321,6 +1353,7 @@ int main(void)
 		cmocka_unit_test(test_card_values),
 		cmocka_unit_test(test_load_cases),
 		cmocka_unit_test(test_nul_byte),
+		cmocka_unit_test(test_line_length),
 		cmocka_unit_test(test_dropin_links),
 		cmocka_unit_test(test_errors_argument),
 		cmocka_unit_test(test_example_loads),

@@ -311,6 +311,8 @@ static const struct card_row card_rows[] = {
 	{ "history missing", CARD_WITH(HISTORY, ""), 0, -EBADMSG },
 	{ "history an object", CARD_WITH(HISTORY, "\"history\": {}, "), 0, -EBADMSG },
 	{ "history entry not an object", CARD_WITH(HISTORY, "\"history\": [7], "), 0, -EBADMSG },
+	{ "history out of seen order",
+	  CARD_WITH(SEEN, "\"seen_ids\": [7, 5, 4294967295], "), 0, -EBADMSG },
 	{ "history entry twice", CARD_WITH(HISTORY, "\"history\": [" GOOD_REC ", " GOOD_REC "], "), 0,
 	  -EBADMSG },
 
@@ -812,6 +814,51 @@ static void test_seen_set(void **state)
 	card_state_free(s);
 }
 
+/*
+ * A file may keep an entry as long as its id (history is a subsequence of
+ * seen_ids, in order): when the id is forgotten the entry goes too, so the
+ * record still saves and loads.
+ */
+static void test_old_entry_evicted_with_id(void **state)
+{
+	static const char rec0[] =
+		"{\"id\": 0, \"type\": 0, \"action_flags\": 0, \"program_reference_code\": 0, "
+		"\"power_on_seconds\": 0, \"timestamp_ns\": \"0\", \"wwid\": [\"0\", \"0\"], "
+		"\"fw_revision\": \"\", \"received_us\": \"0\", \"data_needed\": 1, "
+		"\"data\": \"ab\", \"alerted\": true}";
+	struct errlog_record rec = make_rec(99999, 0, NULL, 0);
+	struct card_state *s;
+	size_t cap = 64 * STATE_SEEN_IDS_MAX, len;
+	char *text = malloc(cap);
+
+	assert_non_null(text);
+	len = (size_t)snprintf(text, cap,
+			       "{\"format\": \"ocxlpmemd-card-state\", \"version\": 1, "
+			       "\"serial\": \"1\", \"name\": \"ocxlpmem0\", \"errlog_total\": "
+			       "[\"0\", \"0\", \"0\", \"0\", \"0\"], \"alerts\": [], "
+			       "\"history\": [%s], \"seen_ids\": [0",
+			       rec0);
+	for (uint32_t id = 1; id < STATE_SEEN_IDS_MAX; id++)
+		len += (size_t)snprintf(text + len, cap - len, ", %" PRIu32, id);
+	snprintf(text + len, cap - len, "]}");
+	assert_int_equal(card_state_parse(text, strlen(text), &s), 0);
+	free(text);
+	assert_int_equal(s->nhistory, 1);
+	assert_int_equal(s->nseen, STATE_SEEN_IDS_MAX);
+
+	assert_int_equal(card_state_add_errlog(s, &rec), 0);
+	assert_false(card_state_seen(s, 0));
+	assert_null(card_state_find_errlog(s, 0));
+	assert_int_equal(s->nhistory, 1);
+	assert_int_equal(s->history[0].id, 99999);
+	assert_round_trip(s);
+
+	/* Edited by the caller into what the parser refuses: not written. */
+	s->history[0].id = 0;
+	assert_null(card_state_format(s));
+	card_state_free(s);
+}
+
 /* A longer array than this build keeps: the newest are kept. */
 static void test_parse_cuts_to_newest(void **state)
 {
@@ -925,6 +972,10 @@ static void test_format_refuses_invalid(void **state)
 	s->alerts[0].key[0] = '\0';
 	assert_null(card_state_format(s));
 	strcpy(s->alerts[0].key, "k");
+	assert_non_null(card_state_alert(s, "j"));
+	strcpy(s->alerts[1].key, "k");
+	assert_null(card_state_format(s));
+	strcpy(s->alerts[1].key, "j");
 	/* An unterminated detail is cut, not overrun. */
 	memset(s->alerts[0].detail, 'd', sizeof(s->alerts[0].detail));
 	text = card_state_format(s);
@@ -989,6 +1040,7 @@ int main(void)
 		cmocka_unit_test(test_eviction),
 		cmocka_unit_test(test_seen_set),
 		cmocka_unit_test(test_parse_cuts_to_newest),
+		cmocka_unit_test(test_old_entry_evicted_with_id),
 		cmocka_unit_test(test_alerts),
 		cmocka_unit_test(test_format_refuses_invalid),
 		cmocka_unit_test(test_names_assign),

@@ -103,10 +103,16 @@ int ocxlpmem_card_call(struct ocxlpmem_card *c, unsigned int function,
 /*
  * Readable (EV_READ) when the card may have events pending; -1 when the
  * backend has no event source and the caller must poll EVENT_CHECK.
- * ocxlpmem_card_event_ack() drains it; afterwards ask EVENT_CHECK.
+ *
+ * ocxlpmem_card_event_ack() drains it and, where the backend has them with
+ * the notification (the sysfs `events` attribute, the model's bits), gives
+ * the event bits: returns 1 with *ret_events set, 0 when the caller must
+ * ask EVENT_CHECK, or -errno.  The bits matter most for a fatal event: the
+ * driver takes the bus down right after it, before any command could ask.
+ * ret_events may be NULL.
  */
 int ocxlpmem_card_event_fd(struct ocxlpmem_card *c);
-int ocxlpmem_card_event_ack(struct ocxlpmem_card *c);
+int ocxlpmem_card_event_ack(struct ocxlpmem_card *c, uint64_t *ret_events);
 
 /* ---- Typed commands (blocking; encode, call, decode) ---------------------- */
 /*

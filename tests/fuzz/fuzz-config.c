@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -28,46 +29,59 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 		}                                                                      \
 	} while (0)
 
-static char *dir, *main_path, *dropin_dir, *dropin_path;
+/*
+ * Both files are memfds, so an execution touches no disk: main.conf is
+ * opened as /proc/self/fd/N, and the drop-in directory, made once, holds a
+ * symlink to the other memfd.
+ */
+static int main_fd = -1, dropin_fd = -1;
+static char *dir, *dropin_dir, *dropin_link, main_path[64];
 
 static void cleanup(void)
 {
-	unlink(dropin_path);
+	unlink(dropin_link);
 	rmdir(dropin_dir);
-	unlink(main_path);
 	rmdir(dir);
-	free(dropin_path);
+	free(dropin_link);
 	free(dropin_dir);
-	free(main_path);
 	free(dir);
+	close(main_fd);
+	close(dropin_fd);
 }
 
 static void setup(void)
 {
 	const char *tmp = getenv("TMPDIR");
+	char target[64];
+
+	main_fd = memfd_create("main.conf", MFD_CLOEXEC);
+	dropin_fd = memfd_create("50-fuzz.conf", MFD_CLOEXEC);
+	CHECK(main_fd >= 0 && dropin_fd >= 0);
+	snprintf(main_path, sizeof(main_path), "/proc/self/fd/%d", main_fd);
+	snprintf(target, sizeof(target), "/proc/self/fd/%d", dropin_fd);
 
 	CHECK(asprintf(&dir, "%s/fuzz-config-XXXXXX", tmp && *tmp ? tmp : "/tmp") > 0);
 	CHECK(mkdtemp(dir));
-	CHECK(asprintf(&main_path, "%s/main.conf", dir) > 0);
 	CHECK(asprintf(&dropin_dir, "%s/conf.d", dir) > 0);
-	CHECK(asprintf(&dropin_path, "%s/50-fuzz.conf", dropin_dir) > 0);
+	CHECK(asprintf(&dropin_link, "%s/50-fuzz.conf", dropin_dir) > 0);
 	CHECK(mkdir(dropin_dir, 0700) == 0);
+	CHECK(symlink(target, dropin_link) == 0);
 	atexit(cleanup);
 }
 
-static void write_file(const char *path, const uint8_t *data, size_t size)
+static void set_content(int fd, const uint8_t *data, size_t size)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	off_t off = 0;
 
-	CHECK(fd >= 0);
+	CHECK(ftruncate(fd, 0) == 0);
 	while (size) {
-		ssize_t n = write(fd, data, size);
+		ssize_t n = pwrite(fd, data, size, off);
 
 		CHECK(n > 0);
 		data += n;
+		off += n;
 		size -= (size_t)n;
 	}
-	CHECK(close(fd) == 0);
 }
 
 static void check_thresholds(const struct thresholds *t)
@@ -132,15 +146,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	if (rest) {
-		write_file(main_path, data, (size_t)(rest - data) - (sizeof(split) - 2));
-		write_file(dropin_path, rest, size - (size_t)(rest - data));
+		set_content(main_fd, data, (size_t)(rest - data) - (sizeof(split) - 2));
+		set_content(dropin_fd, rest, size - (size_t)(rest - data));
 	} else {
-		write_file(main_path, data, size);
-		unlink(dropin_path);
+		set_content(main_fd, data, size);
 	}
 
 	c = sentinel;
-	r = config_load(main_path, false, dropin_dir, &c, &errors);
+	r = config_load(main_path, false, rest ? dropin_dir : NULL, &c, &errors);
 	if (r == 0) {
 		CHECK(c != sentinel && errors.n == 0);
 		check_config(c);

@@ -48,7 +48,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(version, data, 8);
 		n = ocxlpmem_fw_image_build(version, data + 8, plen, image, sizeof(image));
 		if (n >= 0) {
-			FUZZ_CHECK(ocxlpmem_fw_image_check(image, (size_t)n, (size_t)n, &info) == 0);
+			r = ocxlpmem_fw_image_check(image, (size_t)n, (size_t)n, &info);
+			FUZZ_CHECK(r == 0);
 			FUZZ_CHECK(info.has_header && info.payload_size == plen);
 			FUZZ_CHECK(strcmp(info.version, version) == 0);
 		} else {

@@ -21,8 +21,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		FUZZ_CHECK(reply.data == data + 8);
 		FUZZ_CHECK((size_t)reply.data_len + 8 == size);
-		FUZZ_CHECK(ocxlpmem_reply_encode(reply.card_status, reply.data_len, buf, sizeof(buf)) ==
-			   8);
+		FUZZ_CHECK(ocxlpmem_reply_encode(reply.card_status, reply.data_len, buf,
+						 sizeof(buf)) == 8);
 		FUZZ_CHECK(memcmp(buf, data, 8) == 0);
 		if (size <= sizeof(buf)) {
 			memcpy(buf + 8, reply.data, reply.data_len);

@@ -103,7 +103,9 @@ static void gen_identity(void)
 {
 	struct ocxlpmem_health health = { .flags = OCXLPMEM_HEALTH_READY |
 						   OCXLPMEM_HEALTH_MEMORY_AVAILABLE };
-	struct ocxlpmem_firmware_info idle = { .running_version = "FW-1.0", .max_image_size = 1 << 22 };
+	struct ocxlpmem_firmware_info idle = {
+		.running_version = "FW-1.0", .max_image_size = 1 << 22,
+	};
 
 	put("fuzz-identity", "capabilities", buf,
 	    ocxlpmem_capabilities_encode(&caps, buf, sizeof(buf)));

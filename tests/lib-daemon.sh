@@ -1,0 +1,147 @@
+# shellcheck shell=bash
+# Shared helpers for the tests that run the real ocxlpmemd and ocxlpmemctl.
+# Source it; it sets up a scratch directory and cleans up on exit.
+#
+#   start_daemon ARGS...   ocxlpmemd in the background, stderr to $LOG,
+#                          NOTIFY_SOCKET collected in $NOTIFY_LOG
+#   ctl ARGS...            ocxlpmemctl against that daemon
+#   wait_for SECONDS CMD   retry CMD until it succeeds, or fail
+#   check NAME CMD...      a named check: prints "ok NAME" or fails with NAME
+
+set -euo pipefail
+
+: "${top_builddir:?run through make check (top_builddir unset)}"
+: "${top_srcdir:?run through make check (top_srcdir unset)}"
+
+DAEMON="$top_builddir/daemon/ocxlpmemd"
+CTL="$top_builddir/client/ocxlpmemctl"
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/ocxlpmemd-test.XXXXXX")
+LOG="$WORK/daemon.log"
+NOTIFY_LOG="$WORK/notify.log"
+SOCK="$WORK/run/ocxlpmemd.sock"
+DAEMON_PID=
+NOTIFY_PID=
+CHECKS=0
+
+for tool in jq socat; do
+	if ! command -v "$tool" >/dev/null; then
+		echo "SKIP: $tool is not installed (tests/install-deps.sh installs it)"
+		exit 77
+	fi
+done
+
+cleanup() {
+	local rc=$?
+	if [ -n "$DAEMON_PID" ] && kill -0 "$DAEMON_PID" 2>/dev/null; then
+		kill -KILL "$DAEMON_PID" 2>/dev/null || true
+		wait "$DAEMON_PID" 2>/dev/null || true
+	fi
+	if [ -n "$NOTIFY_PID" ]; then
+		kill "$NOTIFY_PID" 2>/dev/null || true
+		wait "$NOTIFY_PID" 2>/dev/null || true
+	fi
+	if [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ]; then
+		echo "---- daemon log (last 60 lines) ----"
+		tail -n 60 "$LOG" 2>/dev/null || true
+	fi
+	rm -rf "$WORK"
+	exit "$rc"
+}
+trap cleanup EXIT
+
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+# A config with short intervals so tests see polls within seconds.
+write_test_config() {
+	mkdir -p "$WORK/etc"
+	cat > "$WORK/etc/ocxlpmemd.conf" <<EOF
+[poll]
+health_interval = 5s
+stats_interval = 5s
+firmware_interval = 5s
+jitter = 0
+backoff_max = 10s
+unresponsive_after = 3
+
+[thresholds]
+error_log_window = ${ERRLOG_WINDOW:-1m}
+EOF
+}
+
+start_daemon() {
+	[ -f "$WORK/etc/ocxlpmemd.conf" ] || write_test_config
+	rm -f "$WORK/notify"
+	socat -u UNIX-RECV:"$WORK/notify",unlink-early - >> "$NOTIFY_LOG" 2>/dev/null &
+	NOTIFY_PID=$!
+	wait_for 5 test -S "$WORK/notify"
+	NOTIFY_SOCKET="$WORK/notify" "$DAEMON" --config "$WORK/etc/ocxlpmemd.conf" \
+		--state-dir "$WORK/state" --runtime-dir "$WORK/run" --log-target stderr \
+		"$@" >> "$LOG" 2>&1 &
+	DAEMON_PID=$!
+	wait_for 10 grep -q "READY=1" "$NOTIFY_LOG"
+}
+
+# Stop with SIGTERM; fails when it takes longer than $1 seconds (default 2).
+stop_daemon() {
+	local limit=${1:-2} start end
+	start=$(date +%s%N)
+	kill -TERM "$DAEMON_PID"
+	wait "$DAEMON_PID" || fail "ocxlpmemd exited with $? on SIGTERM"
+	end=$(date +%s%N)
+	DAEMON_PID=
+	kill "$NOTIFY_PID" 2>/dev/null || true
+	wait "$NOTIFY_PID" 2>/dev/null || true
+	NOTIFY_PID=
+	if [ $(((end - start) / 1000000)) -gt $((limit * 1000)) ]; then
+		fail "ocxlpmemd took $(((end - start) / 1000000)) ms to stop (limit ${limit}000)"
+	fi
+}
+
+ctl() {
+	"$CTL" --address "unix:$SOCK" "$@"
+}
+
+# wait_for SECONDS CMD...: CMD must succeed within SECONDS.
+wait_for() {
+	local limit=$1 i
+	shift
+	for ((i = 0; i < limit * 10; i++)); do
+		if "$@" >/dev/null 2>&1; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	fail "timed out after ${limit}s waiting for: $*"
+}
+
+check() {
+	local name=$1
+	shift
+	if ! "$@"; then
+		fail "check '$name'"
+	fi
+	CHECKS=$((CHECKS + 1))
+	echo "ok $CHECKS - $name"
+}
+
+# Field of one card from `ocxlpmemctl --json status`.
+card_field() {
+	ctl --json status | jq -r --arg c "$1" ".cards[] | select(.name == \$c) | .$2"
+}
+
+health_is() {
+	[ "$(card_field "$1" health)" = "$2" ]
+}
+
+# Alert lines (stderr target) for a card and condition key.
+alert_count() {
+	local card=$1 key=$2 event=${3:-}
+	grep -c "ALERT $key event=${event}[a-z]* .*card=$card " "$LOG" || true
+}
+
+poll_now() {
+	kill -USR1 "$DAEMON_PID"
+}

@@ -283,6 +283,7 @@ static int make_transport(struct manager *m)
 		.serial = m->config->sim_serial_base,
 		.realistic_latency = m->config->sim_realistic_latency,
 	};
+	char *nvram = NULL;
 	unsigned int n;
 	int r;
 
@@ -293,7 +294,22 @@ static int make_transport(struct manager *m)
 		return -EOPNOTSUPP;
 	}
 	n = m->opts->sim_cards >= 0 ? (unsigned int)m->opts->sim_cards : m->config->sim_cards;
+	/*
+	 * The simulated cards keep their non-volatile state (error log, held
+	 * dump, firmware) here: like real cards they outlive a daemon crash or
+	 * restart, and like anything under /run they forget at reboot.
+	 */
+	if (asprintf(&nvram, "%s/sim-cards", m->runtime_dir) < 0)
+		return -ENOMEM;
+	r = mkdir_p(nvram, 0700);
+	if (r < 0) {
+		log_errno(LOG_ERR, r, "cannot create %s", nvram);
+		free(nvram);
+		return r;
+	}
+	tmpl.nvram_dir = nvram;
 	r = ocxlpmem_transport_new_sim(n, &tmpl, &m->transport);
+	free(nvram);
 	if (r < 0)
 		return log_errno(LOG_ERR, r, "cannot create %u simulated cards", n);
 	log_info("simulation: %u card%s", n, n == 1 ? "" : "s");

@@ -172,6 +172,7 @@ OCXLPMEM_EXPORT int64_t ocxlpmem_model_raise_dump(struct ocxlpmem_model *m, uint
 		return -EINVAL;
 	pthread_mutex_lock(&m->lock);
 	r = model_dump_raise_locked(m, size, OCXLPMEM_DUMP_CARD);
+	model_nv_sync_locked(m);
 	pthread_mutex_unlock(&m->lock);
 	return r;
 }

@@ -176,6 +176,7 @@ OCXLPMEM_EXPORT int ocxlpmem_model_add_error_log(struct ocxlpmem_model *m, uint8
 		return -EINVAL;
 	pthread_mutex_lock(&m->lock);
 	r = model_errlog_add_locked(m, type, action_flags, prc, data, data_len);
+	model_nv_sync_locked(m);
 	pthread_mutex_unlock(&m->lock);
 	return r;
 }

@@ -104,6 +104,8 @@ struct ocxlpmem_model {
 	uint64_t (*clock_ms)(void *userdata);
 	void *clock_userdata;
 	bool realistic_latency;
+	char *nvram_dir;         /* NULL: volatile */
+	uint64_t nv_saved;       /* fingerprint of the state last written */
 
 	int event_fd;
 	uint64_t last_events;
@@ -207,6 +209,13 @@ unsigned int model_life_locked(struct ocxlpmem_model *m);
 uint64_t model_power_on_seconds_locked(struct ocxlpmem_model *m);
 int model_smart(struct ocxlpmem_model *m, const uint8_t *in, size_t in_len, struct model_reply *r);
 int model_stats(struct ocxlpmem_model *m, const uint8_t *in, size_t in_len, struct model_reply *r);
+
+/* model-nv.c: the durable part of the card (see the top of that file). */
+int model_nv_format(const struct ocxlpmem_model *m, char **ret, size_t *ret_len);
+int model_nv_parse(struct ocxlpmem_model *m, const char *text, size_t len);
+/* Write the state when it changed since the last write (lock held). */
+void model_nv_sync_locked(struct ocxlpmem_model *m);
+void model_nv_load(struct ocxlpmem_model *m);
 
 /* model-errlog.c */
 int model_errlog_add_locked(struct ocxlpmem_model *m, uint8_t type, uint32_t action_flags,

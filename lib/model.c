@@ -248,6 +248,13 @@ OCXLPMEM_EXPORT int ocxlpmem_model_new(const struct ocxlpmem_model_config *cfg,
 	m->clock_userdata = cfg->clock_userdata;
 	m->realistic_latency = cfg->realistic_latency;
 	strcpy(m->fw_running, cfg->fw_version ? cfg->fw_version : MODEL_DEFAULT_FW_VERSION);
+	if (cfg->nvram_dir) {
+		m->nvram_dir = strdup(cfg->nvram_dir);
+		if (!m->nvram_dir) {
+			free(m);
+			return -ENOMEM;
+		}
+	}
 
 	m->epoch_ms = model_now_ms(m);
 	m->ipl_ms = m->epoch_ms;
@@ -275,6 +282,9 @@ OCXLPMEM_EXPORT int ocxlpmem_model_new(const struct ocxlpmem_model_config *cfg,
 	r = cond_init_monotonic(&m->idle);
 	if (r < 0)
 		goto out_cond;
+	/* What the card kept while the host was gone. */
+	model_nv_load(m);
+	model_events_update(m);
 
 	*ret = m;
 	return 0;
@@ -286,6 +296,7 @@ out_mutex:
 out_close:
 	close(m->event_fd);
 out_free:
+	free(m->nvram_dir);
 	free(m);
 	return r;
 }
@@ -311,6 +322,7 @@ OCXLPMEM_EXPORT struct ocxlpmem_model *ocxlpmem_model_free(struct ocxlpmem_model
 	pthread_cond_destroy(&m->cond);
 	pthread_mutex_destroy(&m->lock);
 	close(m->event_fd);
+	free(m->nvram_dir);
 	free(m);
 	return NULL;
 }
@@ -378,6 +390,7 @@ OCXLPMEM_EXPORT void ocxlpmem_model_reset(struct ocxlpmem_model *m)
 	m->ipl_ms = model_now_ms(m);
 	model_fw_reset_locked(m);
 	model_events_update(m);
+	model_nv_sync_locked(m);
 	pthread_mutex_unlock(&m->lock);
 }
 
@@ -626,6 +639,7 @@ OCXLPMEM_EXPORT int ocxlpmem_model_call(struct ocxlpmem_model *m, unsigned int f
 	if (function >= OCXLPMEM_FN_MIN && function <= OCXLPMEM_FN_MAX)
 		m->calls[function]++;
 	r = call_locked(m, function, in, in_len, out_cap, &reply, &len, &sleep);
+	model_nv_sync_locked(m);
 	pthread_mutex_unlock(&m->lock);
 
 	if (r == 0) {

@@ -461,6 +461,8 @@ static const struct value_case value_cases[] = {
 	BAD("poll", "jitter", "10 # not a comment", "'10 # not a comment' is not a number"),
 	BAD("poll", "jitter", "99999999999999999999", "'99999999999999999999' is out of range"),
 	BAD("poll", "jitter", "", "empty value (expected 0 to 50)"),
+	/* Messages stay printable ASCII whatever the value holds. */
+	BAD("poll", "jitter", "5\x01\x7f\xc3\xa9\t6", "'5\\x01\\x7f\\xc3\\xa9\\x096' is not a number"),
 
 	OK("poll", "backoff_max", "10s", U(backoff_max_s, 10)),
 	OK("poll", "backoff_max", "1d", U(backoff_max_s, 86400)),
@@ -1202,6 +1204,19 @@ static void test_dropin_links(void **state)
 	load_dir(&l, true);
 	assert_int_equal(l.r, 0);
 	assert_int_equal(l.c->jitter_pct, 17);
+	config_free(l.c);
+	config_errors_clear(&l.errors);
+
+	/* A drop-in that cannot be opened is an error, the others still count. */
+	free(link);
+	link = join(d, "40-loop.conf");
+	assert_int_equal(symlink("40-loop.conf", link), 0);
+	load_dir(&l, true);
+	assert_int_equal(l.r, -ELOOP);
+	assert_errors(&l.errors, l.dir,
+		      (const char *const[]){
+			      "conf.d/40-loop.conf: cannot open: Too many levels of symbolic links" },
+		      1);
 	loaded_done(&l);
 	free(d);
 	free(target);

@@ -46,6 +46,12 @@ struct ocxlpmem_model_config {
 	 * dumps and firmware blocks take a card-like time.
 	 */
 	bool realistic_latency;
+	/*
+	 * Non-volatile state: the error log, the held dump, the id counters
+	 * and the firmware slots survive in DIR/card-SERIAL.nv, as a card
+	 * keeps them when the host software dies.  NULL: nothing survives.
+	 */
+	const char *nvram_dir;
 };
 
 /* 0 or -errno; *ret untouched on failure. */

@@ -353,8 +353,12 @@ void card_request_done(struct dcard *dc, struct ocxlpmem_request *req)
 
 		if (r != 0 && !p->first_error)
 			p->first_error = r;
-		if (p->outstanding && --p->outstanding == 0)
+		/* Judge the card once per poll, on its complete answer. */
+		if (p->outstanding && --p->outstanding == 0) {
 			poll_finished(dc, p);
+			card_evaluate(dc);
+		}
+		return;
 	}
 	card_evaluate(dc);
 }

@@ -92,7 +92,7 @@ static char *pick_dir(const char *cmdline, const char *config, bool state)
 	return default_dir(state);
 }
 
-void manager_update_status(struct manager *m)
+static void status_now(struct manager *m)
 {
 	unsigned int counts[HEALTH_STATE_MAX + 1] = { 0 };
 	unsigned int present = 0;
@@ -113,6 +113,25 @@ void manager_update_status(struct manager *m)
 		return;
 	snprintf(m->last_status, sizeof(m->last_status), "%s", status);
 	sd_notifyf(0, "STATUS=%s", status);
+}
+
+static void on_status(evutil_socket_t fd, short what, void *userdata)
+{
+	status_now(userdata);
+}
+
+/*
+ * Many cards change in one loop iteration (a poll cycle of 256 cards):
+ * count them once, after the iteration, not once per change.
+ */
+void manager_update_status(struct manager *m)
+{
+	if (!m->ev_status) {
+		status_now(m);
+		return;
+	}
+	if (!event_pending(m->ev_status, EV_TIMEOUT, NULL))
+		event_active(m->ev_status, EV_TIMEOUT, 0);
 }
 
 struct dcard *manager_find_card(struct manager *m, const char *name_or_serial)
@@ -211,8 +230,9 @@ static void on_reload(evutil_socket_t sig, short what, void *userdata)
 		log_error("configuration not reloaded: %zu problem%s; the old configuration stays in force",
 			  errors.n, errors.n == 1 ? "" : "s");
 		config_errors_clear(&errors);
-		m->last_status[0] = '\0';
-		sd_notify(0, "READY=1\nSTATUS=reload failed: bad configuration, old one in force");
+		snprintf(m->last_status, sizeof(m->last_status),
+			 "reload failed: bad configuration, old one in force");
+		sd_notifyf(0, "READY=1\nSTATUS=%s", m->last_status);
 		return;
 	}
 	config_free(m->config);
@@ -260,17 +280,11 @@ static int open_state_dir(struct manager *m)
 	if (m->state_dirfd < 0)
 		return log_errno(LOG_ERR, errno, "cannot open state directory %s", m->state_dir);
 	r = names_load(m->state_dirfd, &m->names, &aside);
-	if (r == -EBADMSG || r == -EPROTONOSUPPORT) {
+	if (r == -EBADMSG || r == -EPROTONOSUPPORT)
 		log_error("%s/names.json was %s; set aside as %s, names start afresh", m->state_dir,
 			  r == -EBADMSG ? "corrupt" : "from a newer ocxlpmemd", aside ? aside : "?");
-		r = names_parse("{\"format\":\"ocxlpmemd-names\",\"version\":1,\"names\":{},\"next\":0}",
-				strlen("{\"format\":\"ocxlpmemd-names\",\"version\":1,\"names\":{},\"next\":0}"),
-				&m->names);
-	} else if (r == -ENOENT) {
-		r = names_parse("{\"format\":\"ocxlpmemd-names\",\"version\":1,\"names\":{},\"next\":0}",
-				strlen("{\"format\":\"ocxlpmemd-names\",\"version\":1,\"names\":{},\"next\":0}"),
-				&m->names);
-	}
+	if (r == -EBADMSG || r == -EPROTONOSUPPORT || r == -ENOENT)
+		r = names_new(&m->names);
 	free(aside);
 	if (r < 0)
 		return log_errno(LOG_ERR, r, "cannot read card names in %s", m->state_dir);
@@ -374,6 +388,11 @@ int manager_new(struct options *opts, struct config *config, struct manager **re
 	r = make_transport(m);
 	if (r < 0)
 		goto fail;
+	m->ev_status = event_new(m->base, -1, 0, on_status, m);
+	if (!m->ev_status) {
+		r = -ENOMEM;
+		goto fail;
+	}
 	ocxlpmem_transport_set_listener(m->transport, on_card_change, m);
 	if (ocxlpmem_transport_hotplug_fd(m->transport) >= 0) {
 		m->ev_hotplug = event_new(m->base, ocxlpmem_transport_hotplug_fd(m->transport),
@@ -427,7 +446,7 @@ int manager_run(struct manager *m)
 	r = ocxlpmem_transport_scan(m->transport);
 	if (r < 0)
 		log_errno(LOG_ERR, r, "scanning for cards (continuing; hotplug may bring them)");
-	manager_update_status(m);
+	status_now(m);
 	sd_notifyf(0, "READY=1\nSTATUS=%s", m->last_status);
 	log_info("ready: %s, state in %s", m->last_status, m->state_dir);
 	if (event_base_dispatch(m->base) < 0)
@@ -468,6 +487,8 @@ struct manager *manager_free(struct manager *m)
 		event_free(m->ev_sigusr1);
 	if (m->ev_watchdog)
 		event_free(m->ev_watchdog);
+	if (m->ev_status)
+		event_free(m->ev_status);
 	if (m->base)
 		event_base_free(m->base);
 	names_free(m->names);

@@ -114,6 +114,7 @@ struct manager {
 	struct event *ev_executor, *ev_hotplug;
 	struct event *ev_sigterm, *ev_sigint, *ev_sighup, *ev_sigusr1;
 	struct event *ev_watchdog;
+	struct event *ev_status;    /* deferred STATUS= update */
 	struct varlink_server *varlink;
 	uint64_t watchdog_usec;
 	int state_dirfd;

@@ -474,6 +474,15 @@ static int parse_alert(struct json_object *o, struct alert_record *a)
 	    state_json_get_u32(o, "reminders", UINT32_MAX, &reminders) < 0 ||
 	    state_json_get_string(o, "detail", sizeof(a->detail) - 1, &detail) < 0)
 		return -EBADMSG;
+	/* "level" came with the first release but is optional: a record
+	 * without it reads as level 0 (unknown), so it is never an escalation. */
+	if (json_object_object_get_ex(o, "level", NULL)) {
+		uint32_t level;
+
+		if (state_json_get_u32(o, "level", 6, &level) < 0)
+			return -EBADMSG;
+		a->level = (uint8_t)level;
+	}
 	strcpy(a->key, key);
 	strcpy(a->detail, detail);
 	a->reminders = reminders;
@@ -696,6 +705,7 @@ static struct json_object *format_alert(const struct alert_record *a)
 	     state_json_add(o, "since_us", state_json_new_u64(a->since_us)) &&
 	     state_json_add(o, "last_sent_us", state_json_new_u64(a->last_sent_us)) &&
 	     state_json_add(o, "reminders", json_object_new_int64(a->reminders)) &&
+	     state_json_add(o, "level", json_object_new_int(a->level)) &&
 	     state_json_add(o, "detail", json_object_new_string_len(a->detail, detail_len));
 	if (!ok) {
 		json_object_put(o);

@@ -399,6 +399,10 @@ static const struct card_row card_rows[] = {
 	  -EBADMSG },
 	{ "alert detail of 160", BAD_ALERT(DETAIL, "\"detail\": \"" DETAIL160 "\", "), 0, -EBADMSG },
 	{ "alert detail with NUL", BAD_ALERT(DETAIL, "\"detail\": \"a\\u0000b\", "), 0, -EBADMSG },
+	{ "alert level in range", BAD_ALERT(DETAIL, "\"level\": 6, " A_DETAIL), 0, 0 },
+	{ "alert level out of range", BAD_ALERT(DETAIL, "\"level\": 7, " A_DETAIL), 0, -EBADMSG },
+	{ "alert level a string", BAD_ALERT(DETAIL, "\"level\": \"3\", " A_DETAIL), 0, -EBADMSG },
+	{ "alert level negative", BAD_ALERT(DETAIL, "\"level\": -1, " A_DETAIL), 0, -EBADMSG },
 };
 
 /* ---- helpers ----------------------------------------------------------------- */

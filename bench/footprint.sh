@@ -1,0 +1,78 @@
+#!/bin/bash
+# Footprint of ocxlpmemd with 256 simulated cards, each figure against a
+# baseline measured in the same run:
+#   - RSS: the daemon with 256 cards vs the same daemon with 0 cards;
+#   - CPU per poll cycle (every card: SMART, health, events, stats,
+#     firmware): the daemon vs the same commands issued directly through
+#     libocxlpmem (bench-direct-poll), i.e. the daemon's overhead factor;
+#   - wake-ups while idle: context switches of all the daemon's threads
+#     over an idle period, per second (the baseline is zero).
+# Usage: bench/footprint.sh BUILDDIR [CARDS] [CYCLES] [IDLE_SECONDS]
+set -euo pipefail
+build=$(cd "${1:?usage: footprint.sh BUILDDIR}" && pwd)
+cards=${2:-256}
+cycles=${3:-20}
+idle=${4:-30}
+work=$(mktemp -d)
+pid=
+trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
+
+cat > "$work/conf" <<CONF
+[poll]
+health_interval = 1h
+stats_interval = 1h
+firmware_interval = 1h
+[simulator]
+realistic_latency = no
+CONF
+
+start() {
+	"$build/daemon/ocxlpmemd" --simulate="$1" --config "$work/conf" --state-dir "$work/s$1" \
+		--runtime-dir "$work/r$1" --log-target stderr 2> "$work/log$1" &
+	pid=$!
+	for _ in $(seq 100); do
+		[ -S "$work/r$1/ocxlpmemd.sock" ] && break
+		sleep 0.1
+	done
+	sleep 2 # the initial polls
+}
+
+rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$pid/status"; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+switches() {
+	cat /proc/"$pid"/task/*/status 2>/dev/null |
+		awk '/ctxt_switches/ {s += $2} END {print s}'
+}
+pending() {
+	"$build/client/ocxlpmemctl" --address "unix:$work/r$cards/ocxlpmemd.sock" --json show ocxlpmem0 |
+		jq '.card.polls[0].total'
+}
+
+start 0
+rss0=$(rss_kb)
+kill "$pid"; wait "$pid" || true; pid=
+
+start "$cards"
+rss=$(rss_kb)
+hz=$(getconf CLK_TCK)
+c0=$(cpu_ticks)
+for ((i = 0; i < cycles; i++)); do
+	before=$(pending)
+	kill -USR1 "$pid"
+	while [ "$(pending)" -le "$before" ]; do sleep 0.02; done
+done
+sleep 0.5
+c1=$(cpu_ticks)
+daemon_cycle=$(echo "scale=6; ($c1 - $c0) / $hz / $cycles" | bc)
+s0=$(switches)
+sleep "$idle"
+s1=$(switches)
+kill "$pid"; wait "$pid" || true; pid=
+
+direct_cycle=$("$build/bench/bench-direct-poll" "$cards" "$cycles")
+
+echo "cards:                     $cards"
+echo "RSS, 0 cards:              ${rss0} KiB"
+echo "RSS, $cards cards:            ${rss} KiB  (ratio $(echo "scale=2; $rss / $rss0" | bc), $(echo "scale=1; ($rss - $rss0) / $cards" | bc) KiB per card)"
+echo "CPU per poll cycle:        ${daemon_cycle} s daemon, ${direct_cycle} s direct library calls (ratio $(echo "scale=2; $daemon_cycle / $direct_cycle" | bc))"
+echo "wake-ups while idle:       $((s1 - s0)) in ${idle} s ($(echo "scale=2; ($s1 - $s0) / $idle" | bc)/s, all threads)"

@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Condition alerts over time, with a clock we move by hand: raised once on
+ * the transition, escalated when worse, reminded by policy (once, daily,
+ * diminishing), cleared once, and latched while the card cannot be read.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "alert.h"
+#include "log.h"
+#include "manager.h"
+
+#define DAY (86400ull * 1000000ull)
+#define T0 (1700000000ull * 1000000ull)
+
+static char events[64][64];
+static unsigned int nevents;
+
+static void listener(const struct alert *a, void *userdata)
+{
+	if (nevents < 64)
+		snprintf(events[nevents++], sizeof(events[0]), "%s:%s", a->condition, a->event);
+}
+
+struct fixture {
+	struct manager m;
+	struct config *cfg;
+	struct dcard dc;
+};
+
+static int setup(void **state)
+{
+	static struct fixture f;
+
+	memset(&f, 0, sizeof(f));
+	if (config_new_default(&f.cfg) < 0)
+		return -1;
+	f.m.config = f.cfg;
+	f.dc.m = &f.m;
+	f.dc.serial = 42;
+	strcpy(f.dc.name, "ocxlpmem0");
+	if (card_state_new(42, "ocxlpmem0", &f.dc.state) < 0)
+		return -1;
+	nevents = 0;
+	log_open(LOG_TARGET_STDERR);
+	log_set_max_level(LOG_ERR);
+	alert_set_listener(listener, NULL);
+	*state = &f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	card_state_free(f->dc.state);
+	config_free(f->cfg);
+	alert_set_listener(NULL, NULL);
+	return 0;
+}
+
+/* Put the card in a state with these reasons (NULL: ok). */
+static void report(struct fixture *f, enum card_health state, const char *code,
+		   enum card_health level)
+{
+	struct health_report *r = &f->dc.report;
+
+	memset(r, 0, sizeof(*r));
+	r->state = state;
+	if (code) {
+		r->nreasons = 1;
+		r->reasons[0].code = code;
+		r->reasons[0].level = level;
+		snprintf(r->reasons[0].text, sizeof(r->reasons[0].text), "%s is %s", code,
+			 card_health_name(level));
+	}
+}
+
+static void expect(const char *const *want, unsigned int n)
+{
+	if (nevents != n) {
+		for (unsigned int i = 0; i < nevents; i++)
+			print_message("event %u: %s\n", i, events[i]);
+		fail_msg("%u events, want %u", nevents, n);
+	}
+	for (unsigned int i = 0; i < n; i++)
+		assert_string_equal(events[i], want[i]);
+}
+
+static void test_once(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const want[] = {
+		"temperature:active", "temperature:escalated", "temperature:cleared",
+	};
+
+	f->cfg->reminder = REMINDER_ONCE;
+	report(f, HEALTH_WARNING, "temperature", HEALTH_WARNING);
+	card_alerts_update(&f->dc, T0);
+	card_alerts_update(&f->dc, T0 + 1);          /* the next poll: nothing new */
+	card_alerts_update(&f->dc, T0 + 30 * DAY);   /* no reminders with "once" */
+	report(f, HEALTH_CRITICAL, "temperature", HEALTH_CRITICAL);
+	card_alerts_update(&f->dc, T0 + 31 * DAY);
+	report(f, HEALTH_WARNING, "temperature", HEALTH_WARNING);
+	card_alerts_update(&f->dc, T0 + 32 * DAY);   /* better is not news */
+	report(f, HEALTH_OK, NULL, 0);
+	card_alerts_update(&f->dc, T0 + 33 * DAY);
+	card_alerts_update(&f->dc, T0 + 34 * DAY);
+	expect(want, 3);
+	assert_true(f->dc.state_dirty);
+}
+
+static void test_daily(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const want[] = {
+		"life-remaining:active", "life-remaining:reminder", "life-remaining:reminder",
+	};
+
+	f->cfg->reminder = REMINDER_DAILY;
+	report(f, HEALTH_WARNING, "life-remaining", HEALTH_WARNING);
+	card_alerts_update(&f->dc, T0);
+	card_alerts_update(&f->dc, T0 + DAY - 1);     /* not yet */
+	card_alerts_update(&f->dc, T0 + DAY);         /* 1 */
+	card_alerts_update(&f->dc, T0 + DAY + 5);
+	card_alerts_update(&f->dc, T0 + 2 * DAY + 10); /* 2 */
+	expect(want, 3);
+}
+
+static void test_diminishing(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const want[] = {
+		"card-unresponsive:active", "card-unresponsive:reminder",
+		"card-unresponsive:reminder", "card-unresponsive:reminder",
+	};
+	uint64_t t = T0;
+
+	f->cfg->reminder = REMINDER_DIMINISHING;
+	report(f, HEALTH_UNRESPONSIVE, "card-unresponsive", HEALTH_UNRESPONSIVE);
+	card_alerts_update(&f->dc, t);
+	/* After 1 day, then 2 more, then 4 more: polls in between say nothing. */
+	for (unsigned int hour = 1; hour <= 24 * 7; hour++)
+		card_alerts_update(&f->dc, t + hour * (DAY / 24));
+	expect(want, 4);
+}
+
+static void test_latched_while_unreadable(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const want[] = {
+		/* Recoveries come in the order the conditions were first seen. */
+		"temperature:active", "card-offline:active", "temperature:cleared",
+		"card-offline:cleared",
+	};
+
+	report(f, HEALTH_CRITICAL, "temperature", HEALTH_CRITICAL);
+	card_alerts_update(&f->dc, T0);
+	/* No data: nothing can be said to have cleared. */
+	report(f, HEALTH_UNKNOWN, NULL, 0);
+	card_alerts_update(&f->dc, T0 + 1);
+	/* Gone: the temperature is not known to be fine. */
+	report(f, HEALTH_OFFLINE, "card-offline", HEALTH_OFFLINE);
+	card_alerts_update(&f->dc, T0 + 2);
+	/* Back, and cool. */
+	report(f, HEALTH_OK, NULL, 0);
+	card_alerts_update(&f->dc, T0 + 3);
+	expect(want, 4);
+}
+
+static void test_survives_restart(void **state)
+{
+	struct fixture *f = *state;
+	struct card_state *copy = NULL;
+	char *text;
+
+	report(f, HEALTH_CRITICAL, "temperature", HEALTH_CRITICAL);
+	card_alerts_update(&f->dc, T0);
+	/* What a restarted daemon reads back: still latched, same level. */
+	text = card_state_format(f->dc.state);
+	assert_non_null(text);
+	assert_int_equal(card_state_parse(text, strlen(text), &copy), 0);
+	free(text);
+	card_state_free(f->dc.state);
+	f->dc.state = copy;
+	card_alerts_update(&f->dc, T0 + 10);
+	{
+		static const char *const want[] = { "temperature:active" };
+
+		expect(want, 1);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_daily, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_diminishing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_latched_while_unreadable, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_survives_restart, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

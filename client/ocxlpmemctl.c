@@ -64,6 +64,18 @@ static char *default_address(void)
 		return u;
 	}
 	free(a);
+	a = NULL;
+	/* The daemon's own fallback when it had no XDG_RUNTIME_DIR. */
+	if (asprintf(&a, "/tmp/ocxlpmemd-%u/ocxlpmemd.sock", (unsigned int)geteuid()) > 0 &&
+	    access(a, F_OK) == 0) {
+		char *u = NULL;
+
+		if (asprintf(&u, "unix:%s", a) < 0)
+			u = NULL;
+		free(a);
+		return u;
+	}
+	free(a);
 	return strdup("unix:/run/ocxlpmemd/ocxlpmemd.sock");
 }
 
@@ -73,9 +85,13 @@ static int report_error(struct json_object *reply, const char *what)
 	struct json_object *e, *p, *v;
 	const char *err;
 
-	json_object_object_get_ex(reply, "error", &e);
+	if (!json_object_object_get_ex(reply, "error", &e) || !json_object_is_type(e, json_type_string)) {
+		fprintf(stderr, "ocxlpmemctl: %s: malformed error reply from the daemon\n", what);
+		return EXIT_FAILED;
+	}
 	err = json_object_get_string(e);
-	json_object_object_get_ex(reply, "parameters", &p);
+	if (!json_object_object_get_ex(reply, "parameters", &p))
+		p = NULL;
 	if (strcmp(err, "org.varlink.service.PermissionDenied") == 0) {
 		fprintf(stderr, "ocxlpmemctl: %s: permission denied: run as root or as a member of the "
 				"daemon's admin group\n", what);
@@ -143,8 +159,12 @@ static int call(const char *method, struct json_object *params, struct json_obje
 		json_object_put(*ret_reply);
 		return r;
 	}
-	if (!json_object_object_get_ex(*ret_reply, "parameters", ret_params))
-		*ret_params = NULL;
+	if (!json_object_object_get_ex(*ret_reply, "parameters", ret_params) ||
+	    !json_object_is_type(*ret_params, json_type_object)) {
+		/* Keep callers simple: a reply without parameters has {}. */
+		*ret_params = json_object_new_object();
+		json_object_object_add(*ret_reply, "parameters", *ret_params);
+	}
 	return EXIT_OK;
 }
 
@@ -239,8 +259,13 @@ static int cmd_status(int argc, char **argv)
 	}
 	r = call(IFACE ".ListCards", NULL, &reply, &p);
 	if (r)
-		return r;
-	json_object_object_get_ex(p, "cards", &cards);
+		return r == EXIT_USAGE ? r : EXIT_UNREACHABLE; /* status knows nothing: 3 */
+	if (!json_object_object_get_ex(p, "cards", &cards) ||
+	    !json_object_is_type(cards, json_type_array)) {
+		fprintf(stderr, "ocxlpmemctl: status: malformed reply from the daemon\n");
+		json_object_put(reply);
+		return EXIT_UNREACHABLE;
+	}
 	n = json_object_array_length(cards);
 	for (size_t i = 0; i < n; i++) {
 		const char *h = str_of(json_object_array_get_idx(cards, i), "health", "unknown");
@@ -489,6 +514,9 @@ static int cmd_monitor(int argc, char **argv)
 		}
 		json_object_object_get_ex(reply, "parameters", &p);
 		if (opt_json) {
+			/* One versioned document per line, as the other commands. */
+			json_object_object_add(p, "schema",
+					       json_object_new_string("ocxlpmemctl.monitor/1"));
 			puts(json_object_to_json_string_ext(p, JSON_C_TO_STRING_PLAIN |
 							    JSON_C_TO_STRING_NOSLASHESCAPE));
 		} else if (json_object_object_get_ex(p, "event", &ev) && ev) {
@@ -532,7 +560,7 @@ static int simple_card_call(int argc, char **argv, const char *method)
 	if (r)
 		return r;
 	if (opt_json)
-		print_json(argv[0], p ? p : json_object_new_object());
+		print_json(argv[0], p);
 	json_object_put(reply);
 	return EXIT_OK;
 }
@@ -549,6 +577,7 @@ static int cmd_version(int argc, char **argv)
 
 	if (r)
 		return r;
+	json_object_object_add(p, "client_version", json_object_new_string(PACKAGE_VERSION));
 	if (opt_json)
 		print_json("version", p);
 	else
@@ -727,7 +756,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	use_color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+	/* no-color.org: set and non-empty disables colour. */
+	use_color = isatty(STDOUT_FILENO) && !(getenv("NO_COLOR") && *getenv("NO_COLOR"));
 	address = addr ? addr : default_address();
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(commands[i].name, argv[optind]) == 0) {

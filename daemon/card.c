@@ -184,6 +184,19 @@ static void on_poll_timer(evutil_socket_t fd, short what, void *userdata)
 	poll_start(userdata);
 }
 
+void card_reschedule(struct dcard *dc)
+{
+	for (unsigned int k = 0; k < POLL_KINDS; k++) {
+		struct poller *p = &dc->polls[k];
+
+		/* A poll in flight re-arms itself when it ends. */
+		if (p->outstanding)
+			continue;
+		evtimer_del(p->timer);
+		schedule_next(dc, p);
+	}
+}
+
 void card_poll_now(struct dcard *dc, enum poll_kind kind)
 {
 	poll_start(&dc->polls[kind]);
@@ -498,10 +511,19 @@ void card_attach(struct manager *m, struct ocxlpmem_card *c)
 		return;
 	}
 	if (!dc) {
+		struct alert a;
+
 		r = dcard_new(m, serial, &dc);
 		if (r < 0) {
 			log_errno(LOG_ERR, r, "%s: cannot set up monitoring", ocxlpmem_card_id(c));
 			return;
+		}
+		/* Once per serial for this state directory: a new card. */
+		if (dc->state->nalerts == 0 && dc->state->nhistory == 0 && dc->state->nseen == 0) {
+			card_alert_fill(dc, &a, "card-discovered", LOG_NOTICE, "entry");
+			snprintf(a.message, sizeof(a.message), "new card %s, serial %" PRIu64,
+				 ocxlpmem_card_id(c), serial);
+			alert_send(&a);
 		}
 	}
 	dc->card = ocxlpmem_card_ref(c);
@@ -563,7 +585,7 @@ void card_detach(struct manager *m, struct ocxlpmem_card *c)
 		dc->polls[k].first_error = 0;
 	}
 	dc->card = ocxlpmem_card_unref(dc->card);
-	dc->backend_id[0] = '\0';
+	/* backend_id stays: it names the slot a reset brings back (sim). */
 	dc->removed_us = now_realtime_us();
 	dc->draining = false;
 	card_evaluate(dc);

@@ -65,6 +65,7 @@ static const char *level_name(int priority)
 	return priority >= 0 && priority <= LOG_DEBUG ? names[priority] : "info";
 }
 
+__attribute__((format(printf, 2, 0)))
 static void log_va(int priority, const char *fmt, va_list ap)
 {
 	char buf[1024];

@@ -200,13 +200,15 @@ static void on_stop_signal(evutil_socket_t sig, short what, void *userdata)
 	manager_stop(userdata, (int)sig);
 }
 
-/* Apply a new configuration to running cards. */
+/* Apply a new configuration to running cards: new thresholds judge the
+ * current data at once, new intervals take effect from now. */
 static void apply_config(struct manager *m)
 {
 	for (size_t i = 0; i < m->ncards; i++) {
 		struct dcard *dc = m->cards[i];
 
 		config_for_card(m->config, dc->serial, &dc->intervals, &dc->thresholds);
+		card_reschedule(dc);
 		card_evaluate(dc);
 	}
 }
@@ -219,7 +221,9 @@ static void on_reload(evutil_socket_t sig, short what, void *userdata)
 	char dropins[4096];
 	int r;
 
-	sd_notify(0, "RELOADING=1\nSTATUS=reloading configuration");
+	/* MONOTONIC_USEC: what systemd >= 253 wants with RELOADING=1. */
+	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%" PRIu64 "\nSTATUS=reloading configuration",
+		   now_monotonic_ms() * 1000u);
 	snprintf(dropins, sizeof(dropins), "%s.d", m->opts->config_path);
 	r = config_load(m->opts->config_path, !m->opts->config_explicit, dropins, &fresh, &errors);
 	if (r < 0) {

@@ -147,6 +147,8 @@ void manager_update_status(struct manager *m);
 void card_attach(struct manager *m, struct ocxlpmem_card *c);
 void card_detach(struct manager *m, struct ocxlpmem_card *c);
 struct dcard *card_free(struct dcard *dc);
+/* Re-arm poll timers after the intervals changed (reload). */
+void card_reschedule(struct dcard *dc);
 /* Poll now (an event, SIGUSR1, a user request). */
 void card_poll_now(struct dcard *dc, enum poll_kind kind);
 /* A request of this card finished (executor completion on the loop). */

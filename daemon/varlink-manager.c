@@ -357,10 +357,17 @@ static const char *scenario(struct manager *m, struct dcard *dc, struct ocxlpmem
 				return "actions";
 			actions |= flag;
 		}
-		r = ocxlpmem_model_add_error_log(model, (uint8_t)type, actions, 0x5A000000u | (uint32_t)type,
-						 NULL, 64);
-		if (r < 0)
-			*ret_failure = "the card's error log is full";
+		/* count: queue that many at once (the card logs bursts). */
+		if (!opt_int(p, "count", 1, 256, &set, &x))
+			return "count";
+		for (int64_t i = 0; i < (set ? x : 1); i++) {
+			r = ocxlpmem_model_add_error_log(model, (uint8_t)type, actions,
+							 0x5A000000u | (uint32_t)type, NULL, 64);
+			if (r < 0) {
+				*ret_failure = "the card's error log is full";
+				break;
+			}
+		}
 		return "";
 	}
 	if (strcmp(kind, "controller-dump") == 0) {
@@ -428,15 +435,27 @@ static void m_inject_fault(struct varlink_call *call, struct json_object *p, voi
 		varlink_call_error(call, IFACE ".NotSimulation", NULL);
 		return;
 	}
-	if (!dc->card || !(model = ocxlpmem_card_model(dc->card))) {
-		card_error(call, IFACE ".CardOffline", dc);
-		return;
-	}
 	if (!opt_get(p, "fault", json_type_string, &v) || !v) {
 		varlink_call_invalid_parameter(call, "fault");
 		return;
 	}
 	kind = json_object_get_string(v);
+	/* A reset brings back a card that is gone (fatal, unplugged), the way
+	 * a driver rebind would; everything else needs the card present. */
+	if (strcmp(kind, "reset") == 0 && !dc->card && dc->backend_id[0]) {
+		if (ocxlpmem_transport_sim_reset(m->transport, dc->backend_id) < 0) {
+			failed(call, "cannot reset");
+			return;
+		}
+		log_notice("%s: simulation: reset injected by uid %u", dc->name,
+			   (unsigned int)varlink_call_uid(call));
+		varlink_call_reply(call, NULL);
+		return;
+	}
+	if (!dc->card || !(model = ocxlpmem_card_model(dc->card))) {
+		card_error(call, IFACE ".CardOffline", dc);
+		return;
+	}
 	bad = scenario(m, dc, model, kind, p, &failure);
 	if (!bad) {
 		bad = build_fault(kind, p, &f);

@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,11 @@ struct conn {
 	pid_t pid;
 	bool admin;
 	bool processing;         /* inside conn_process: do not recurse */
+	bool dead;               /* dropped: no more reading, replies or logs */
+	bool eof;                /* the client closed its side: finish, then free */
+	bool paused;             /* too many unsent replies: reading stopped */
+	struct event *stall;     /* drops a paused client that never catches up */
+	bool denied_logged;
 	struct varlink_call *current;
 	struct conn *next, *prev;
 };
@@ -65,6 +71,7 @@ struct varlink_server {
 	size_t nlisteners;
 	struct conn *conns;
 	unsigned int nconns;
+	unsigned long refused;   /* connections refused, for rate-limited logs */
 	gid_t admin_gid;
 	bool has_admin_gid;
 };
@@ -107,6 +114,104 @@ static int get_bool(struct json_object *o, const char *key, bool *ret, const cha
 	return 0;
 }
 
+/*
+ * What json-c lets through even in strict mode: overlong UTF-8, surrogates
+ * and code points past U+10FFFF (it checks only the byte pattern), raw
+ * control characters inside strings, and a bare scalar at the top level.
+ * One pass over the raw bytes refuses them before json-c sees anything.
+ */
+static const char *precheck(const unsigned char *b, size_t len)
+{
+	bool in_string = false, escape = false;
+	size_t i = 0;
+
+	while (i < len && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r'))
+		i++;
+	if (i == len || b[i] != '{')
+		return "not a JSON object";
+	for (; i < len; i++) {
+		unsigned char c = b[i];
+		unsigned int n, cp;
+
+		if (c < 0x20) {
+			if (in_string)
+				return "control character in a string";
+			if (c != '\t' && c != '\n' && c != '\r')
+				return "not valid JSON";
+			continue;
+		}
+		if (c < 0x80) {
+			if (escape)
+				escape = false;
+			else if (c == '\\' && in_string)
+				escape = true;
+			else if (c == '"')
+				in_string = !in_string;
+			continue;
+		}
+		/* RFC 3629: shortest form, no surrogates, at most U+10FFFF. */
+		if (c >= 0xC2 && c <= 0xDF) {
+			n = 1;
+			cp = c & 0x1F;
+		} else if (c >= 0xE0 && c <= 0xEF) {
+			n = 2;
+			cp = c & 0x0F;
+		} else if (c >= 0xF0 && c <= 0xF4) {
+			n = 3;
+			cp = c & 0x07;
+		} else {
+			return "not valid UTF-8";
+		}
+		for (unsigned int k = 1; k <= n; k++) {
+			if (i + k >= len || (b[i + k] & 0xC0) != 0x80)
+				return "not valid UTF-8";
+			cp = cp << 6 | (b[i + k] & 0x3F);
+		}
+		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10FFFF ||
+		    (cp >= 0xD800 && cp <= 0xDFFF))
+			return "not valid UTF-8";
+		escape = false;
+		i += n;
+	}
+	return NULL;
+}
+
+/* After parsing: no "\u0000" inside a string (C code would see a shorter
+ * one), no NaN or Infinity.  Depth is already bounded by the tokener. */
+static const char *postcheck(struct json_object *o)
+{
+	switch (json_object_get_type(o)) {
+	case json_type_string:
+		if (strlen(json_object_get_string(o)) != (size_t)json_object_get_string_len(o))
+			return "NUL inside a string";
+		return NULL;
+	case json_type_double:
+		if (!isfinite(json_object_get_double(o)))
+			return "not a finite number";
+		return NULL;
+	case json_type_object: {
+		json_object_object_foreach(o, k, v) {
+			const char *e = postcheck(v);
+
+			(void)k;
+			if (e)
+				return e;
+		}
+		return NULL;
+	}
+	case json_type_array:
+		for (size_t i = 0; i < json_object_array_length(o); i++) {
+			const char *e = postcheck(json_object_array_get_idx(o, i));
+
+			if (e)
+				return e;
+		}
+		return NULL;
+	default:
+		return NULL;
+	}
+}
+
 int varlink_message_parse(const char *buf, size_t len, struct varlink_message *ret,
 			  const char **ret_error)
 {
@@ -122,6 +227,11 @@ int varlink_message_parse(const char *buf, size_t len, struct varlink_message *r
 	}
 	if (memchr(buf, '\0', len)) {
 		*ret_error = "NUL inside the message";
+		return -EBADMSG;
+	}
+	err = precheck((const unsigned char *)buf, len);
+	if (err) {
+		*ret_error = err;
 		return -EBADMSG;
 	}
 	tok = json_tokener_new_ex(VARLINK_DEPTH_MAX);
@@ -144,6 +254,9 @@ int varlink_message_parse(const char *buf, size_t len, struct varlink_message *r
 		err = "not a JSON object";
 		goto out;
 	}
+	err = postcheck(o);
+	if (err)
+		goto out;
 	if (!json_object_object_get_ex(o, "method", &v) || !json_object_is_type(v, json_type_string)) {
 		err = "no method string";
 		goto out;
@@ -191,6 +304,12 @@ out:
 
 static void conn_process(struct conn *c);
 
+/* Unsent replies past which we stop reading a client's calls until it has
+ * read them: a client that never reads costs at most this, not 16 MiB. */
+#define VARLINK_OUTBUF_PAUSE (1024 * 1024)
+/* A paused client that reads nothing for this long is dropped. */
+#define VARLINK_STALL_SECONDS 10
+
 static void conn_free(struct conn *c)
 {
 	struct varlink_server *s = c->s;
@@ -212,8 +331,19 @@ static void conn_free(struct conn *c)
 	if (c->next)
 		c->next->prev = c->prev;
 	s->nconns--;
+	if (c->stall)
+		event_free(c->stall);
 	bufferevent_free(c->bev);
 	free(c);
+}
+
+static void on_stall(evutil_socket_t fd, short what, void *userdata)
+{
+	struct conn *c = userdata;
+
+	log_warning("varlink: dropping client pid %d uid %u: replies unread for %d s",
+		    (int)c->pid, (unsigned int)c->uid, VARLINK_STALL_SECONDS);
+	conn_free(c);
 }
 
 static void send_json(struct conn *c, struct json_object *o)
@@ -223,10 +353,14 @@ static void send_json(struct conn *c, struct json_object *o)
 
 	text = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN |
 						    JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	if (c->dead)
+		return;
 	if (evbuffer_get_length(bufferevent_get_output(c->bev)) + len > VARLINK_OUTBUF_MAX) {
 		log_warning("varlink: dropping client pid %d uid %u: %u bytes of replies unread",
 			    (int)c->pid, (unsigned int)c->uid, VARLINK_OUTBUF_MAX);
-		/* Freed from the loop, not under a caller's feet. */
+		/* Freed from the loop (the event callback), not under a
+		 * caller's feet; until then it gets nothing more. */
+		c->dead = true;
 		bufferevent_disable(c->bev, EV_READ);
 		shutdown(bufferevent_getfd(c->bev), SHUT_RDWR);
 		return;
@@ -242,6 +376,9 @@ static void call_end(struct varlink_call *call)
 	if (!c || c->current != call)
 		return;
 	c->current = NULL;
+	/* Nobody may reach the connection through a finished call: it can be
+	 * freed as soon as the next message is handled. */
+	call->conn = NULL;
 	varlink_call_unref(call);
 	/* The next message may already be waiting.  When this reply came
 	 * from inside conn_process, its loop carries on instead: a client
@@ -451,8 +588,12 @@ static void dispatch(struct conn *c, struct varlink_message *msg)
 	const struct iface *ifc;
 
 	call = calloc(1, sizeof(*call));
-	if (!call)
+	if (!call) {
+		/* Replies are matched to calls by order: an unanswered call
+		 * would shift every later reply, so the connection must go. */
+		c->dead = true;
 		return;
+	}
 	call->refs = 1; /* the connection's */
 	call->conn = c;
 	call->method = msg->method;
@@ -485,8 +626,12 @@ static void dispatch(struct conn *c, struct varlink_message *msg)
 		if (strcmp(m->name, dot + 1) != 0)
 			continue;
 		if (m->privileged && !c->admin) {
-			log_warning("varlink: %s denied to uid %u (pid %d): not root or in the admin group",
-				    call->method, (unsigned int)c->uid, (int)c->pid);
+			/* Logged once per connection: a loop of refused calls
+			 * must not flood the journal. */
+			if (!c->denied_logged)
+				log_warning("varlink: %s denied to uid %u (pid %d): not root or in the admin group",
+					    call->method, (unsigned int)c->uid, (int)c->pid);
+			c->denied_logged = true;
 			varlink_call_error(call, "org.varlink.service.PermissionDenied", NULL);
 			return;
 		}
@@ -501,19 +646,48 @@ static void dispatch(struct conn *c, struct varlink_message *msg)
 	}
 }
 
+/*
+ * After the client closed its side: free once every call it sent has been
+ * answered and the answers are on their way (the kernel keeps them).
+ * Returns true when c was freed.
+ */
+static bool conn_maybe_finish(struct conn *c)
+{
+	if (c->dead || (c->eof && !c->current &&
+			evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)) {
+		conn_free(c);
+		return true;
+	}
+	return false;
+}
+
 /* Handle complete messages while no call is in progress. */
 static void conn_process(struct conn *c)
 {
 	struct evbuffer *in = bufferevent_get_input(c->bev);
 
 	c->processing = true;
-	while (!c->current) {
-		struct evbuffer_ptr pos = evbuffer_search(in, "", 1, NULL);
+	while (!c->current && !c->dead) {
+		struct evbuffer_ptr pos;
 		struct varlink_message msg;
 		const char *err = NULL;
 		size_t len;
 		char *buf;
 
+		/* Back-pressure: a client that does not read its replies
+		 * stops being read until it does (see on_write). */
+		if (evbuffer_get_length(bufferevent_get_output(c->bev)) > VARLINK_OUTBUF_PAUSE) {
+			struct timeval tv = { .tv_sec = VARLINK_STALL_SECONDS };
+
+			c->paused = true;
+			bufferevent_disable(c->bev, EV_READ);
+			if (!c->stall)
+				c->stall = evtimer_new(c->s->base, on_stall, c);
+			if (c->stall)
+				evtimer_add(c->stall, &tv);
+			break;
+		}
+		pos = evbuffer_search(in, "", 1, NULL);
 		if (pos.pos < 0) {
 			if (evbuffer_get_length(in) > VARLINK_MESSAGE_MAX)
 				goto drop_too_big;
@@ -534,6 +708,8 @@ static void conn_process(struct conn *c)
 		varlink_message_clear(&msg);
 	}
 	c->processing = false;
+	if (c->eof || c->dead)
+		conn_maybe_finish(c);
 	return;
 
 drop_too_big:
@@ -547,12 +723,47 @@ static void on_read(struct bufferevent *bev, void *userdata)
 	conn_process(userdata);
 }
 
+/* The output buffer drained: resume a paused client, finish a closed one. */
+static void on_write(struct bufferevent *bev, void *userdata)
+{
+	struct conn *c = userdata;
+
+	if (c->paused && !c->dead) {
+		c->paused = false;
+		if (c->stall)
+			evtimer_del(c->stall);
+		if (!c->eof)
+			bufferevent_enable(c->bev, EV_READ);
+		conn_process(c);
+		return;
+	}
+	if (c->eof || c->dead)
+		conn_maybe_finish(c);
+}
+
 static void on_event(struct bufferevent *bev, short what, void *userdata)
 {
 	struct conn *c = userdata;
 
-	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
+	if ((what & BEV_EVENT_ERROR) || c->dead) {
 		conn_free(c);
+		return;
+	}
+	if (what & BEV_EVENT_EOF) {
+		/*
+		 * The client may have sent its last calls and shut its write
+		 * side (socat does): answer them all before closing.  A
+		 * streaming call has nobody left to stream to.
+		 */
+		c->eof = true;
+		bufferevent_disable(c->bev, EV_READ);
+		if (c->current && c->current->more) {
+			conn_free(c);
+			return;
+		}
+		if (!c->processing)
+			conn_process(c);
+	}
 }
 
 static bool peer_is_admin(struct varlink_server *s, int fd, uid_t uid, gid_t gid)
@@ -560,7 +771,9 @@ static bool peer_is_admin(struct varlink_server *s, int fd, uid_t uid, gid_t gid
 	gid_t groups[256];
 	socklen_t len = sizeof(groups);
 
-	if (uid == 0)
+	/* root, and the daemon's own user: someone running ocxlpmemd
+	 * unprivileged (a simulation) administers it. */
+	if (uid == 0 || uid == geteuid())
 		return true;
 	if (!s->has_admin_gid)
 		return false;
@@ -591,10 +804,13 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct socka
 	for (c = s->conns; c; c = c->next)
 		same_uid += c->uid == cred.uid;
 	if (s->nconns >= VARLINK_CONNECTIONS_MAX || same_uid >= VARLINK_CONNECTIONS_PER_UID_MAX) {
-		log_warning("varlink: refusing a connection from uid %u (pid %d): %s",
-			    (unsigned int)cred.uid, (int)cred.pid,
-			    same_uid >= VARLINK_CONNECTIONS_PER_UID_MAX ? "too many from this user" :
-									   "too many connections");
+		/* The first, then every 100th: a flood must not flood the log. */
+		if (s->refused++ % 100 == 0)
+			log_warning("varlink: refusing a connection from uid %u (pid %d): %s (%lu refused so far)",
+				    (unsigned int)cred.uid, (int)cred.pid,
+				    same_uid >= VARLINK_CONNECTIONS_PER_UID_MAX ?
+					    "too many from this user" : "too many connections",
+				    s->refused);
 		close(fd);
 		return;
 	}
@@ -614,7 +830,7 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct socka
 		free(c);
 		return;
 	}
-	bufferevent_setcb(c->bev, on_read, NULL, on_event, c);
+	bufferevent_setcb(c->bev, on_read, on_write, on_event, c);
 	/* Stop reading while a long call holds the connection and the client
 	 * keeps sending: the size check still sees a message with no end. */
 	bufferevent_setwatermark(c->bev, EV_READ, 0, 2 * VARLINK_MESSAGE_MAX);
@@ -675,8 +891,11 @@ int varlink_server_add_interface(struct varlink_server *s, const char *name,
 		.nmethods = nmethods,
 		.userdata = userdata,
 	};
-	if (!v[s->nifaces].name || !v[s->nifaces].description)
+	if (!v[s->nifaces].name || !v[s->nifaces].description) {
+		free(v[s->nifaces].name);
+		free(v[s->nifaces].description);
 		return -ENOMEM;
+	}
 	s->nifaces++;
 	return 0;
 }
@@ -699,7 +918,7 @@ int varlink_server_listen_fd(struct varlink_server *s, int fd)
 	l = evconnlistener_new(s->base, on_accept, s, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC,
 			       -1, fd);
 	if (!l)
-		return -errno ? -errno : -ENOMEM;
+		return -ENOMEM;
 	s->listeners[s->nlisteners++] = l;
 	return 0;
 }

@@ -48,6 +48,8 @@ struct exec_req {
 	struct job *job;
 };
 
+_Static_assert(offsetof(struct exec_req, pub) == 0, "ocxlpmem_request_free relies on it");
+
 struct exec_card {
 	struct exec_core *core;
 	struct ocxlpmem_card *card;    /* reference */
@@ -507,7 +509,8 @@ OCXLPMEM_EXPORT void ocxlpmem_request_free(struct ocxlpmem_request *req)
 
 	if (!req)
 		return;
-	r = (struct exec_req *)((char *)req - offsetof(struct exec_req, pub));
+	/* pub is the first member (asserted below): the request is the wrapper. */
+	r = (struct exec_req *)(void *)req;
 	req_destroy(r);
 }
 

@@ -44,6 +44,7 @@ check "STATUS says 4 cards" grep -q "STATUS=monitoring 4 cards" "$NOTIFY_LOG"
 for c in 0 1 2 3; do
 	wait_for 10 health_is ocxlpmem$c ok
 done
+check "each new card announced once" test "$(grep -c "ALERT card-discovered " "$LOG")" -eq 4
 check "all four ok" test "$(ctl --json status | jq '[.cards[] | select(.health == "ok")] | length')" -eq 4
 
 # Error-log conditions last for the error_log_window (1 minute here): inject
@@ -155,8 +156,14 @@ wait_for 10 health_is ocxlpmem1 fatal
 check "fatal: one alert" test "$(alert_count ocxlpmem1 card-fatal active)" -eq 1
 wait_for 10 test "$(card_field ocxlpmem1 present)" = false
 check "fatal: card offline" test "$(card_field ocxlpmem1 present)" = false
-"$CTL" --address "unix:$SOCK" sim inject ocxlpmem1 reset 2>/dev/null && fail "reset of an absent card accepted"
 check "history kept while offline" ctl show ocxlpmem1
+check "offline card shows no stale temperature" test "$(card_field ocxlpmem1 temperature_c)" = null
+# A reset (a driver rebind) brings it back, under the same name.
+ctl sim inject ocxlpmem1 reset
+wait_for 10 health_is ocxlpmem1 ok
+check "reset: back under its name" test "$(card_field ocxlpmem1 present)" = true
+check "reset: fatal cleared once" test "$(alert_count ocxlpmem1 card-fatal cleared)" -eq 1
+check "reset: offline cleared once" test "$(alert_count ocxlpmem1 card-offline cleared)" -eq 1
 
 # Surprise removal in the middle of work, and the card coming back.
 ctl sim inject ocxlpmem2 remove-after --after 2

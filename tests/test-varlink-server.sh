@@ -1,0 +1,452 @@
+#!/bin/bash
+# The Varlink server of the real ocxlpmemd (--simulate=4), from the outside:
+#  - org.varlink.service: GetInfo, and GetInterfaceDescription answering
+#    exactly daemon/io.ocxlpmem.Manager.varlink;
+#  - every method of that file exists, every error a bad call gets is
+#    declared, and replies stay within the declared output parameters;
+#  - Monitor streams: ready first, then the events of an injected fault;
+#  - abuse (malformed, truncated, oversized, deep, non-UTF-8, a client that
+#    never reads, 500 clients at once) costs nobody else an answer;
+#  - an unprivileged user may look but not change anything.
+. "$(dirname "$0")/lib-daemon.sh"
+
+FLOOD="$top_builddir/tests/varlink-flood"
+VARLINK_FILE="$top_srcdir/daemon/io.ocxlpmem.Manager.varlink"
+IFACE=io.ocxlpmem.Manager
+PER_UID_MAX=$(sed -n 's/^#define VARLINK_CONNECTIONS_PER_UID_MAX \([0-9]*\).*/\1/p' \
+	"$top_srcdir/daemon/varlink.h")
+MONITOR_PID=
+
+# Also stop the background Monitor client, keeping the exit status for
+# lib-daemon.sh's cleanup.
+stop_monitor() {
+	if [ -n "$MONITOR_PID" ]; then
+		kill "$MONITOR_PID" 2>/dev/null || true
+		wait "$MONITOR_PID" 2>/dev/null || true
+		MONITOR_PID=
+	fi
+}
+cleanup_all() {
+	local rc=$?
+	stop_monitor
+	(exit "$rc")
+	cleanup
+}
+trap cleanup_all EXIT
+
+# vraw MESSAGE: send one raw message with socat; the replies, one a line.
+vraw() {
+	printf '%s\0' "$1" | socat -t 5 - UNIX-CONNECT:"$SOCK" | tr '\0' '\n'
+}
+
+# vcall MESSAGE: one call and its reply; the connection is not half-closed.
+vcall() {
+	"$FLOOD" call "$SOCK" "$1" 10
+}
+
+# abuse: send stdin as it is, whatever the daemon makes of it.
+abuse() {
+	socat -t 2 - UNIX-CONNECT:"$SOCK" >/dev/null 2>&1 || true
+}
+
+alive() {
+	ctl version >/dev/null
+}
+
+# known_bug NAME CMD...: what CMD checks fails today because of a reported
+# daemon bug; once it passes, the test fails until it is made a check.
+KNOWN=0
+known_bug() {
+	local name=$1
+	shift
+	if "$@"; then
+		fail "known bug '$name' is fixed: make it a check"
+	fi
+	KNOWN=$((KNOWN + 1))
+	echo "known bug: $name"
+}
+
+# count PATTERN: lines of the daemon log that match.
+count() {
+	grep -c "$1" "$LOG" || true
+}
+
+# jqe ARGS...: jq -e, quietly.
+jqe() {
+	jq -e "$@" >/dev/null
+}
+
+# One line per declaration in the interface file: "method NAME OUTPUT...",
+# "type NAME FIELD...", "error NAME FIELD...".
+iface_decls() {
+	sed -e 's/#.*//' "$VARLINK_FILE" | tr '\n' ' ' | awk '
+	function fields(s,    n, i, a, out, f) {
+		n = split(s, a, ",")
+		out = ""
+		for (i = 1; i <= n; i++) {
+			f = a[i]
+			sub(/:.*/, "", f)
+			gsub(/[ \t]/, "", f)
+			if (f != "")
+				out = out " " f
+		}
+		return out
+	}
+	{
+		s = $0
+		while (match(s, /(method|type|error)[ ]+[A-Za-z0-9]+[ ]*\([^)]*\)([ ]*->[ ]*\([^)]*\))?/)) {
+			d = substr(s, RSTART, RLENGTH)
+			s = substr(s, RSTART + RLENGTH)
+			split(d, w, /[ (]+/)
+			kind = w[1]
+			name = w[2]
+			if (kind == "method")
+				sub(/^[^)]*\)[ ]*->[ ]*\(/, "", d)
+			else
+				sub(/^[^(]*\(/, "", d)
+			sub(/\).*$/, "", d)
+			print kind " " name fields(d)
+		}
+	}'
+}
+
+# decl_fields KIND NAME: the declared fields (outputs, for a method).
+decl_fields() {
+	iface_decls | awk -v k="$1" -v n="$2" '$1 == k && $2 == n { $1 = ""; $2 = ""; print }'
+}
+
+# within "NAME..." "DECLARED...": every name is declared.
+within() {
+	local k
+	for k in $1; do
+		case " $2 " in
+		*" $k "*) ;;
+		*)
+			echo "'$k' is not declared (declared: $2)" >&2
+			return 1
+			;;
+		esac
+	done
+}
+
+# params_within REPLY METHOD: the reply's parameters are outputs of METHOD.
+params_within() {
+	within "$(jq -r '.parameters | keys[]' <<<"$1")" "$(decl_fields method "$2")"
+}
+
+# expect_error MESSAGE ERROR [PARAMETER VALUE]: the call fails with ERROR
+# (and that parameter); every error seen goes to errors.list.
+expect_error() {
+	local reply got
+	reply=$(vcall "$1") || return 1
+	got=$(jq -r '.error // empty' <<<"$reply")
+	echo "$got" >> "$WORK/errors.list"
+	if [ "$got" != "$2" ] ||
+		{ [ $# -ge 4 ] && [ "$(jq -r --arg k "$3" '.parameters[$k]' <<<"$reply")" != "$4" ]; }; then
+		echo "got: $reply" >&2
+		return 1
+	fi
+}
+
+# ---- Introspection ----------------------------------------------------------
+
+start_daemon --simulate=4
+for c in 0 1 2 3; do
+	wait_for 10 health_is "ocxlpmem$c" ok
+done
+# The scratch directory is reached by uid 65534 below; the socket is 0666.
+chmod 755 "$WORK" "$WORK/run"
+
+info=$(printf '{"method":"org.varlink.service.GetInfo"}\0' | socat - UNIX-CONNECT:"$SOCK" | tr -d '\0')
+check "GetInfo lists io.ocxlpmem.Manager" \
+	jqe 'any(.parameters.interfaces[]; . == "io.ocxlpmem.Manager")' <<<"$info"
+check "GetInfo lists org.varlink.service" \
+	jqe 'any(.parameters.interfaces[]; . == "org.varlink.service")' <<<"$info"
+check "GetInfo names vendor, product, version and url" \
+	jqe '.parameters | [.vendor, .product, .version, .url] | all(type == "string")' <<<"$info"
+check "GetInfo is a final reply" jqe '(.continues // false) == false and (has("error") | not)' <<<"$info"
+
+vraw '{"method":"org.varlink.service.GetInterfaceDescription","parameters":{"interface":"io.ocxlpmem.Manager"}}' |
+	jq -j '.parameters.description' > "$WORK/description"
+check "GetInterfaceDescription is exactly the .varlink file" cmp "$WORK/description" "$VARLINK_FILE"
+service=$(vcall '{"method":"org.varlink.service.GetInterfaceDescription","parameters":{"interface":"org.varlink.service"}}' |
+	jq -r '.parameters.description')
+check "org.varlink.service describes itself" grep -q '^interface org.varlink.service$' <<<"$service"
+
+# ---- Every method exists; replies stay within the interface ------------------
+
+# not_missing METHOD: calling it without parameters is not MethodNotFound.
+not_missing() {
+	local reply
+	reply=$(vcall "{\"method\":\"$IFACE.$1\"}") || return 1
+	[ "$(jq -r '.error // empty' <<<"$reply")" != org.varlink.service.MethodNotFound ]
+}
+
+methods=$(iface_decls | awk '$1 == "method" { print $2 }')
+check "the interface file declares seven methods" test "$(wc -w <<<"$methods")" -eq 7
+for m in $methods; do
+	check "$m exists" not_missing "$m"
+done
+
+# A call of each method that succeeds; Monitor streams and comes below.
+declare -A sample=(
+	[GetVersion]='{}'
+	[ListCards]='{}'
+	[GetCard]='{"card":"ocxlpmem0"}'
+	[GetErrorLog]='{"card":"ocxlpmem0"}'
+	[RequestHealth]='{"card":"ocxlpmem1"}'
+	[InjectFault]='{"card":"ocxlpmem3","fault":"clear"}'
+)
+for m in $methods; do
+	[ "$m" != Monitor ] || continue
+	check "$m: this test has a call of it" test -n "${sample[$m]:-}"
+	reply=$(vcall "{\"method\":\"$IFACE.$m\",\"parameters\":${sample[$m]}}") || fail "$m: no reply"
+	check "$m: answered" jqe 'has("error") | not' <<<"$reply"
+	check "$m: reply within its declared outputs" params_within "$reply" "$m"
+done
+
+cards=$(vcall '{"method":"io.ocxlpmem.Manager.ListCards"}')
+summary_fields=$(decl_fields type CardSummary)
+check "ListCards: four cards" jqe '.parameters.cards | length == 4' <<<"$cards"
+for f in $summary_fields; do
+	# shellcheck disable=SC2016 # $f is jq's
+	check "ListCards: every card has $f" jqe --arg f "$f" 'all(.parameters.cards[]; has($f))' <<<"$cards"
+done
+check "ListCards: cards carry only CardSummary fields" \
+	within "$(jq -r '.parameters.cards[] | keys[]' <<<"$cards" | sort -u)" "$summary_fields"
+card=$(vcall '{"method":"io.ocxlpmem.Manager.GetCard","parameters":{"card":"ocxlpmem0"}}')
+check "GetCard: card carries only Card fields" \
+	within "$(jq -r '.parameters.card | keys[]' <<<"$card")" "$(decl_fields type Card)"
+check "GetCard: summary carries only CardSummary fields" \
+	within "$(jq -r '.parameters.card.summary | keys[]' <<<"$card")" "$summary_fields"
+
+# ---- Bad calls get declared errors ---------------------------------------------
+
+: > "$WORK/errors.list"
+for m in GetCard GetErrorLog RequestHealth InjectFault; do
+	check "$m, unknown card: NoSuchCard" expect_error \
+		"{\"method\":\"$IFACE.$m\",\"parameters\":{\"card\":\"nosuch\",\"fault\":\"clear\"}}" \
+		$IFACE.NoSuchCard card nosuch
+done
+check "unknown serial: NoSuchCard" expect_error \
+	'{"method":"io.ocxlpmem.Manager.GetCard","parameters":{"card":"999999999999"}}' \
+	$IFACE.NoSuchCard card 999999999999
+check "card a number: InvalidParameter card" expect_error \
+	'{"method":"io.ocxlpmem.Manager.GetCard","parameters":{"card":5}}' \
+	org.varlink.service.InvalidParameter parameter card
+check "card missing: InvalidParameter card" expect_error \
+	'{"method":"io.ocxlpmem.Manager.GetErrorLog"}' \
+	org.varlink.service.InvalidParameter parameter card
+check "since_usec a string: InvalidParameter since_usec" expect_error \
+	'{"method":"io.ocxlpmem.Manager.GetErrorLog","parameters":{"card":"ocxlpmem0","since_usec":"x"}}' \
+	org.varlink.service.InvalidParameter parameter since_usec
+check "type unknown: InvalidParameter type" expect_error \
+	'{"method":"io.ocxlpmem.Manager.GetErrorLog","parameters":{"card":"ocxlpmem0","type":"bogus"}}' \
+	org.varlink.service.InvalidParameter parameter type
+check "celsius a string: InvalidParameter celsius" expect_error \
+	'{"method":"io.ocxlpmem.Manager.InjectFault","parameters":{"card":"ocxlpmem0","fault":"temperature","celsius":"hot"}}' \
+	org.varlink.service.InvalidParameter parameter celsius
+check "fault unknown: InvalidParameter fault" expect_error \
+	'{"method":"io.ocxlpmem.Manager.InjectFault","parameters":{"card":"ocxlpmem0","fault":"meltdown"}}' \
+	org.varlink.service.InvalidParameter parameter fault
+check "actions a string: InvalidParameter actions" expect_error \
+	'{"method":"io.ocxlpmem.Manager.InjectFault","parameters":{"card":"ocxlpmem0","fault":"error-log","actions":"reset"}}' \
+	org.varlink.service.InvalidParameter parameter actions
+check "interface a number: InvalidParameter interface" expect_error \
+	'{"method":"org.varlink.service.GetInterfaceDescription","parameters":{"interface":5}}' \
+	org.varlink.service.InvalidParameter parameter interface
+check "upgrade: InvalidParameter upgrade" expect_error \
+	'{"method":"io.ocxlpmem.Manager.GetVersion","upgrade":true}' \
+	org.varlink.service.InvalidParameter parameter upgrade
+check "unknown method: MethodNotFound" expect_error \
+	'{"method":"io.ocxlpmem.Manager.Reboot"}' \
+	org.varlink.service.MethodNotFound method io.ocxlpmem.Manager.Reboot
+check "unknown service method: MethodNotFound" expect_error \
+	'{"method":"org.varlink.service.Reboot"}' \
+	org.varlink.service.MethodNotFound method org.varlink.service.Reboot
+check "unknown interface: InterfaceNotFound" expect_error \
+	'{"method":"io.example.Nope.Get"}' \
+	org.varlink.service.InterfaceNotFound interface io.example.Nope
+check "description of an unknown interface: InterfaceNotFound" expect_error \
+	'{"method":"org.varlink.service.GetInterfaceDescription","parameters":{"interface":"io.example.Nope"}}' \
+	org.varlink.service.InterfaceNotFound interface io.example.Nope
+check "Monitor without more: ExpectedMore" expect_error \
+	'{"method":"io.ocxlpmem.Manager.Monitor"}' org.varlink.service.ExpectedMore
+
+check "oneway call: no reply" test -z "$(vraw '{"method":"io.ocxlpmem.Manager.GetVersion","oneway":true}')"
+pipelined=$(printf '%s\0%s\0' '{"method":"io.ocxlpmem.Manager.GetVersion"}' \
+	'{"method":"io.ocxlpmem.Manager.ListCards"}' | socat -t 5 - UNIX-CONNECT:"$SOCK" | tr '\0' '\n')
+check "pipelined calls: answered in order" \
+	test "$(jq -r '.parameters | keys | join(",")' <<<"$pipelined" | tr '\n' ' ')" = \
+	"abi_version,backend,interface_version,state_dir,version cards "
+# A client may half-close after its last call: it still gets every reply.
+for _ in $(seq 200); do
+	printf '{"method":"io.ocxlpmem.Manager.ListCards"}\0'
+done > "$WORK/pipelined"
+check "EOF after 200 pipelined calls: 200 replies" \
+	test "$(socat -t 5 - UNIX-CONNECT:"$SOCK" < "$WORK/pipelined" | tr -cd '\0' | wc -c)" -eq 200
+
+# ---- Monitor ------------------------------------------------------------------
+
+# monitor_has JQ-CONDITION: some Monitor reply so far satisfies it.
+monitor_has() {
+	jq -e -s "any(.[]; $1)" "$WORK/monitor.out" >/dev/null
+}
+
+"$FLOOD" call "$SOCK" '{"method":"io.ocxlpmem.Manager.Monitor","more":true}' 300 \
+	> "$WORK/monitor.out" 2> "$WORK/monitor.err" &
+MONITOR_PID=$!
+wait_for 5 test -s "$WORK/monitor.out"
+first=$(head -n 1 "$WORK/monitor.out")
+check "Monitor: first reply is ready and continues" \
+	jqe '.parameters.ready == true and .continues == true' <<<"$first"
+check "Monitor: first reply within its declared outputs" params_within "$first" Monitor
+
+ctl sim inject ocxlpmem0 temperature --celsius 95
+poll_now
+wait_for 10 monitor_has '.parameters.event.kind == "alert" and .parameters.event.card == "ocxlpmem0"'
+wait_for 10 monitor_has '.parameters.event.kind == "health-changed" and .parameters.event.card == "ocxlpmem0"'
+check "Monitor: alert event for the temperature" monitor_has \
+	'.parameters.event | .kind == "alert" and .card == "ocxlpmem0" and .alert == "temperature" and .alert_event == "active"'
+check "Monitor: health-changed event, ok to critical" monitor_has \
+	'.parameters.event | .kind == "health-changed" and .card == "ocxlpmem0" and .health == "critical" and .previous_health == "ok"'
+check "Monitor: every event continues" jqe -s 'all(.[]; .continues == true)' "$WORK/monitor.out"
+event_fields=$(decl_fields type MonitorEvent)
+check "Monitor: events carry only MonitorEvent fields" \
+	within "$(jq -r 'select(.parameters.event) | .parameters.event | keys[]' "$WORK/monitor.out" | sort -u)" \
+	"$event_fields"
+check "Monitor: replies within its declared outputs" \
+	within "$(jq -r '.parameters | keys[]' "$WORK/monitor.out" | sort -u)" "$(decl_fields method Monitor)"
+ctl sim inject ocxlpmem0 temperature
+poll_now
+wait_for 10 health_is ocxlpmem0 ok
+check "Monitor: still streaming" kill -0 "$MONITOR_PID"
+stop_monitor
+
+# ---- Abuse ----------------------------------------------------------------------
+
+printf '{"method":"io.ocxlpmem.Manager.GetVersion",}\0' | abuse
+check "malformed JSON: client dropped" grep -q "dropping client pid [0-9]* uid [0-9]*: not valid JSON" "$LOG"
+check "malformed JSON: daemon still answers" alive
+
+printf '{"method":"io.ocxlpmem.Manager.GetVer' | abuse
+check "truncated message, then EOF: daemon still answers" alive
+
+head -c 70000 /dev/zero | tr '\0' x | abuse
+check "oversized message: client dropped" grep -q "dropping client .*: message over 65536 bytes" "$LOG"
+check "oversized message: daemon still answers" alive
+
+deep_open=$(printf '[%.0s' $(seq 98))
+deep_close=$(printf ']%.0s' $(seq 98))
+printf '{"method":"io.ocxlpmem.Manager.GetVersion","parameters":{"x":%s%s}}\0' "$deep_open" "$deep_close" | abuse
+check "depth 100: client dropped" grep -q "dropping client .*: nested too deep" "$LOG"
+check "depth 100: daemon still answers" alive
+
+printf '{"method":"io.ocxlpmem.Manager.GetCard","parameters":{"card":"\xff\xfeocxlpmem0"}}\0' | abuse
+check "non-UTF-8 bytes: client dropped" grep -q "dropping client .*: not valid UTF-8" "$LOG"
+check "non-UTF-8 bytes: daemon still answers" alive
+# Overlong forms and surrogates are not UTF-8 either; nothing may echo them.
+check "overlong UTF-8 and a surrogate: client dropped" test -z "$(printf \
+	'{"method":"io.ocxlpmem.Manager.GetCard","parameters":{"card":"\xc0\xaf\xed\xa0\x80"}}\0' |
+	socat -t 5 - UNIX-CONNECT:"$SOCK" | tr -d '\0')"
+check "overlong UTF-8: daemon still answers" alive
+check "escaped NUL in the method: not a call" test -z "$(printf \
+	'{"method":"io.ocxlpmem.Manager.GetVersion\\u0000junk"}\0' |
+	socat -t 5 - UNIX-CONNECT:"$SOCK" | tr -d '\0')"
+check "escaped NUL in the method: daemon still answers" alive
+
+printf '{"method":"io.ocxlpmem.Manager.GetVersion"}\0junk\0' | abuse
+check "garbage after a good call: daemon still answers" alive
+
+unread_before=$(count "replies unread")
+check "client that never reads: dropped" "$FLOOD" noread "$SOCK" 30
+check "client that never reads: logged" grep -q "dropping client .*replies unread" "$LOG"
+check "client that never reads: one log line" \
+	test "$(($(count "replies unread") - unread_before))" -eq 1
+check "client that never reads: daemon still answers" alive
+
+start=$(date +%s%N)
+flood_out=$("$FLOOD" flood "$SOCK" 500 20) || fail "500 clients: $flood_out"
+end=$(date +%s%N)
+echo "500 clients: $flood_out"
+answered=$(awk '{ print $2 }' <<<"$flood_out")
+refused=$(awk '{ print $4 }' <<<"$flood_out")
+check "500 clients: within 20 s" test $(((end - start) / 1000000)) -lt 20000
+check "500 clients: every one answered or refused" test $((answered + refused)) -eq 500
+check "500 clients: $PER_UID_MAX answered" test "$answered" -eq "$PER_UID_MAX"
+check "500 clients: refusals logged" \
+	grep -q "refusing a connection from uid $(id -u) (pid [0-9]*): too many from this user" "$LOG"
+check "after 500 clients: daemon still answers" alive
+# The refused and the finished connections are all gone: a full set again.
+flood_all() {
+	[ "$("$FLOOD" flood "$SOCK" "$PER_UID_MAX" 10)" = "answered $PER_UID_MAX refused 0 pending 0 bad 0" ]
+}
+check "after 500 clients: $PER_UID_MAX at once answered again" wait_for 10 flood_all
+
+# ---- Authorisation -----------------------------------------------------------------
+
+as_nobody() {
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
+}
+
+if [ "$(id -u)" -ne 0 ] || ! command -v setpriv >/dev/null; then
+	echo "skip: the authorisation checks need root and setpriv"
+elif ! as_nobody test -x "$CTL" || ! as_nobody test -w "$SOCK"; then
+	echo "skip: uid 65534 cannot reach $CTL or $SOCK"
+else
+	set +e
+	as_nobody "$CTL" --address "unix:$SOCK" status >/dev/null
+	rc_status=$?
+	as_nobody "$CTL" --address "unix:$SOCK" sim inject ocxlpmem0 temperature --celsius 90 2>/dev/null
+	rc_inject=$?
+	as_nobody "$CTL" --address "unix:$SOCK" request-health ocxlpmem0 2>/dev/null
+	rc_health=$?
+	set -e
+	check "unprivileged: status works" test "$rc_status" -le 2
+	check "unprivileged: sim inject refused (exit 4)" test "$rc_inject" -eq 4
+	check "unprivileged: request-health refused (exit 4)" test "$rc_health" -eq 4
+	check "unprivileged: InjectFault refusal logged" \
+		grep -q "io.ocxlpmem.Manager.InjectFault denied to uid 65534" "$LOG"
+	check "unprivileged: RequestHealth refusal logged" \
+		grep -q "io.ocxlpmem.Manager.RequestHealth denied to uid 65534" "$LOG"
+	check "unprivileged: nothing injected" \
+		bash -c "! grep -q 'injected by uid 65534' '$LOG'"
+	denied=$(printf '{"method":"io.ocxlpmem.Manager.InjectFault","parameters":{"card":"ocxlpmem0","fault":"clear"}}\0' |
+		as_nobody socat -t 5 - UNIX-CONNECT:"$SOCK" | tr -d '\0')
+	jq -r '.error // empty' <<<"$denied" >> "$WORK/errors.list"
+	check "unprivileged: PermissionDenied" \
+		test "$(jq -r .error <<<"$denied")" = org.varlink.service.PermissionDenied
+fi
+
+# ---- A card that is gone -----------------------------------------------------------
+
+ctl sim inject ocxlpmem3 unplug
+poll_now
+wait_for 10 test "$(card_field ocxlpmem3 present)" = false
+check "unplugged card: RequestHealth gets CardOffline" expect_error \
+	'{"method":"io.ocxlpmem.Manager.RequestHealth","parameters":{"card":"ocxlpmem3"}}' \
+	$IFACE.CardOffline card ocxlpmem3
+
+# ---- Every error seen is declared --------------------------------------------------
+
+declared() {
+	case "$1" in
+	"$IFACE".*)
+		iface_decls | grep -q "^error ${1#"$IFACE".}\( \|$\)"
+		;;
+	org.varlink.service.*)
+		grep -q "^error ${1#org.varlink.service.} " <<<"$service"
+		;;
+	*)
+		false
+		;;
+	esac
+}
+while read -r e; do
+	check "error $e is declared" declared "$e"
+done < <(sort -u "$WORK/errors.list")
+
+stop_daemon 5
+check "daemon exits cleanly after all that" grep -q "stopped" "$LOG"
+echo "$KNOWN known bugs (reported), see above"
+echo "$CHECKS passed, 0 failed"

@@ -640,6 +640,7 @@ void card_evaluate(struct dcard *dc)
 	};
 	enum card_health before = dc->report.state;
 
+	dc->m->state_gen++;
 	count_recent_errlog(dc, &in);
 	health_evaluate(&in, &dc->report);
 	if (dc->report.state != before) {

@@ -7,6 +7,7 @@
 #include <ocxlpmem/ocxlpmem.h>
 
 #include "cmdline.h"
+#include "config.h"
 
 #define SIM_CARDS_MAX 256
 
@@ -19,6 +20,7 @@ enum {
 	OPT_VERSION,
 	OPT_DEBUG,
 	OPT_TEST_FREEZE,
+	OPT_METRICS_LISTEN,
 };
 
 static const struct option long_options[] = {
@@ -32,6 +34,7 @@ static const struct option long_options[] = {
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "help", no_argument, NULL, 'h' },
 	{ "test-freeze-on-sigusr2", no_argument, NULL, OPT_TEST_FREEZE },
+	{ "metrics-listen", required_argument, NULL, OPT_METRICS_LISTEN },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -47,6 +50,8 @@ static void usage(FILE *f)
 		"      --state-dir=DIR    persistent state (default /var/lib/ocxlpmemd as root)\n"
 		"      --runtime-dir=DIR  sockets (default /run/ocxlpmemd as root)\n"
 		"      --log-target=T     auto, journal or stderr (default auto)\n"
+		"      --metrics-listen=A Prometheus endpoint ADDR:PORT, or off\n"
+		"                         (default: [metrics] listen, 127.0.0.1:9580)\n"
 		"      --foreground       stay in the foreground (the default; for systemd)\n"
 		"      --debug            log debug messages\n"
 		"      --version          print the version and exit\n"
@@ -125,6 +130,14 @@ int cmdline_parse(int argc, char **argv, struct options *ret, FILE *out, FILE *e
 			break;
 		case OPT_TEST_FREEZE:
 			o.test_freeze = true;
+			break;
+		case OPT_METRICS_LISTEN:
+			if (!config_listen_valid(optarg)) {
+				fprintf(err, "ocxlpmemd: --metrics-listen: '%s' is not off, ADDR:PORT or [ADDR]:PORT\n",
+					optarg);
+				return -EINVAL;
+			}
+			o.metrics_listen = optarg;
 			break;
 		case OPT_VERSION:
 			fprintf(out, "ocxlpmemd %s (libocxlpmem %s, command family ABI %d)\n",

@@ -1498,3 +1498,8 @@ int config_load(const char *path, bool missing_ok, const char *dropin_dir, struc
 	config_errors_clear(&local);
 	return r;
 }
+
+bool config_listen_valid(const char *v)
+{
+	return check_listen(v);
+}

@@ -124,6 +124,10 @@ struct config *config_free(struct config *c);
 void config_for_card(const struct config *c, uint64_t serial, struct intervals *ret_intervals,
 		     struct thresholds *ret_thresholds);
 
+/* Syntax of a metrics listen address: "off", "ADDR:PORT", "[V6]:PORT",
+ * "localhost:PORT" (shared by [metrics] listen and --metrics-listen). */
+bool config_listen_valid(const char *v);
+
 /* Parse "1h", "30s", "15m", "2d", "90" (seconds).  0 or -EINVAL. */
 int config_parse_duration(const char *s, unsigned int *ret_seconds);
 /* Parse "16M", "2G", "4096", "1K" (binary units).  0 or -EINVAL/-ERANGE. */

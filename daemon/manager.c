@@ -435,6 +435,10 @@ int manager_new(struct options *opts, struct config *config, struct manager **re
 		log_errno(LOG_ERR, r, "cannot serve the Varlink API");
 		goto fail;
 	}
+	r = metrics_start(m, opts->metrics_listen ? opts->metrics_listen : config->metrics_listen,
+			  &m->metrics);
+	if (r < 0)
+		goto fail;
 	*ret = m;
 	return 0;
 
@@ -470,6 +474,7 @@ struct manager *manager_free(struct manager *m)
 	ocxlpmem_executor_free(m->executor);
 	if (m->varlink)
 		varlink_manager_stop(m->varlink);
+	metrics_stop(m->metrics);
 	for (size_t i = 0; i < m->ncards; i++) {
 		m->cards[i]->state_dirty = true;
 		card_save_state(m->cards[i]);

@@ -20,6 +20,7 @@
 #include "alert.h"
 #include "health.h"
 #include "state.h"
+#include "metrics.h"
 #include "varlink-manager.h"
 
 /* What each poll asks the card. */
@@ -116,6 +117,10 @@ struct manager {
 	struct event *ev_watchdog;
 	struct event *ev_status;    /* deferred STATUS= update */
 	struct varlink_server *varlink;
+	struct metrics *metrics;
+	/* Moves whenever anything a reader shows may have changed: the
+	 * metrics cache is valid while it stands still. */
+	uint64_t state_gen;
 	uint64_t watchdog_usec;
 	int state_dirfd;
 	char *state_dir;

@@ -10,6 +10,7 @@ packages=(
 	scdoc man-db groff-base
 	clang libclang-rt-14-dev valgrind
 	socat shellcheck jq systemd util-linux
+	prometheus curl wrk nginx-light bc
 )
 
 missing=()

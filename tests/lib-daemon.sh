@@ -79,9 +79,16 @@ EOF
 
 start_daemon() {
 	[ -f "$WORK/etc/ocxlpmemd.conf" ] || write_test_config
+	# A previous listener unlinks the socket path as it exits: make sure
+	# it has, before binding the path again.
+	if [ -n "$NOTIFY_PID" ]; then
+		kill "$NOTIFY_PID" 2>/dev/null || true
+		wait "$NOTIFY_PID" 2>/dev/null || true
+		NOTIFY_PID=
+	fi
 	rm -f "$WORK/notify"
 	: > "$NOTIFY_LOG" # READY=1 must be this run's
-	socat -u UNIX-RECV:"$WORK/notify",unlink-early - >> "$NOTIFY_LOG" 2>/dev/null &
+	socat -u UNIX-RECV:"$WORK/notify",unlink-early,unlink-close=0 - >> "$NOTIFY_LOG" 2>/dev/null &
 	NOTIFY_PID=$!
 	wait_for 5 test -S "$WORK/notify"
 	NOTIFY_SOCKET="$WORK/notify" "$DAEMON" --config "$WORK/etc/ocxlpmemd.conf" \
@@ -138,6 +145,11 @@ check() {
 # (status exits 1-3 for unhealthy cards: that is an answer, not a failure.)
 card_field() {
 	{ ctl --json status || true; } | jq -r --arg c "$1" ".cards[] | select(.name == \$c) | .$2"
+}
+
+# For wait_for: re-read the field on every try.
+field_is() {
+	[ "$(card_field "$1" "$2")" = "$3" ]
 }
 
 health_is() {

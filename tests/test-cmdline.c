@@ -40,6 +40,12 @@ static const struct row rows[] = {
 	{ { "--bogus" }, -EINVAL, "unknown option '--bogus'", false, 0, 0 },
 	{ { "-x" }, -EINVAL, "unknown option", false, 0, 0 },
 	{ { "extra" }, -EINVAL, "unexpected argument 'extra'", false, 0, 0 },
+	{ { "--metrics-listen=127.0.0.1:9580" }, CMDLINE_RUN, NULL, false, -1, LOG_TARGET_AUTO },
+	{ { "--metrics-listen", "off" }, CMDLINE_RUN, NULL, false, -1, LOG_TARGET_AUTO },
+	{ { "--metrics-listen=[::1]:9" }, CMDLINE_RUN, NULL, false, -1, LOG_TARGET_AUTO },
+	{ { "--metrics-listen=9580" }, -EINVAL, "not off, ADDR:PORT", false, 0, 0 },
+	{ { "--metrics-listen=host.example:80" }, -EINVAL, "--metrics-listen", false, 0, 0 },
+	{ { "--metrics-listen=127.0.0.1:0" }, -EINVAL, "--metrics-listen", false, 0, 0 },
 	{ { "--help" }, CMDLINE_EXIT_OK, NULL, false, 0, 0 },
 	{ { "--version" }, CMDLINE_EXIT_OK, NULL, false, 0, 0 },
 };

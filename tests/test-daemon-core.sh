@@ -95,7 +95,7 @@ check "life: one recovery" test "$(alert_count ocxlpmem1 life-remaining cleared)
 # An attribute the card does not report is unsupported, not a number.
 ctl sim inject ocxlpmem2 drop-smart-attribute --attribute 0xC2
 poll_now
-wait_for 10 test "$(card_field ocxlpmem2 temperature_c)" = null
+wait_for 10 field_is ocxlpmem2 temperature_c null
 check "dropped temperature reads null" test "$(card_field ocxlpmem2 temperature_c)" = null
 check "dropped temperature shows n/a" bash -c "'$CTL' --address unix:$SOCK status | grep '^ocxlpmem2' | grep -q 'n/a'"
 check "and the card stays ok" health_is ocxlpmem2 ok
@@ -154,7 +154,7 @@ check "timeout: recovery" test "$(alert_count ocxlpmem2 card-unresponsive cleare
 ctl sim inject ocxlpmem1 fatal
 wait_for 10 health_is ocxlpmem1 fatal
 check "fatal: one alert" test "$(alert_count ocxlpmem1 card-fatal active)" -eq 1
-wait_for 10 test "$(card_field ocxlpmem1 present)" = false
+wait_for 10 field_is ocxlpmem1 present false
 check "fatal: card offline" test "$(card_field ocxlpmem1 present)" = false
 check "history kept while offline" ctl show ocxlpmem1
 check "offline card shows no stale temperature" test "$(card_field ocxlpmem1 temperature_c)" = null

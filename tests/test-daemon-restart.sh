@@ -96,7 +96,10 @@ for ((round = 1; round <= ROUNDS; round++)); do
 	echo "# round $round: killed with $pending of $total entries still on the card"
 	[ "$pending" -gt 0 ] && [ "$pending" -lt "$total" ] && midway=$((midway + 1))
 	DAEMON_PID=
+	# socat unlinks its socket when it exits: let it finish before the
+	# next round binds the same path.
 	kill "$NOTIFY_PID" 2>/dev/null || true
+	wait "$NOTIFY_PID" 2>/dev/null || true
 	NOTIFY_PID=
 done
 

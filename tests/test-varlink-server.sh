@@ -422,7 +422,7 @@ fi
 
 ctl sim inject ocxlpmem3 unplug
 poll_now
-wait_for 10 test "$(card_field ocxlpmem3 present)" = false
+wait_for 10 field_is ocxlpmem3 present false
 check "unplugged card: RequestHealth gets CardOffline" expect_error \
 	'{"method":"io.ocxlpmem.Manager.RequestHealth","parameters":{"card":"ocxlpmem3"}}' \
 	$IFACE.CardOffline card ocxlpmem3

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The Prometheus text endpoint (see metrics.c and ocxlpmemd(8), METRICS). */
+#ifndef OCXLPMEMD_METRICS_H
+#define OCXLPMEMD_METRICS_H
+
+#include <stddef.h>
+
+struct manager;
+struct metrics;
+
+/* listen: "ADDR:PORT", "[V6]:PORT", "localhost:PORT" or "off" (then
+ * *ret = NULL).  0 or -errno, logged. */
+int metrics_start(struct manager *m, const char *listen, struct metrics **ret);
+void metrics_stop(struct metrics *mx);
+/* The exposition text of the current state (tests, the bundle). */
+int metrics_render(struct manager *m, char **ret, size_t *ret_len);
+
+#endif /* OCXLPMEMD_METRICS_H */

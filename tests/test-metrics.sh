@@ -1,0 +1,80 @@
+#!/bin/bash
+# The Prometheus endpoint through the real daemon (4 simulated cards):
+# promtool-clean exposition that follows injected faults, HEAD and the
+# index page, refusal of other methods and paths, oversized requests, a
+# connection cap, clients that never speak, and the shipped alerting rules.
+. "$(dirname "$0")/lib-daemon.sh"
+
+if ! command -v promtool >/dev/null || ! command -v curl >/dev/null; then
+	echo "SKIP: promtool and curl are needed (Debian packages prometheus, curl)"
+	exit 77
+fi
+
+# A free loopback port for this run.
+PORT=$((20000 + RANDOM % 20000))
+URL="http://127.0.0.1:$PORT"
+start_daemon --simulate=4 --metrics-listen "127.0.0.1:$PORT"
+wait_for 10 curl -sf "$URL/metrics"
+
+metric() { curl -sf "$URL/metrics" | awk -v k="$1" '$1 == k { print $2 }'; }
+# For wait_for: re-read the metric on every try.
+metric_is() { [ "$(metric "$1")" = "$2" ]; }
+
+check "rules file passes promtool" promtool check rules "$top_srcdir/config/prometheus/ocxlpmem.rules.yml"
+check "exposition passes promtool" bash -c "curl -sf $URL/metrics | promtool check metrics"
+check "content type 0.0.4" bash -c "curl -sfI $URL/metrics | grep -qi 'content-type: text/plain; version=0.0.4'"
+check "every metric has HELP and TYPE" bash -c "
+	curl -sf $URL/metrics > '$WORK/m'
+	for n in \$(grep -v '^#' '$WORK/m' | sed 's/[{ ].*//' | sort -u); do
+		grep -q \"^# HELP \$n \" '$WORK/m' && grep -q \"^# TYPE \$n \" '$WORK/m' || exit 1
+	done"
+check "four cards up" test "$(metric ocxlpmem_cards_present)" = 4
+wait_for 10 metric_is 'ocxlpmem_card_health{card="ocxlpmem0",state="ok"}' 1
+check "one info series per card" test "$(curl -sf "$URL/metrics" | grep -c '^ocxlpmem_card_info{')" -eq 4
+
+# Values follow the cards.
+ctl sim inject ocxlpmem0 temperature --celsius 95
+poll_now
+wait_for 10 metric_is 'ocxlpmem_card_temperature_celsius{card="ocxlpmem0"}' 95
+check "temperature follows the card" test "$(metric 'ocxlpmem_card_temperature_celsius{card="ocxlpmem0"}')" = 95
+check "health state-set follows" test "$(metric 'ocxlpmem_card_health{card="ocxlpmem0",state="critical"}')" = 1
+check "latched alert exported" test "$(metric 'ocxlpmem_card_alert_active{card="ocxlpmem0",condition="temperature"}')" = 1
+ctl sim inject ocxlpmem1 error-log --type data-loss
+wait_for 10 metric_is 'ocxlpmem_card_error_log_entries_total{card="ocxlpmem1",type="data-loss"}' 1
+check "error-log counter follows" true
+ctl sim inject ocxlpmem2 drop-smart-attribute --attribute 0xC2
+poll_now
+wait_for 10 metric_is 'ocxlpmem_card_temperature_celsius{card="ocxlpmem2"}' ""
+check "unsupported temperature: no sample, not a number" \
+	test -z "$(metric 'ocxlpmem_card_temperature_celsius{card="ocxlpmem2"}')"
+ctl sim inject ocxlpmem3 hang --function smart
+poll_now
+wait_for 10 metric_is 'ocxlpmem_card_collector_up{card="ocxlpmem3"}' 0
+check "collector_up drops for a hung card" true
+t0=$(date +%s%N)
+curl -sf "$URL/metrics" >/dev/null
+t1=$(date +%s%N)
+check "a scrape does not wait on the hung card (<500 ms)" test $(((t1 - t0) / 1000000)) -lt 500
+check "exposition still passes promtool" bash -c "curl -sf $URL/metrics | promtool check metrics"
+
+# Defensive HTTP.
+check "HEAD /metrics" bash -c "curl -sfI $URL/metrics >/dev/null"
+check "index page links /metrics" bash -c "curl -sf $URL/ | grep -q 'href=\"/metrics\"'"
+check "unknown path: 404" test "$(curl -s -o /dev/null -w '%{http_code}' "$URL/debug")" = 404
+code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -d x "$URL/metrics")
+check "POST refused ($code)" test "$code" -ge 400
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "X-Big: $(head -c 20000 /dev/zero | tr '\0' a)" "$URL/metrics")
+check "oversized headers refused ($code)" test "$code" -ge 400 -o "$code" = 000
+# Clients that connect and say nothing hold a slot until the idle timeout,
+# and past the cap new connections get 503; scrapes keep working after.
+exec 3< <(for _ in $(seq 70); do socat -u OPEN:/dev/null TCP:127.0.0.1:$PORT,shut-none & done; sleep 15)
+sleep 1
+code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$URL/metrics")
+check "past the connection cap: 503 or served ($code)" test "$code" = 503 -o "$code" = 200
+wait_for 20 curl -sf "$URL/metrics"
+check "after idle clients time out, scrapes work" bash -c "curl -sf $URL/metrics | promtool check metrics"
+exec 3<&-
+check "daemon log mentions the cap" grep -q "metrics: too many connections" "$LOG"
+
+stop_daemon 2
+echo "$CHECKS passed, 0 failed"

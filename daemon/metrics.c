@@ -40,11 +40,21 @@ struct metrics_conn {
 	struct metrics_conn *next;
 };
 
+/*
+ * A rendered exposition.  Responses reference it instead of copying it
+ * (a few hundred KiB for 256 cards), so it is freed only when the last
+ * response that carries it has been sent and the cache has moved on.
+ */
+struct rendered {
+	unsigned int refs;
+	size_t len;
+	char text[];
+};
+
 struct metrics {
 	struct manager *m;
 	struct evhttp *http;
-	char *text;               /* cached /metrics body */
-	size_t len;
+	struct rendered *cur;     /* cached /metrics body */
 	uint64_t text_gen;        /* manager->state_gen it was rendered at */
 	bool have_text;
 	unsigned int nconns;
@@ -343,17 +353,33 @@ static const char index_page[] =
 	"<h1>ocxlpmemd</h1>\n<p>OpenCAPI persistent-memory card monitor.</p>\n"
 	"<p><a href=\"/metrics\">Metrics</a></p>\n</body></html>\n";
 
-static void send_text(struct evhttp_request *req, int code, const char *reason,
-		      const char *type, const char *body, size_t len)
+static struct rendered *rendered_unref(struct rendered *r)
 {
-	struct evbuffer *out = evhttp_request_get_output_buffer(req);
+	if (r && --r->refs == 0)
+		free(r);
+	return NULL;
+}
+
+static void rendered_release(const void *data, size_t len, void *userdata)
+{
+	rendered_unref(userdata);
+}
+
+static void send_headers(struct evhttp_request *req, const char *type)
+{
 	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
 
 	evhttp_add_header(h, "Content-Type", type);
 	evhttp_add_header(h, "Cache-Control", "no-store");
-	evbuffer_add(out, body, len);
+}
+
+static void send_text(struct evhttp_request *req, int code, const char *reason,
+		      const char *type, const char *body, size_t len)
+{
+	send_headers(req, type);
+	evbuffer_add(evhttp_request_get_output_buffer(req), body, len);
 	/* evhttp sends the headers without the body for HEAD itself. */
-	evhttp_send_reply(req, code, reason, out);
+	evhttp_send_reply(req, code, reason, NULL);
 }
 
 static struct metrics_conn *find_conn(struct metrics *mx, struct bufferevent *bev)
@@ -409,23 +435,32 @@ static void on_request(struct evhttp_request *req, void *userdata)
 
 	if (strcmp(path, "/metrics") == 0) {
 		if (!mx->have_text || mx->text_gen != mx->m->state_gen) {
+			struct rendered *r;
 			char *text;
 			size_t len;
 
-			if (metrics_render(mx->m, &text, &len) < 0) {
+			if (metrics_render(mx->m, &text, &len) < 0 ||
+			    !(r = malloc(sizeof(*r) + len))) {
 				send_text(req, 500, "Internal Server Error", "text/plain",
 					  "out of memory\n", 14);
 				return;
 			}
-			free(mx->text);
-			mx->text = text;
-			mx->len = len;
+			memcpy(r->text, text, len);
+			free(text);
+			r->len = len;
+			r->refs = 1; /* the cache's */
+			rendered_unref(mx->cur);
+			mx->cur = r;
 			mx->text_gen = mx->m->state_gen;
 			mx->have_text = true;
 		}
 		mx->scrapes++;
-		send_text(req, 200, "OK", "text/plain; version=0.0.4; charset=utf-8", mx->text,
-			  mx->len);
+		send_headers(req, "text/plain; version=0.0.4; charset=utf-8");
+		mx->cur->refs++;
+		if (evbuffer_add_reference(evhttp_request_get_output_buffer(req), mx->cur->text,
+					   mx->cur->len, rendered_release, mx->cur) < 0)
+			mx->cur->refs--;
+		evhttp_send_reply(req, 200, "OK", NULL);
 	} else if (strcmp(path, "/") == 0) {
 		send_text(req, 200, "OK", "text/html; charset=utf-8", index_page,
 			  sizeof(index_page) - 1);
@@ -454,6 +489,9 @@ static struct bufferevent *on_new_connection(struct event_base *base, void *user
 
 	if (!bev)
 		return NULL;
+	/* libevent writes at most 16 KiB per call by default: a 256-card
+	 * exposition would take ~50 wake-ups to send. */
+	bufferevent_set_max_single_write(bev, 1 << 20);
 	if (mx->nconns >= METRICS_CONNECTIONS_MAX) {
 		/* Not counted: its request gets 503 and a close (on_request),
 		 * and if it sends none, evhttp's timeout closes it. */
@@ -557,6 +595,6 @@ void metrics_stop(struct metrics *mx)
 		evhttp_free(mx->http);
 	while (mx->conns)
 		conn_forget(mx->conns);
-	free(mx->text);
+	rendered_unref(mx->cur);
 	free(mx);
 }

@@ -1,0 +1,76 @@
+#!/bin/bash
+# Scrape throughput of ocxlpmemd's /metrics with 256 simulated cards,
+# against nginx serving the same bytes as a static file, in the same run,
+# with the same wrk load.  Reports requests/s of each and the ratio.
+# Usage: bench/scrape.sh BUILDDIR [CARDS] [SECONDS] [CONNECTIONS]
+set -euo pipefail
+build=$(cd "${1:?usage: scrape.sh BUILDDIR}" && pwd)
+cards=${2:-256}
+secs=${3:-10}
+conns=${4:-16}
+work=$(mktemp -d)
+dpid= npid=
+cleanup() {
+	[ -n "$dpid" ] && kill "$dpid" 2>/dev/null && wait "$dpid" 2>/dev/null
+	[ -n "$npid" ] && kill "$npid" 2>/dev/null && wait "$npid" 2>/dev/null
+	rm -rf "$work"
+}
+trap cleanup EXIT
+for tool in wrk nginx curl; do
+	command -v "$tool" >/dev/null || { echo "needs $tool (tests/install-deps.sh)"; exit 77; }
+done
+dport=$((20000 + RANDOM % 10000))
+nport=$((dport + 1))
+
+"$build/daemon/ocxlpmemd" --simulate="$cards" --state-dir "$work/s" --runtime-dir "$work/r" \
+	--log-target stderr --metrics-listen "127.0.0.1:$dport" 2> "$work/daemon.log" &
+dpid=$!
+for _ in $(seq 100); do curl -sf "127.0.0.1:$dport/metrics" -o /dev/null && break; sleep 0.1; done
+sleep 2
+mkdir -p "$work/www"
+# nginx's worker runs unprivileged: it must be able to read the file.
+chmod 755 "$work" "$work/www"
+curl -sf "127.0.0.1:$dport/metrics" -o "$work/www/metrics"
+
+cat > "$work/nginx.conf" <<CONF
+worker_processes 1;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log;
+events { worker_connections 1024; }
+http {
+	access_log off;
+	client_body_temp_path $work/tmp;
+	proxy_temp_path $work/tmp;
+	fastcgi_temp_path $work/tmp;
+	uwsgi_temp_path $work/tmp;
+	scgi_temp_path $work/tmp;
+	default_type text/plain;
+	server {
+		listen 127.0.0.1:$nport;
+		root $work/www;
+	}
+}
+CONF
+mkdir -p "$work/tmp"
+nginx -c "$work/nginx.conf" -p "$work" -g 'daemon off;' &
+npid=$!
+for _ in $(seq 100); do curl -sf "127.0.0.1:$nport/metrics" -o /dev/null && break; sleep 0.1; done
+
+# Requests/s, refusing a run with any error response: fast failures are not
+# throughput.
+rps() {
+	local out
+	out=$(wrk -t2 -c"$conns" -d"${secs}s" "$1")
+	if grep -q "Non-2xx" <<< "$out"; then
+		echo "error responses from $1:" >&2
+		echo "$out" >&2
+		exit 1
+	fi
+	awk '/^Requests\/sec/ {print $2}' <<< "$out"
+}
+d=$(rps "http://127.0.0.1:$dport/metrics")
+n=$(rps "http://127.0.0.1:$nport/metrics")
+echo "cards: $cards, body: $(wc -c < "$work/www/metrics") bytes, wrk -t2 -c$conns -d${secs}s"
+echo "ocxlpmemd /metrics: $d requests/s"
+echo "nginx static file:  $n requests/s"
+echo "ratio ocxlpmemd/nginx: $(echo "scale=3; $d / $n" | bc)"

@@ -435,10 +435,11 @@ int manager_new(struct options *opts, struct config *config, struct manager **re
 		log_errno(LOG_ERR, r, "cannot serve the Varlink API");
 		goto fail;
 	}
-	r = metrics_start(m, opts->metrics_listen ? opts->metrics_listen : config->metrics_listen,
-			  &m->metrics);
-	if (r < 0)
-		goto fail;
+	/* Cards matter more than the endpoint: a port in use is logged
+	 * (metrics_start says why) and the daemon carries on without it. */
+	if (metrics_start(m, opts->metrics_listen ? opts->metrics_listen : config->metrics_listen,
+			  &m->metrics) < 0)
+		log_error("metrics: not served; fix [metrics] listen or --metrics-listen and reload");
 	*ret = m;
 	return 0;
 

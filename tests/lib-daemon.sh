@@ -93,7 +93,7 @@ start_daemon() {
 	wait_for 5 test -S "$WORK/notify"
 	NOTIFY_SOCKET="$WORK/notify" "$DAEMON" --config "$WORK/etc/ocxlpmemd.conf" \
 		--state-dir "$WORK/state" --runtime-dir "$WORK/run" --log-target "${LOG_TARGET:-stderr}" \
-		"$@" >> "$LOG" 2>&1 &
+		--metrics-listen off "$@" >> "$LOG" 2>&1 &
 	DAEMON_PID=$!
 	wait_for 10 grep -q "READY=1" "$NOTIFY_LOG"
 }

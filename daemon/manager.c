@@ -239,6 +239,14 @@ static void on_reload(evutil_socket_t sig, short what, void *userdata)
 		sd_notifyf(0, "READY=1\nSTATUS=%s", m->last_status);
 		return;
 	}
+	/* The endpoint follows [metrics] listen unless the command line set it. */
+	if (!m->opts->metrics_listen &&
+	    (!m->metrics || strcmp(fresh->metrics_listen, m->config->metrics_listen) != 0)) {
+		metrics_stop(m->metrics);
+		m->metrics = NULL;
+		if (metrics_start(m, fresh->metrics_listen, &m->metrics) < 0)
+			log_error("metrics: not served; fix [metrics] listen and reload");
+	}
 	config_free(m->config);
 	m->config = fresh;
 	apply_config(m);

@@ -485,6 +485,64 @@ static int cmd_errors(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* ---- events ------------------------------------------------------------------- */
+
+static int cmd_events(int argc, char **argv)
+{
+	struct json_object *reply, *p, *cards;
+	unsigned int shown = 0;
+	int r;
+
+	if (argc > 1) {
+		fprintf(stderr, "ocxlpmemctl: events takes no arguments\n");
+		return EXIT_USAGE;
+	}
+	r = call(IFACE ".ListCards", NULL, &reply, &p);
+	if (r)
+		return r;
+	if (!json_object_object_get_ex(p, "cards", &cards) ||
+	    !json_object_is_type(cards, json_type_array)) {
+		fprintf(stderr, "ocxlpmemctl: events: malformed reply from the daemon\n");
+		json_object_put(reply);
+		return EXIT_FAILED;
+	}
+	if (opt_json) {
+		struct json_object *body = json_object_new_object(), *list = json_object_new_array();
+
+		for (size_t i = 0; i < json_object_array_length(cards); i++) {
+			struct json_object *c = json_object_array_get_idx(cards, i), *ev, *o;
+
+			o = json_object_new_object();
+			json_object_object_add(o, "name", json_object_new_string(str_of(c, "name", "?")));
+			json_object_object_add(o, "serial", json_object_new_string(str_of(c, "serial", "?")));
+			json_object_object_get_ex(c, "events", &ev);
+			json_object_object_add(o, "events", ev ? json_object_get(ev) : json_object_new_array());
+			json_object_array_add(list, o);
+		}
+		json_object_object_add(body, "cards", list);
+		print_json("events", body);
+		json_object_put(body);
+		json_object_put(reply);
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < json_object_array_length(cards); i++) {
+		struct json_object *c = json_object_array_get_idx(cards, i), *ev;
+
+		if (!json_object_object_get_ex(c, "events", &ev) || !ev ||
+		    !json_object_array_length(ev))
+			continue;
+		printf("%-11s", str_of(c, "name", "?"));
+		for (size_t j = 0; j < json_object_array_length(ev); j++)
+			printf(" %s", json_object_get_string(json_object_array_get_idx(ev, j)));
+		printf("\n");
+		shown++;
+	}
+	if (!shown)
+		printf("No card events pending.\n");
+	json_object_put(reply);
+	return EXIT_OK;
+}
+
 /* ---- monitor ----------------------------------------------------------------- */
 
 static int cmd_monitor(int argc, char **argv)
@@ -703,6 +761,7 @@ static const struct {
 	{ "errors", cmd_errors, "CARD [--type T] [--since USEC]: the card's error-log history" },
 	{ "stats", cmd_stats, "CARD: controller statistics" },
 	{ "firmware", cmd_firmware, "CARD: firmware state" },
+	{ "events", cmd_events, "card events pending now (dump or error log available, fatal)" },
 	{ "monitor", cmd_monitor, "stream card changes and alerts until interrupted" },
 	{ "request-health", cmd_request_health, "CARD: ask the card for health data (privileged)" },
 	{ "sim", cmd_sim, "inject CARD FAULT [OPTION]...: simulation only (privileged)" },

@@ -56,6 +56,16 @@ static const char *fw_version_of(const struct dcard *dc)
 	return NULL;
 }
 
+static struct json_object *events_json(uint64_t events)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (unsigned int i = 0; i < 4; i++)
+		if (events & (1ull << i))
+			json_object_array_add(a, json_object_new_string(ocxlpmem_event_name(1ull << i)));
+	return a;
+}
+
 struct json_object *card_json_summary(const struct dcard *dc)
 {
 	struct json_object *o = json_object_new_object();
@@ -81,6 +91,7 @@ struct json_object *card_json_summary(const struct dcard *dc)
 	for (size_t i = 0; i < dc->state->nalerts; i++)
 		open += dc->state->alerts[i].active;
 	add_int(o, "open_alerts", open);
+	json_object_object_add(o, "events", events_json(dc->events));
 	return o;
 }
 
@@ -198,7 +209,7 @@ struct json_object *card_json_detail(const struct dcard *dc)
 			       dc->have_ctl ? flags_json(dc->ctl.flags, ctl_flag_name, 4) : NULL);
 	json_object_object_add(o, "stats", dc->have_stats ? stats_json(&dc->stats) : NULL);
 	json_object_object_add(o, "firmware", dc->have_fw ? fw_json(&dc->fw) : NULL);
-	json_object_object_add(o, "events", flags_json(dc->events, ocxlpmem_event_name, 4));
+	json_object_object_add(o, "events", events_json(dc->events));
 
 	polls = json_object_new_array();
 	for (unsigned int k = 0; k < POLL_KINDS; k++) {

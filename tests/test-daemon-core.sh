@@ -18,6 +18,14 @@ check "zero cards: says so" bash -c "'$CTL' --address 'unix:$SOCK' status | grep
 stop_daemon 2
 check "zero cards: stays up until told" grep -q "stopped" "$LOG"
 
+# The systemd watchdog: pings at half the interval systemd gives.
+WATCHDOG_USEC=400000 start_daemon --simulate=1
+# (Datagrams carry no newline: count occurrences, not lines.)
+wait_for 5 bash -c "[ \$(grep -o WATCHDOG=1 '$NOTIFY_LOG' | wc -l) -ge 3 ]"
+check "WATCHDOG=1 sent every WATCHDOG_USEC/2" test "$(grep -o WATCHDOG=1 "$NOTIFY_LOG" | wc -l)" -ge 3
+stop_daemon 2
+check "STOPPING=1 sent" grep -q "STOPPING=1" "$NOTIFY_LOG"
+
 set +e
 "$DAEMON" --simulate=x >/dev/null 2>&1
 rc_usage=$?

@@ -34,16 +34,7 @@
 #include <unistd.h>
 
 #include "config.h"
-
-#define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
-
-#define MINUTE 60ULL
-#define HOUR (60 * MINUTE)
-#define DAY (24 * HOUR)
-#define KIB 1024ULL
-#define MIB (1024 * KIB)
-#define GIB (1024 * MIB)
-#define TIB (1024 * GIB)
+#include "config-value.h"
 
 /* Past this many, problems are counted but not kept: a binary file given
  * as --config would otherwise flood the journal. */
@@ -109,9 +100,6 @@ struct key {
 	uint32_t card_bit;
 };
 
-static bool check_absolute_path(const char *v);
-static bool check_listen(const char *v);
-static bool check_group(const char *v);
 
 static const char *const reminder_names[] = {
 	[REMINDER_ONCE] = "once",
@@ -162,16 +150,16 @@ static const struct key keys[] = {
 	{ SEC_ALERTS, "reminder", KEY_ENUM, CFG(reminder), .names = reminder_names,
 	  .def = REMINDER_ONCE },
 
-	{ SEC_PATHS, "state_dir", KEY_STRING, CFG(state_dir), .check = check_absolute_path,
+	{ SEC_PATHS, "state_dir", KEY_STRING, CFG(state_dir), .check = value_check_absolute_path,
 	  .expected = "an absolute path" },
-	{ SEC_PATHS, "runtime_dir", KEY_STRING, CFG(runtime_dir), .check = check_absolute_path,
+	{ SEC_PATHS, "runtime_dir", KEY_STRING, CFG(runtime_dir), .check = value_check_absolute_path,
 	  .expected = "an absolute path" },
 
-	{ SEC_METRICS, "listen", KEY_STRING, CFG(metrics_listen), .check = check_listen,
+	{ SEC_METRICS, "listen", KEY_STRING, CFG(metrics_listen), .check = value_check_listen,
 	  .expected = "off, or ADDRESS:PORT such as 127.0.0.1:9580, [::1]:9580 or localhost:9580",
 	  .sdef = "127.0.0.1:9580" },
 
-	{ SEC_ACCESS, "admin_group", KEY_STRING, CFG(admin_group), .check = check_group,
+	{ SEC_ACCESS, "admin_group", KEY_STRING, CFG(admin_group), .check = value_check_group,
 	  .expected = "a group name: a-z or _, then a-z, 0-9, _ or -, at most 32 characters" },
 
 	{ SEC_DUMPS, "max_per_card", KEY_UINT, CFG(dump_max_per_card),
@@ -262,11 +250,6 @@ struct parse_file {
 	size_t card;
 };
 
-static inline bool streq(const char *a, const char *b)
-{
-	return strcmp(a, b) == 0;
-}
-
 static void set_error(struct loader *l, int r)
 {
 	/* Running out of memory trumps everything: nothing else is reliable. */
@@ -315,222 +298,6 @@ oom:
 	set_error(l, -ENOMEM);
 }
 
-/* Values go into messages: keep them printable and on one line. */
-static const char *quote(const char *s, char *buf, size_t size)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t o = 0;
-
-	for (; *s && o + 5 < size; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch >= 0x20 && ch < 0x7f) {
-			buf[o++] = (char)ch;
-		} else {
-			buf[o++] = '\\';
-			buf[o++] = 'x';
-			buf[o++] = hex[ch >> 4];
-			buf[o++] = hex[ch & 0xf];
-		}
-	}
-	if (*s && o + 3 < size) {
-		memcpy(buf + o, "...", 3);
-		o += 3;
-	}
-	buf[o] = '\0';
-	return buf;
-}
-
-/*
- * Leading decimal digits of s.  -EINVAL without any, -ERANGE past
- * UINT64_MAX (after consuming every digit, so the caller still sees what
- * follows).
- */
-static int parse_digits(const char *s, const char **ret_end, uint64_t *ret)
-{
-	uint64_t v = 0;
-	bool overflow = false;
-	const char *p;
-
-	for (p = s; *p >= '0' && *p <= '9'; p++) {
-		unsigned int d = (unsigned int)(*p - '0');
-
-		if (v > (UINT64_MAX - d) / 10)
-			overflow = true;
-		else
-			v = v * 10 + d;
-	}
-	if (p == s)
-		return -EINVAL;
-	*ret_end = p;
-	if (overflow)
-		return -ERANGE;
-	*ret = v;
-	return 0;
-}
-
-/* A number with an optional one-letter unit from units[]; 0, -EINVAL or -ERANGE. */
-static int parse_scaled(const char *s, const char *units, const uint64_t *factors, uint64_t *ret)
-{
-	const char *end, *u;
-	uint64_t v = 0;
-	int r;
-
-	r = parse_digits(s, &end, &v);
-	if (r == -EINVAL)
-		return r;
-	if (*end) {
-		u = strchr(units, *end);
-		if (!u || end[1])
-			return -EINVAL;
-		if (r == 0 && v > UINT64_MAX / factors[u - units])
-			r = -ERANGE;
-		v *= factors[u - units];
-	}
-	if (r < 0)
-		return r;
-	*ret = v;
-	return 0;
-}
-
-static const char duration_units[] = "smhd";
-static const uint64_t duration_factors[] = { 1, MINUTE, HOUR, DAY };
-static const char size_units[] = "KMGT";
-static const uint64_t size_factors[] = { KIB, MIB, GIB, TIB };
-
-int config_parse_duration(const char *s, unsigned int *ret_seconds)
-{
-	uint64_t v;
-
-	if (parse_scaled(s, duration_units, duration_factors, &v) < 0 || v > UINT_MAX)
-		return -EINVAL;
-	*ret_seconds = (unsigned int)v;
-	return 0;
-}
-
-int config_parse_size(const char *s, uint64_t *ret_bytes)
-{
-	return parse_scaled(s, size_units, size_factors, ret_bytes);
-}
-
-/* The largest unit that divides v exactly, so defaults print as written. */
-static const char *format_scaled(uint64_t v, const char *units, const uint64_t *factors,
-				 size_t nunits, const char *plain_unit, char *buf, size_t size)
-{
-	for (size_t i = nunits; i-- > 0;) {
-		if (v && factors[i] > 1 && v % factors[i] == 0) {
-			snprintf(buf, size, "%" PRIu64 "%c", v / factors[i], units[i]);
-			return buf;
-		}
-	}
-	snprintf(buf, size, "%" PRIu64 "%s", v, v ? plain_unit : "");
-	return buf;
-}
-
-static const char *format_duration(uint64_t v, char *buf, size_t size)
-{
-	return format_scaled(v, duration_units, duration_factors, ELEMENTSOF(duration_factors), "s",
-			     buf, size);
-}
-
-static const char *format_size(uint64_t v, char *buf, size_t size)
-{
-	return format_scaled(v, size_units, size_factors, ELEMENTSOF(size_factors), "", buf, size);
-}
-
-static int parse_int(const char *s, int64_t *ret)
-{
-	bool neg = *s == '-';
-	const char *end;
-	uint64_t v = 0;
-	int r;
-
-	r = parse_digits(s + neg, &end, &v);
-	if (r == -EINVAL || *end)
-		return -EINVAL;
-	if (r < 0 || v > (uint64_t)INT64_MAX)
-		return -ERANGE;
-	*ret = neg ? -(int64_t)v : (int64_t)v;
-	return 0;
-}
-
-static int parse_bool(const char *s, bool *ret)
-{
-	static const char *const yes[] = { "yes", "true", "on", "1" };
-	static const char *const no[] = { "no", "false", "off", "0" };
-
-	for (size_t i = 0; i < ELEMENTSOF(yes); i++) {
-		if (strcasecmp(s, yes[i]) == 0) {
-			*ret = true;
-			return 0;
-		}
-		if (strcasecmp(s, no[i]) == 0) {
-			*ret = false;
-			return 0;
-		}
-	}
-	return -EINVAL;
-}
-
-static bool check_absolute_path(const char *v)
-{
-	/* The line length limit keeps this far below PATH_MAX. */
-	return v[0] == '/';
-}
-
-static bool check_port(const char *s)
-{
-	const char *end;
-	uint64_t port;
-
-	return parse_digits(s, &end, &port) == 0 && !*end && port >= 1 && port <= 65535;
-}
-
-/* Syntax only: whether the address is local is for the listener to find out. */
-static bool check_listen(const char *v)
-{
-	char host[INET6_ADDRSTRLEN];
-	unsigned char addr[sizeof(struct in6_addr)];
-	const char *colon, *end;
-	size_t len;
-
-	if (streq(v, "off"))
-		return true;
-	if (v[0] == '[') {
-		end = strchr(v, ']');
-		if (!end || end[1] != ':')
-			return false;
-		len = (size_t)(end - v - 1);
-		if (!len || len >= sizeof(host))
-			return false;
-		memcpy(host, v + 1, len);
-		host[len] = '\0';
-		return inet_pton(AF_INET6, host, addr) == 1 && check_port(end + 2);
-	}
-	colon = strrchr(v, ':');
-	if (!colon)
-		return false;
-	len = (size_t)(colon - v);
-	if (len == strlen("localhost") && strncmp(v, "localhost", len) == 0)
-		return check_port(colon + 1);
-	if (!len || len >= INET_ADDRSTRLEN)
-		return false;
-	memcpy(host, v, len);
-	host[len] = '\0';
-	return inet_pton(AF_INET, host, addr) == 1 && check_port(colon + 1);
-}
-
-/* The portable name set (useradd's default NAME_REGEX); existence is checked on use. */
-static bool check_group(const char *v)
-{
-	size_t n = strlen(v);
-
-	if (n < 1 || n > 32)
-		return false;
-	if (!((v[0] >= 'a' && v[0] <= 'z') || v[0] == '_'))
-		return false;
-	return strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789_-") == n;
-}
 
 union value {
 	uint64_t u; /* KEY_UINT, KEY_DURATION, KEY_SIZE, KEY_BOOL, KEY_ENUM */
@@ -555,11 +322,11 @@ static void describe_range(const struct key *k, char *buf, size_t size)
 		break;
 	case KEY_DURATION:
 		snprintf(buf, size, "%s%s to %s", k->zero_disables ? "0 to disable, or " : "",
-			 format_duration(k->min, a, sizeof(a)), format_duration(k->max, b, sizeof(b)));
+			 value_format_duration(k->min, a, sizeof(a)), value_format_duration(k->max, b, sizeof(b)));
 		break;
 	case KEY_SIZE:
-		snprintf(buf, size, "%s to %s%s", format_size(k->min, a, sizeof(a)),
-			 format_size(k->max, b, sizeof(b)),
+		snprintf(buf, size, "%s to %s%s", value_format_size(k->min, a, sizeof(a)),
+			 value_format_size(k->max, b, sizeof(b)),
 			 k->multiple_of > 1 ? ", a multiple of 8" : "");
 		break;
 	case KEY_BOOL:
@@ -603,25 +370,25 @@ static int parse_value(const struct key *k, const char *text, union value *ret, 
 			snprintf(why, whysize, "empty value (expected %s)", range);
 		return -EINVAL;
 	}
-	quote(text, q, sizeof(q));
+	value_quote(text, q, sizeof(q));
 
 	switch (k->type) {
 	case KEY_UINT:
-		r = parse_scaled(text, "", NULL, &u);
+		r = value_parse_scaled(text, "", NULL, &u);
 		if (r == -EINVAL)
 			what = "is not a number";
 		else if (r < 0 || u < k->min || u > k->max)
 			what = "is out of range";
 		break;
 	case KEY_INT:
-		r = parse_int(text, &i);
+		r = value_parse_int(text, &i);
 		if (r == -EINVAL)
 			what = "is not a number";
 		else if (r < 0 || i < k->imin || i > k->imax)
 			what = "is out of range";
 		break;
 	case KEY_DURATION:
-		r = parse_scaled(text, duration_units, duration_factors, &u);
+		r = value_parse_duration(text, &u);
 		if (r == -EINVAL) {
 			snprintf(why, whysize, "'%s' is not a duration (expected e.g. 30s, 5m, 1h)", q);
 			return -EINVAL;
@@ -630,7 +397,7 @@ static int parse_value(const struct key *k, const char *text, union value *ret, 
 			what = "is out of range";
 		break;
 	case KEY_SIZE:
-		r = parse_scaled(text, size_units, size_factors, &u);
+		r = value_parse_size(text, &u);
 		if (r == -EINVAL) {
 			snprintf(why, whysize, "'%s' is not a size (expected e.g. 4096, 64K, 16M, 2G)",
 				 q);
@@ -642,7 +409,7 @@ static int parse_value(const struct key *k, const char *text, union value *ret, 
 			what = "is not a multiple of 8";
 		break;
 	case KEY_BOOL:
-		if (parse_bool(text, &b) < 0)
+		if (value_parse_bool(text, &b) < 0)
 			what = "is not a boolean";
 		u = b;
 		break;
@@ -750,9 +517,9 @@ static const char *format_value(const struct key *k, union value v, char *buf, s
 	if (k->type == KEY_INT)
 		snprintf(buf, size, "%" PRId64, v.i);
 	else if (k->type == KEY_SIZE)
-		format_size(v.u, buf, size);
+		value_format_size(v.u, buf, size);
 	else if (k->type == KEY_DURATION)
-		format_duration(v.u, buf, size);
+		value_format_duration(v.u, buf, size);
 	else
 		snprintf(buf, size, "%" PRIu64, v.u);
 	return buf;
@@ -915,7 +682,7 @@ static int parse_serial(const char *s, uint64_t *ret)
 
 	if (s[0] == '0' && s[1])
 		return -EINVAL;
-	if (parse_digits(s, &end, ret) < 0 || *end)
+	if (value_parse_digits(s, &end, ret) < 0 || *end)
 		return -EINVAL;
 	return 0;
 }
@@ -972,7 +739,7 @@ static void enter_section(struct parse_file *pf, const char *section)
 	if (parse_serial(arg, &serial) < 0) {
 		add_error(l, pf->file, pf->lineno,
 			  "[%s]: '%s' is not a card serial (expected decimal digits without leading zeros, as sysfs shows it)",
-			  quote(name, q, sizeof(q)), quote(arg, qarg, sizeof(qarg)));
+			  value_quote(name, q, sizeof(q)), value_quote(arg, qarg, sizeof(qarg)));
 		return;
 	}
 	if (loader_card(l, serial, &pf->card) < 0) {
@@ -992,7 +759,7 @@ static void enter_section(struct parse_file *pf, const char *section)
 unknown:
 	add_error(l, pf->file, pf->lineno,
 		  "[%s]: unknown section (expected poll, thresholds, alerts, paths, metrics, access, dumps, simulator or card SERIAL)",
-		  quote(section, q, sizeof(q)));
+		  value_quote(section, q, sizeof(q)));
 }
 
 static void assign(struct parse_file *pf, const char *name, const char *value)
@@ -1012,7 +779,7 @@ static void assign(struct parse_file *pf, const char *name, const char *value)
 	case CTX_NONE:
 		add_error(l, pf->file, pf->lineno,
 			  "%s: key outside of any section (expected a [section] line first)",
-			  quote(name, q, sizeof(q)));
+			  value_quote(name, q, sizeof(q)));
 		return;
 	case CTX_SECTION:
 		snprintf(title, sizeof(title), "[%s]", section_names[pf->section]);
@@ -1037,7 +804,7 @@ static void assign(struct parse_file *pf, const char *name, const char *value)
 	if (!k) {
 		list_keys(pf->ctx == CTX_CARD, pf->section, keylist, sizeof(keylist));
 		add_error(l, pf->file, pf->lineno, "%s %s: unknown key (expected one of %s)", title,
-			  quote(name, q, sizeof(q)), keylist);
+			  value_quote(name, q, sizeof(q)), keylist);
 		return;
 	}
 
@@ -1501,5 +1268,5 @@ int config_load(const char *path, bool missing_ok, const char *dropin_dir, struc
 
 bool config_listen_valid(const char *v)
 {
-	return check_listen(v);
+	return value_check_listen(v);
 }

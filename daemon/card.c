@@ -406,7 +406,7 @@ static void on_card_event(evutil_socket_t fd, short what, void *userdata)
 
 /* ---- Attach / detach ----------------------------------------------------- */
 
-static int dcard_new(struct manager *m, uint64_t serial, struct dcard **ret)
+static int dcard_new(struct manager *m, uint64_t serial, struct dcard **ret, bool *ret_new)
 {
 	struct dcard *dc, **v;
 	const char *name;
@@ -429,6 +429,7 @@ static int dcard_new(struct manager *m, uint64_t serial, struct dcard **ret)
 		return -ENOMEM;
 	}
 	snprintf(dc->name, sizeof(dc->name), "%s", name);
+	*ret_new = is_new;
 	if (is_new) {
 		r = names_save(m->state_dirfd, m->names);
 		if (r < 0)
@@ -512,14 +513,16 @@ void card_attach(struct manager *m, struct ocxlpmem_card *c)
 	}
 	if (!dc) {
 		struct alert a;
+		bool is_new = false;
 
-		r = dcard_new(m, serial, &dc);
+		r = dcard_new(m, serial, &dc, &is_new);
 		if (r < 0) {
 			log_errno(LOG_ERR, r, "%s: cannot set up monitoring", ocxlpmem_card_id(c));
 			return;
 		}
-		/* Once per serial for this state directory: a new card. */
-		if (dc->state->nalerts == 0 && dc->state->nhistory == 0 && dc->state->nseen == 0) {
+		/* Once per serial for this state directory: the names registry
+		 * gave it a name just now. */
+		if (is_new) {
 			card_alert_fill(dc, &a, "card-discovered", LOG_NOTICE, "entry");
 			snprintf(a.message, sizeof(a.message), "new card %s, serial %" PRIu64,
 				 ocxlpmem_card_id(c), serial);

@@ -259,7 +259,7 @@ static int cmd_status(int argc, char **argv)
 	}
 	r = call(IFACE ".ListCards", NULL, &reply, &p);
 	if (r)
-		return r == EXIT_USAGE ? r : EXIT_UNREACHABLE; /* status knows nothing: 3 */
+		return EXIT_UNREACHABLE; /* status then knows nothing of the cards: 3 */
 	if (!json_object_object_get_ex(p, "cards", &cards) ||
 	    !json_object_is_type(cards, json_type_array)) {
 		fprintf(stderr, "ocxlpmemctl: status: malformed reply from the daemon\n");
@@ -332,7 +332,7 @@ static void print_kv_object(const char *indent, struct json_object *o)
 			printf("%s%s:\n", indent, k);
 			print_kv_object("    ", v);
 		} else if (v && json_object_is_type(v, json_type_array)) {
-			printf("%s%-34s", indent, k);
+			printf("%s%-36s", indent, k);
 			for (size_t i = 0; i < json_object_array_length(v); i++) {
 				struct json_object *e = json_object_array_get_idx(v, i);
 
@@ -341,11 +341,11 @@ static void print_kv_object(const char *indent, struct json_object *o)
 					       indent, json_object_to_json_string_ext(e, JSON_C_TO_STRING_PLAIN |
 							JSON_C_TO_STRING_NOSLASHESCAPE));
 				else
-					printf("%s%s", i ? ", " : "", json_object_get_string(e));
+					printf("%s%s", i ? ", " : "", e ? json_object_get_string(e) : "n/a");
 			}
 			printf("\n");
 		} else {
-			printf("%s%-34s%s\n", indent, k, v ? json_object_get_string(v) : "n/a");
+			printf("%s%-36s%s\n", indent, k, v ? json_object_get_string(v) : "n/a");
 		}
 	}
 }
@@ -365,7 +365,12 @@ static int card_part(int argc, char **argv, const char *part, const char *schema
 	r = call(IFACE ".GetCard", params, &reply, &p);
 	if (r)
 		return r;
-	json_object_object_get_ex(p, "card", &card);
+	if (!json_object_object_get_ex(p, "card", &card) ||
+	    !json_object_is_type(card, json_type_object)) {
+		fprintf(stderr, "ocxlpmemctl: %s: malformed reply from the daemon\n", argv[0]);
+		json_object_put(reply);
+		return EXIT_FAILED;
+	}
 	if (*part) {
 		struct json_object *summary, *body = json_object_new_object();
 
@@ -431,9 +436,11 @@ static int cmd_errors(int argc, char **argv)
 			json_object_object_add(params, "type", json_object_new_string(optarg));
 			break;
 		case 's': {
-			long long v = strtoll(optarg, &end, 10);
+			long long v;
 
-			if (*end || v < 0) {
+			errno = 0;
+			v = strtoll(optarg, &end, 10);
+			if (!*optarg || *end || errno || v < 0) {
 				fprintf(stderr, "ocxlpmemctl: --since: '%s' is not microseconds since the epoch\n",
 					optarg);
 				json_object_put(params);
@@ -461,7 +468,12 @@ static int cmd_errors(int argc, char **argv)
 		json_object_put(reply);
 		return EXIT_OK;
 	}
-	json_object_object_get_ex(p, "entries", &entries);
+	if (!json_object_object_get_ex(p, "entries", &entries) ||
+	    !json_object_is_type(entries, json_type_array)) {
+		fprintf(stderr, "ocxlpmemctl: errors: malformed reply from the daemon\n");
+		json_object_put(reply);
+		return EXIT_FAILED;
+	}
 	if (!json_object_array_length(entries))
 		printf("No error-log entries.\n");
 	else
@@ -639,9 +651,11 @@ static int cmd_version(int argc, char **argv)
 	if (opt_json)
 		print_json("version", p);
 	else
-		printf("ocxlpmemctl %s\nocxlpmemd %s (backend %s, command family ABI %s, state in %s)\n",
+		printf("ocxlpmemctl %s\nocxlpmemd %s (backend %s, command family ABI %s, "
+		       "interface %s, state in %s)\n",
 		       PACKAGE_VERSION, str_of(p, "version", "?"), str_of(p, "backend", "?"),
-		       str_of(p, "abi_version", "?"), str_of(p, "state_dir", "?"));
+		       str_of(p, "abi_version", "?"), str_of(p, "interface_version", "?"),
+		       str_of(p, "state_dir", "?"));
 	json_object_put(reply);
 	return EXIT_OK;
 }
@@ -770,7 +784,8 @@ static const struct {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: ocxlpmemctl [--json] [--address unix:PATH] COMMAND [ARG]...\n\n"
+	fprintf(f, "Usage: ocxlpmemctl [--json] [--address unix:PATH] COMMAND [ARG]...\n"
+		   "   or: ocxlpmemctl --help | --version\n\n"
 		   "Commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-15s %s\n", commands[i].name, commands[i].help);

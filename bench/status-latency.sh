@@ -1,0 +1,52 @@
+#!/bin/bash
+# Latency of `ocxlpmemctl status`'s call, ListCards, with 256 simulated
+# cards: CALLS sequential calls over one Varlink connection (p50, p99),
+# against a raw unix-socket round trip of the same request and reply sizes
+# to an echo server, measured in the same run, in alternating rounds
+# (bench/status-latency.c).  Reports both and the ratios.
+# Usage: bench/status-latency.sh BUILDDIR [CARDS] [CALLS] [ROUNDS]
+set -euo pipefail
+build=$(cd "${1:?usage: status-latency.sh BUILDDIR}" && pwd)
+cards=${2:-256}
+calls=${3:-2000}
+rounds=${4:-10}
+work=$(mktemp -d)
+pid=
+cleanup() {
+	if [ -n "$pid" ]; then
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	fi
+	rm -rf "$work"
+}
+trap cleanup EXIT
+command -v jq >/dev/null || { echo "needs jq (tests/install-deps.sh)"; exit 77; }
+[ -x "$build/bench/status-latency" ] || { echo "build bench/status-latency first (make bench/status-latency)"; exit 77; }
+
+# The built-in defaults, not whatever /etc/ocxlpmemd.conf says.
+: > "$work/conf"
+sock=$work/r/ocxlpmemd.sock
+"$build/daemon/ocxlpmemd" --simulate="$cards" --config "$work/conf" --state-dir "$work/s" \
+	--runtime-dir "$work/r" --log-target stderr --metrics-listen off 2> "$work/log" &
+pid=$!
+for _ in $(seq 100); do
+	[ -S "$sock" ] && break
+	sleep 0.1
+done
+
+# Wait for the first polls: with every card's health known the replies have
+# their usual size, and no poll burst overlaps the measurement.
+unknown_cards() {
+	# status exits 1-3 for cards that are not ok: that is an answer.
+	{ "$build/client/ocxlpmemctl" --address "unix:$sock" --json status || true; } |
+		jq '.summary.unknown'
+}
+for _ in $(seq 300); do
+	[ "$(unknown_cards)" = 0 ] && break
+	sleep 0.1
+done
+[ "$(unknown_cards)" = 0 ] || { echo "the cards' health is still unknown after 30 s" >&2; exit 1; }
+sleep 1
+
+echo "cards: $cards (ocxlpmemd --simulate=$cards --metrics-listen off)"
+"$build/bench/status-latency" "$sock" "$calls" "$rounds"

@@ -803,7 +803,8 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char *addr = NULL;
+	const char *addr = NULL; /* --address: points into argv, nothing to free */
+	char *owned = NULL;
 	int c, r;
 
 	while ((c = getopt_long(argc, argv, "+jh", opts, NULL)) != -1) {
@@ -812,8 +813,7 @@ int main(int argc, char **argv)
 			opt_json = true;
 			break;
 		case 'A':
-			free(addr);
-			addr = strdup(optarg);
+			addr = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -832,15 +832,17 @@ int main(int argc, char **argv)
 	}
 	/* no-color.org: set and non-empty disables colour. */
 	use_color = isatty(STDOUT_FILENO) && !(getenv("NO_COLOR") && *getenv("NO_COLOR"));
-	address = addr ? addr : default_address();
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		if (strcmp(commands[i].name, argv[optind]) == 0) {
+	if (!addr)
+		addr = owned = default_address();
+	address = addr;
+	r = -1;
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]) && r < 0; i++)
+		if (strcmp(commands[i].name, argv[optind]) == 0)
 			r = commands[i].fn(argc - optind, argv + optind);
-			free((char *)address);
-			return r;
-		}
+	if (r < 0) {
+		fprintf(stderr, "ocxlpmemctl: unknown command '%s' (see --help)\n", argv[optind]);
+		r = EXIT_USAGE;
 	}
-	fprintf(stderr, "ocxlpmemctl: unknown command '%s' (see --help)\n", argv[optind]);
-	free((char *)address);
-	return EXIT_USAGE;
+	free(owned);
+	return r;
 }

@@ -24,6 +24,16 @@ mkdir -p build
 (cd build && "$top/configure" --enable-werror -q && make -j"$jobs" -s &&
 	make -j"$jobs" check) || { cat build/test-suite.log 2>/dev/null || true; exit 1; }
 
+step "system test (booted systemd in a container)"
+systest_rc=0
+./tests/system/run.sh "$top/build" || systest_rc=$?
+if [ "$systest_rc" = 77 ]; then
+	echo "system test skipped (see the reason above)"
+elif [ "$systest_rc" != 0 ]; then
+	echo "system test failed"
+	exit 1
+fi
+
 if [ "${SKIP_SANITIZERS:-0}" != 1 ]; then
 	step "AddressSanitizer + UndefinedBehaviorSanitizer (clang): make check"
 	rm -rf build-asan

@@ -26,6 +26,11 @@ set -eu
 
 top_srcdir=${top_srcdir:-$(dirname "$0")/..}
 rules=$top_srcdir/udev/60-ocxlpmem.rules
+# tests/install-deps.sh unpacks udevadm here when udev is not installed.
+if [ -z "${UDEVADM:-}" ] && ! command -v udevadm >/dev/null 2>&1 &&
+	[ -x /var/cache/ocxlpmemd-udev/bin/udevadm ]; then
+	UDEVADM=/var/cache/ocxlpmemd-udev/bin/udevadm
+fi
 UDEVADM=${UDEVADM:-udevadm}
 
 tmp=$(mktemp -d)

@@ -254,7 +254,7 @@ static bool track_responsiveness(struct dcard *dc, int r)
 }
 
 /* Split the reply; 0, a positive card status, or -errno. */
-static int reply_of(const struct ocxlpmem_request *req, struct ocxlpmem_reply *reply)
+int card_reply_of(const struct ocxlpmem_request *req, struct ocxlpmem_reply *reply)
 {
 	int r;
 
@@ -349,7 +349,7 @@ void card_request_done(struct dcard *dc, struct ocxlpmem_request *req)
 		return;
 	}
 
-	r = reply_of(req, &reply);
+	r = card_reply_of(req, &reply);
 	if (r == 0)
 		r = absorb(dc, req->function, &reply);
 	if (r != 0) {

@@ -195,13 +195,7 @@ static void on_read(struct dcard *dc, const struct ocxlpmem_request *req)
 	struct ocxlpmem_reply reply;
 	int r;
 
-	r = req->result;
-	if (r == 0 && req->fw_size > req->out_cap)
-		r = -EMSGSIZE;
-	if (r == 0)
-		r = ocxlpmem_reply_decode(req->out, req->fw_size, &reply);
-	if (r == 0 && reply.card_status)
-		r = reply.card_status;
+	r = card_reply_of(req, &reply);
 	e = malloc(sizeof(*e));
 	if (!e)
 		r = -ENOMEM;
@@ -252,12 +246,8 @@ static void on_read(struct dcard *dc, const struct ocxlpmem_request *req)
 static void on_ack(struct dcard *dc, const struct ocxlpmem_request *req)
 {
 	struct ocxlpmem_reply reply;
-	int r = req->result;
+	int r = card_reply_of(req, &reply);
 
-	if (r == 0)
-		r = ocxlpmem_reply_decode(req->out, req->fw_size, &reply);
-	if (r == 0 && reply.card_status)
-		r = reply.card_status;
 	if (r < 0) {
 		if (r != -ENXIO)
 			log_errno(LOG_WARNING, r, "%s: error log acknowledge failed", dc->name);

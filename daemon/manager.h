@@ -156,6 +156,9 @@ struct dcard *card_free(struct dcard *dc);
 void card_reschedule(struct dcard *dc);
 /* Poll now (an event, SIGUSR1, a user request). */
 void card_poll_now(struct dcard *dc, enum poll_kind kind);
+/* Split a finished request's reply: 0, a positive card status, or -errno
+ * (the request's own error, -EMSGSIZE when the driver truncated it). */
+int card_reply_of(const struct ocxlpmem_request *req, struct ocxlpmem_reply *reply);
 /* A request of this card finished (executor completion on the loop). */
 void card_request_done(struct dcard *dc, struct ocxlpmem_request *req);
 /* Re-derive health from what we know and raise/clear alerts. */

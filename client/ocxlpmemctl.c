@@ -41,41 +41,34 @@ static const char *address;
 
 /* ---- Talking to the daemon ------------------------------------------------- */
 
+/* addr ("unix:PATH") when a socket is at PATH; else frees it, NULL. */
+static char *address_if_present(char *addr)
+{
+	if (access(addr + strlen("unix:"), F_OK) == 0)
+		return addr;
+	free(addr);
+	return NULL;
+}
+
 static char *default_address(void)
 {
 	const char *env = getenv("OCXLPMEM_ADDRESS");
-	const char *xdg;
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
 	char *a = NULL;
 
 	if (env && *env)
 		return strdup(env);
 	if (geteuid() == 0)
 		return strdup("unix:/run/ocxlpmemd/ocxlpmemd.sock");
-	xdg = getenv("XDG_RUNTIME_DIR");
 	/* An unprivileged user talks to the system daemon unless they run
-	 * their own (it would sit in their runtime directory). */
-	if (xdg && *xdg && asprintf(&a, "%s/ocxlpmemd/ocxlpmemd.sock", xdg) > 0 &&
-	    access(a + 0, F_OK) == 0) {
-		char *u = NULL;
-
-		if (asprintf(&u, "unix:%s", a) < 0)
-			u = NULL;
-		free(a);
-		return u;
-	}
-	free(a);
-	a = NULL;
-	/* The daemon's own fallback when it had no XDG_RUNTIME_DIR. */
-	if (asprintf(&a, "/tmp/ocxlpmemd-%u/ocxlpmemd.sock", (unsigned int)geteuid()) > 0 &&
-	    access(a, F_OK) == 0) {
-		char *u = NULL;
-
-		if (asprintf(&u, "unix:%s", a) < 0)
-			u = NULL;
-		free(a);
-		return u;
-	}
-	free(a);
+	 * their own: in their runtime directory, or in the daemon's /tmp
+	 * fallback when it had no XDG_RUNTIME_DIR. */
+	if (xdg && *xdg && asprintf(&a, "unix:%s/ocxlpmemd/ocxlpmemd.sock", xdg) >= 0 &&
+	    (a = address_if_present(a)))
+		return a;
+	if (asprintf(&a, "unix:/tmp/ocxlpmemd-%u/ocxlpmemd.sock", (unsigned int)geteuid()) >= 0 &&
+	    (a = address_if_present(a)))
+		return a;
 	return strdup("unix:/run/ocxlpmemd/ocxlpmemd.sock");
 }
 

@@ -20,200 +20,8 @@
 
 #include <json-c/json.h>
 
+#include "ctl.h"
 #include "varlink-client.h"
-
-#define IFACE "io.ocxlpmem.Manager"
-#define SCHEMA_VERSION 1
-
-enum {
-	EXIT_OK = 0,
-	EXIT_FAILED = 1,
-	EXIT_WARNING = 1,
-	EXIT_CRITICAL = 2,
-	EXIT_UNREACHABLE = 3,
-	EXIT_DENIED = 4,
-	EXIT_USAGE = 64,
-};
-
-static bool opt_json;
-static bool use_color;
-static const char *address;
-
-/* ---- Talking to the daemon ------------------------------------------------- */
-
-/* addr ("unix:PATH") when a socket is at PATH; else frees it, NULL. */
-static char *address_if_present(char *addr)
-{
-	if (access(addr + strlen("unix:"), F_OK) == 0)
-		return addr;
-	free(addr);
-	return NULL;
-}
-
-static char *default_address(void)
-{
-	const char *env = getenv("OCXLPMEM_ADDRESS");
-	const char *xdg = getenv("XDG_RUNTIME_DIR");
-	char *a = NULL;
-
-	if (env && *env)
-		return strdup(env);
-	if (geteuid() == 0)
-		return strdup("unix:/run/ocxlpmemd/ocxlpmemd.sock");
-	/* An unprivileged user talks to the system daemon unless they run
-	 * their own: in their runtime directory, or in the daemon's /tmp
-	 * fallback when it had no XDG_RUNTIME_DIR. */
-	if (xdg && *xdg && asprintf(&a, "unix:%s/ocxlpmemd/ocxlpmemd.sock", xdg) >= 0 &&
-	    (a = address_if_present(a)))
-		return a;
-	if (asprintf(&a, "unix:/tmp/ocxlpmemd-%u/ocxlpmemd.sock", (unsigned int)geteuid()) >= 0 &&
-	    (a = address_if_present(a)))
-		return a;
-	return strdup("unix:/run/ocxlpmemd/ocxlpmemd.sock");
-}
-
-/* Map a Varlink error reply to a message and an exit status. */
-static int report_error(struct json_object *reply, const char *what)
-{
-	struct json_object *e, *p, *v;
-	const char *err;
-
-	if (!json_object_object_get_ex(reply, "error", &e) || !json_object_is_type(e, json_type_string)) {
-		fprintf(stderr, "ocxlpmemctl: %s: malformed error reply from the daemon\n", what);
-		return EXIT_FAILED;
-	}
-	err = json_object_get_string(e);
-	if (!json_object_object_get_ex(reply, "parameters", &p))
-		p = NULL;
-	if (strcmp(err, "org.varlink.service.PermissionDenied") == 0) {
-		fprintf(stderr, "ocxlpmemctl: %s: permission denied: run as root or as a member of the "
-				"daemon's admin group\n", what);
-		return EXIT_DENIED;
-	}
-	if (strcmp(err, IFACE ".NoSuchCard") == 0 && json_object_object_get_ex(p, "card", &v)) {
-		fprintf(stderr, "ocxlpmemctl: no card '%s' (see ocxlpmemctl status)\n",
-			json_object_get_string(v));
-		return EXIT_FAILED;
-	}
-	if (strcmp(err, IFACE ".CardOffline") == 0) {
-		fprintf(stderr, "ocxlpmemctl: %s: the card is offline\n", what);
-		return EXIT_FAILED;
-	}
-	if (strcmp(err, IFACE ".NotSimulation") == 0) {
-		fprintf(stderr, "ocxlpmemctl: %s: only possible when ocxlpmemd runs with --simulate\n",
-			what);
-		return EXIT_FAILED;
-	}
-	if (strcmp(err, IFACE ".Failed") == 0 && json_object_object_get_ex(p, "reason", &v)) {
-		fprintf(stderr, "ocxlpmemctl: %s: %s\n", what, json_object_get_string(v));
-		return EXIT_FAILED;
-	}
-	if (strcmp(err, "org.varlink.service.InvalidParameter") == 0 &&
-	    json_object_object_get_ex(p, "parameter", &v)) {
-		fprintf(stderr, "ocxlpmemctl: %s: the daemon refused the value of '%s'\n", what,
-			json_object_get_string(v));
-		return EXIT_FAILED;
-	}
-	fprintf(stderr, "ocxlpmemctl: %s: %s %s\n", what, err,
-		p ? json_object_to_json_string_ext(p, JSON_C_TO_STRING_PLAIN) : "");
-	return EXIT_FAILED;
-}
-
-/*
- * One call, one reply: returns EXIT_OK with *ret_params (owned by *ret_reply),
- * or the exit status after printing why.
- */
-static int call(const char *method, struct json_object *params, struct json_object **ret_reply,
-		struct json_object **ret_params)
-{
-	struct vclient *c;
-	bool continues;
-	int r;
-
-	r = vclient_connect(address, &c);
-	if (r < 0) {
-		json_object_put(params);
-		fprintf(stderr, "ocxlpmemctl: cannot reach ocxlpmemd at %s: %s%s\n", address,
-			strerror(-r),
-			r == -ENOENT || r == -ECONNREFUSED ? " (is the daemon running?)" :
-			r == -EACCES ? " (no permission on the socket)" : "");
-		return EXIT_UNREACHABLE;
-	}
-	r = vclient_call(c, method, params, false);
-	if (r == 0)
-		r = vclient_read(c, 30000, ret_reply, &continues);
-	vclient_free(c);
-	if (r < 0) {
-		fprintf(stderr, "ocxlpmemctl: %s: %s\n", method, strerror(-r));
-		return EXIT_UNREACHABLE;
-	}
-	if (json_object_object_get_ex(*ret_reply, "error", NULL)) {
-		r = report_error(*ret_reply, method + strlen(IFACE) + 1);
-		json_object_put(*ret_reply);
-		return r;
-	}
-	if (!json_object_object_get_ex(*ret_reply, "parameters", ret_params) ||
-	    !json_object_is_type(*ret_params, json_type_object)) {
-		/* Keep callers simple: a reply without parameters has {}. */
-		*ret_params = json_object_new_object();
-		json_object_object_add(*ret_reply, "parameters", *ret_params);
-	}
-	return EXIT_OK;
-}
-
-/* ---- Output helpers -------------------------------------------------------- */
-
-static const char *color_of(const char *health)
-{
-	if (!use_color)
-		return "";
-	if (!strcmp(health, "ok"))
-		return "\033[32m";
-	if (!strcmp(health, "warning"))
-		return "\033[33m";
-	if (!strcmp(health, "unknown"))
-		return "\033[2m";
-	return "\033[1;31m";
-}
-
-static const char *reset_color(void)
-{
-	return use_color ? "\033[0m" : "";
-}
-
-static const char *str_of(struct json_object *o, const char *key, const char *dflt)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) || !v)
-		return dflt;
-	return json_object_get_string(v);
-}
-
-static bool int_of(struct json_object *o, const char *key, int64_t *ret)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) || !v || !json_object_is_type(v, json_type_int))
-		return false;
-	*ret = json_object_get_int64(v);
-	return true;
-}
-
-/* Wrap a reply in the versioned client document. */
-static void print_json(const char *schema, struct json_object *body)
-{
-	struct json_object *doc = json_object_new_object();
-	char name[64];
-
-	snprintf(name, sizeof(name), "ocxlpmemctl.%s/%d", schema, SCHEMA_VERSION);
-	json_object_object_add(doc, "schema", json_object_new_string(name));
-	json_object_object_foreach(body, k, v)
-		json_object_object_add(doc, k, json_object_get(v));
-	puts(json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
-					    JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(doc);
-}
 
 /* ---- status ----------------------------------------------------------------- */
 
@@ -311,6 +119,18 @@ static int cmd_status(int argc, char **argv)
 
 			printf("  %s: %s\n", str_of(c, "name", "?"), str_of(rs, "text", "?"));
 		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *c = json_object_array_get_idx(cards, i);
+		const char *staged = str_of(c, "staged_firmware_version", NULL);
+		const char *update = str_of(c, "firmware_update", NULL);
+
+		if (update && !strcmp(update, "running"))
+			printf("  %s: firmware update running (ocxlpmemctl firmware %s)\n",
+			       str_of(c, "name", "?"), str_of(c, "name", "?"));
+		if (staged)
+			printf("  %s: firmware %s staged; it runs after the card's next reset\n",
+			       str_of(c, "name", "?"), staged);
 	}
 	json_object_put(reply);
 	return ex;
@@ -557,11 +377,9 @@ static int cmd_monitor(int argc, char **argv)
 	bool continues = true;
 	int r;
 
-	r = vclient_connect(address, &c);
-	if (r < 0) {
-		fprintf(stderr, "ocxlpmemctl: cannot reach ocxlpmemd at %s: %s\n", address, strerror(-r));
-		return EXIT_UNREACHABLE;
-	}
+	r = connect_daemon(&c);
+	if (r)
+		return r;
 	r = vclient_call(c, IFACE ".Monitor", NULL, true);
 	while (r == 0 && continues) {
 		struct json_object *p, *ev;
@@ -768,6 +586,13 @@ static const struct {
 	{ "errors", cmd_errors, "CARD [--type T] [--since USEC]: the card's error-log history" },
 	{ "stats", cmd_stats, "CARD: controller statistics" },
 	{ "firmware", cmd_firmware, "CARD: firmware state" },
+	{ "firmware-update", cmd_firmware_update,
+	  "CARD FILE [--force] [--dry-run] [--no-wait]: update the firmware (privileged)" },
+	{ "firmware-cancel", cmd_firmware_cancel, "CARD: cancel a firmware update (privileged)" },
+	{ "dumps", cmd_dumps, "[CARD]: saved controller dumps and collections in progress" },
+	{ "dump", cmd_dump, "CARD [--wait|--watch]: collect the card's controller dump now (privileged)" },
+	{ "dump-delete", cmd_dump_delete, "FILE [CARD]: remove a saved dump (privileged)" },
+	{ "support-bundle", cmd_support_bundle, "[FILE] [--with-dumps]: one archive for a bug report" },
 	{ "events", cmd_events, "card events pending now (dump or error log available, fatal)" },
 	{ "monitor", cmd_monitor, "stream card changes and alerts until interrupted" },
 	{ "request-health", cmd_request_health, "CARD: ask the card for health data (privileged)" },

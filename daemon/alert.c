@@ -35,8 +35,13 @@ static const struct alert_class classes[] = {
 	{ "error-log-entry-data-loss", "b0feea5fd7fd444dbde2b6e442e5c094", "Card error log: data loss" },
 	{ "error-log-entry-health-performance", "850c58e862964588a114bedb83f0f892", "Card error log: health and performance data" },
 	{ "controller-dump-available", "bea93b4eec0d44b08428eec75e6c311b", "Card controller dump available" },
+	{ "controller-dump-saved", "f96346cec27e43b5aa23041d6b301f13", "Card controller dump saved" },
+	{ "controller-dump-failed", "5c768cfca16c4858b1087874177be68a", "Card controller dump collection failed" },
 	{ "health-unreadable", "fc7db5ba223441c692f7e53773069b0d", "Card health data cannot be read" },
 	{ "card-discovered", "9270b51adc7f40f18f04c5d862bb8a75", "Card discovered" },
+	{ "firmware-update-succeeded", "614f91baddf5423ea5c81d164110fe27", "Card firmware update staged" },
+	{ "firmware-update-failed", "6e6dd05d61a84bf1af14fe1f1dc19610", "Card firmware update failed" },
+	{ "firmware-update-cancelled", "262240052fff43819ed683d46f9dd531", "Card firmware update cancelled" },
 };
 
 static alert_listener_fn listener;

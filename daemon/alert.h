@@ -35,7 +35,7 @@ struct alert_card {
 
 struct alert_field {
 	const char *name;       /* journal field without the OCXLPMEM_ prefix, upper case */
-	char value[96];
+	char value[256];        /* long enough for a dump file path */
 };
 
 #define ALERT_FIELDS_MAX 12

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "card-json.h"
+#include "firmware-update.h"
 
 static const char *const poll_names[POLL_KINDS] = { "health", "stats", "firmware" };
 
@@ -88,6 +89,9 @@ struct json_object *card_json_summary(const struct dcard *dc)
 					       ocxlpmem_smart_life_remaining_pct(&dc->smart, &life) ?
 				       json_object_new_int((int)life) : NULL);
 	add_str(o, "firmware_version", fw_version_of(dc));
+	add_str(o, "staged_firmware_version",
+		dc->have_fw && dc->fw.staged_version[0] ? dc->fw.staged_version : NULL);
+	add_str(o, "firmware_update", fwupdate_state_name(dc));
 	for (size_t i = 0; i < dc->state->nalerts; i++)
 		open += dc->state->alerts[i].active;
 	add_int(o, "open_alerts", open);
@@ -158,8 +162,9 @@ static struct json_object *stats_json(const struct ocxlpmem_stats *s)
 	return o;
 }
 
-static struct json_object *fw_json(const struct ocxlpmem_firmware_info *f)
+static struct json_object *fw_json(const struct dcard *dc)
 {
+	const struct ocxlpmem_firmware_info *f = &dc->fw;
 	struct json_object *o = json_object_new_object();
 
 	add_str(o, "running_version", f->running_version);
@@ -168,6 +173,8 @@ static struct json_object *fw_json(const struct ocxlpmem_firmware_info *f)
 			       json_object_new_boolean(f->update_state == OCXLPMEM_FW_RECEIVING));
 	add_int(o, "bytes_received", f->bytes_received);
 	add_int(o, "max_image_size", f->max_image_size);
+	/* The update running now, else the last one this daemon ran. */
+	json_object_object_add(o, "update", fwupdate_json(dc));
 	return o;
 }
 
@@ -208,7 +215,7 @@ struct json_object *card_json_detail(const struct dcard *dc)
 	json_object_object_add(o, "controller",
 			       dc->have_ctl ? flags_json(dc->ctl.flags, ctl_flag_name, 4) : NULL);
 	json_object_object_add(o, "stats", dc->have_stats ? stats_json(&dc->stats) : NULL);
-	json_object_object_add(o, "firmware", dc->have_fw ? fw_json(&dc->fw) : NULL);
+	json_object_object_add(o, "firmware", dc->have_fw ? fw_json(dc) : NULL);
 	json_object_object_add(o, "events", events_json(dc->events));
 
 	polls = json_object_new_array();

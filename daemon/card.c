@@ -291,6 +291,8 @@ static void handle_events(struct dcard *dc, uint64_t events)
 			 "the card holds a controller dump for collection");
 		alert_send(&a);
 	}
+	if (events & OCXLPMEM_EVENT_CONTROLLER_DUMP_AVAILABLE)
+		dump_card_wants_collection(dc, "card-event");
 }
 
 /* Store a successful reply's data.  0 or the decode error. */
@@ -342,6 +344,15 @@ void card_request_done(struct dcard *dc, struct ocxlpmem_request *req)
 	 * replaced after a re-probe) says nothing about the current one. */
 	if (req->card != dc->card)
 		return;
+	if (tag == TAG_DUMP || tag == TAG_FIRMWARE) {
+		if (tag == TAG_DUMP)
+			dump_request_done(dc, req);
+		else
+			fwupdate_request_done(dc, req);
+		if (track_responsiveness(dc, req->result))
+			card_evaluate(dc);
+		return;
+	}
 	if (tag == TAG_ERRLOG) {
 		errlog_request_done(dc, req);
 		if (track_responsiveness(dc, req->result))
@@ -556,6 +567,12 @@ void card_attach(struct manager *m, struct ocxlpmem_card *c)
 	r = card_submit(dc, OCXLPMEM_FN_CAPABILITIES, NULL, 0, POLL_OUT_CAP, TAG_IDENTIFY);
 	if (r < 0)
 		log_errno(LOG_WARNING, r, "%s: cannot ask for capabilities", dc->name);
+	dump_card_attached(dc);
+	/* Events are level-triggered: what the card holds from before (a dump
+	 * a crash left uncollected, unread error-log entries) shows now. */
+	r = card_submit(dc, OCXLPMEM_FN_EVENT_CHECK, NULL, 0, POLL_OUT_CAP, TAG_EVENT);
+	if (r < 0)
+		log_errno(LOG_WARNING, r, "%s: cannot ask the card for its events", dc->name);
 	for (unsigned int k = 0; k < POLL_KINDS; k++)
 		poll_start(&dc->polls[k]);
 	errlog_resume_pending(dc);
@@ -587,6 +604,8 @@ void card_detach(struct manager *m, struct ocxlpmem_card *c)
 		dc->polls[k].outstanding = 0;
 		dc->polls[k].first_error = 0;
 	}
+	dump_card_gone(dc);
+	fwupdate_card_gone(dc);
 	dc->card = ocxlpmem_card_unref(dc->card);
 	/* backend_id stays: it names the slot a reset brings back (sim). */
 	dc->removed_us = now_realtime_us();
@@ -604,6 +623,8 @@ struct dcard *card_free(struct dcard *dc)
 	for (unsigned int k = 0; k < POLL_KINDS; k++)
 		if (dc->polls[k].timer)
 			event_free(dc->polls[k].timer);
+	dump_card_free(dc);
+	fwupdate_card_free(dc);
 	ocxlpmem_card_unref(dc->card);
 	card_state_free(dc->state);
 	free(dc);

@@ -168,6 +168,8 @@ static const struct key keys[] = {
 	  .min = MIB, .max = TIB, .def = 2 * GIB },
 	{ SEC_DUMPS, "max_bytes_total", KEY_SIZE, CFG(dump_max_bytes_total),
 	  .min = MIB, .max = 16 * TIB, .def = 8 * GIB },
+	{ SEC_DUMPS, "retry_interval", KEY_DURATION, CFG(dump_retry_s),
+	  .min = 1, .max = 86400, .def = 60 },
 
 	{ SEC_SIMULATOR, "cards", KEY_UINT, CFG(sim_cards), .min = 0, .max = 256, .def = 2 },
 	{ SEC_SIMULATOR, "serial_base", KEY_UINT, CFG(sim_serial_base),

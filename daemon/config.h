@@ -81,6 +81,7 @@ struct config {
 	unsigned int dump_max_per_card;     /* default 8 */
 	uint64_t dump_max_bytes_per_card;   /* default 2 GiB */
 	uint64_t dump_max_bytes_total;      /* default 8 GiB */
+	unsigned int dump_retry_s;          /* default 60: first retry of a failed collection */
 
 	/* [simulator] */
 	unsigned int sim_cards;       /* default 2 (used with --simulate without =N) */

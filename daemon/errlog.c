@@ -238,6 +238,9 @@ static void on_read(struct dcard *dc, const struct ocxlpmem_request *req)
 			dc->draining = false;
 			return;
 		}
+		/* The card asks the host for a dump with this entry. */
+		if (e->action_flags & OCXLPMEM_ACTION_DUMP)
+			dump_card_wants_collection(dc, "error-log");
 	}
 	submit_ack(dc, e->log_identifier);
 	free(e);

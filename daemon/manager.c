@@ -18,6 +18,7 @@
 
 #include "alert.h"
 #include "log.h"
+#include "dump.h"
 #include "manager.h"
 
 /* mkdir -p with mode for the last component. */
@@ -303,6 +304,15 @@ static int open_state_dir(struct manager *m)
 	return 0;
 }
 
+/* What the kernel backend tells an operator: a DIMM refused and why. */
+static void kernel_log(void *userdata, int priority, const char *dimm, const char *message)
+{
+	if (dimm)
+		log_msg(priority, "%s: %s", dimm, message);
+	else
+		log_msg(priority, "libndctl: %s", message);
+}
+
 static int make_transport(struct manager *m)
 {
 	struct ocxlpmem_model_config tmpl = {
@@ -314,10 +324,14 @@ static int make_transport(struct manager *m)
 	int r;
 
 	if (!m->opts->simulate) {
-		/* The kernel backend (libndctl, ND_CMD_CALL, udev) is the next
-		 * piece of work; until it lands, say so plainly. */
-		log_error("this build has no kernel backend yet; run with --simulate");
-		return -EOPNOTSUPP;
+		const struct ocxlpmem_kernel_options kopts = { .log = kernel_log };
+
+		r = ocxlpmem_transport_new_kernel(&kopts, &m->transport);
+		if (r < 0)
+			return log_errno(LOG_ERR, r, "cannot start the kernel backend (udev monitor)");
+		log_info("kernel backend: cards from libnvdimm buses of provider %s",
+			 OCXLPMEM_PROVIDER);
+		return 0;
 	}
 	n = m->opts->sim_cards >= 0 ? (unsigned int)m->opts->sim_cards : m->config->sim_cards;
 	/*
@@ -375,6 +389,11 @@ int manager_new(struct options *opts, struct config *config, struct manager **re
 	r = open_state_dir(m);
 	if (r < 0)
 		goto fail;
+	r = dump_store_load(m);
+	if (r < 0) {
+		log_errno(LOG_ERR, r, "cannot read saved dumps in %s/dumps", m->state_dir);
+		goto fail;
+	}
 	r = mkdir_p(m->runtime_dir, 0755);
 	if (r < 0) {
 		log_errno(LOG_ERR, r, "cannot create runtime directory %s", m->runtime_dir);
@@ -490,6 +509,7 @@ struct manager *manager_free(struct manager *m)
 		card_free(m->cards[i]);
 	}
 	free(m->cards);
+	dump_store_free(m);
 	ocxlpmem_transport_free(m->transport);
 	if (m->ev_executor)
 		event_free(m->ev_executor);

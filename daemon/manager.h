@@ -39,6 +39,8 @@ enum req_tag {
 	TAG_IDENTIFY,
 	TAG_EVENT,
 	TAG_ERRLOG,
+	TAG_DUMP,                   /* dump.c: DUMP_START/DATA/COMPLETE */
+	TAG_FIRMWARE,               /* firmware-update.c: FW_UPDATE_* */
 	TAG_COUNT,
 };
 
@@ -100,6 +102,11 @@ struct dcard {
 
 	struct req_ctx ctx[TAG_COUNT];
 
+	struct dump_job *dump;      /* dump.c: collection in progress, or NULL */
+	struct dump_card *dumps;    /* dump.c: retry state, saved-dump index */
+	struct fw_job *fw_job;      /* firmware-update.c: update in progress, or NULL */
+	struct fw_card *fw_state;   /* firmware-update.c: last result, upload */
+
 	struct health_report report;
 	struct card_state *state;
 	bool state_dirty;
@@ -126,6 +133,7 @@ struct manager {
 	char *state_dir;
 	char *runtime_dir;
 	struct name_registry *names;
+	struct dump_store *dumps;   /* dump.c: every saved dump */
 	struct dcard **cards;       /* ordered by name */
 	size_t ncards;
 	char last_status[160];
@@ -181,6 +189,26 @@ void errlog_resume_pending(struct dcard *dc);
 void card_alerts_update(struct dcard *dc, uint64_t now_us);
 void card_alert_fill(struct dcard *dc, struct alert *a, const char *class_key, int priority,
 		     const char *event);
+
+/* ---- dump.c ---------------------------------------------------------- */
+/* A DUMP_* request came back. */
+void dump_request_done(struct dcard *dc, struct ocxlpmem_request *req);
+/* The card said it holds a dump (rising event) or an error-log entry asked
+ * for one: collect it unless a collection runs.  trigger: "card-event",
+ * "error-log", "user", "restart". */
+void dump_card_wants_collection(struct dcard *dc, const char *trigger);
+/* The card went away / is being freed: end a running collection. */
+void dump_card_gone(struct dcard *dc);
+/* A card object (new or back) is attached. */
+void dump_card_attached(struct dcard *dc);
+void dump_card_free(struct dcard *dc);
+
+/* ---- firmware-update.c ----------------------------------------------- */
+/* A FW_UPDATE_* request came back. */
+void fwupdate_request_done(struct dcard *dc, struct ocxlpmem_request *req);
+/* The card went away / is being freed: end a running update. */
+void fwupdate_card_gone(struct dcard *dc);
+void fwupdate_card_free(struct dcard *dc);
 
 uint64_t now_realtime_us(void);
 uint64_t now_monotonic_ms(void);

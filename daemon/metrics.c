@@ -22,6 +22,7 @@
 #include <event2/bufferevent.h>
 #include <event2/http.h>
 
+#include "dump.h"
 #include "log.h"
 #include "manager.h"
 #include "metrics.h"
@@ -262,6 +263,33 @@ static void render_cards(FILE *f, struct manager *m)
 	for (size_t i = 0; i < m->ncards; i++)
 		card_u64(f, "ocxlpmem_card_firmware_update_in_progress", m->cards[i],
 			 m->cards[i]->have_fw && m->cards[i]->fw.update_state == OCXLPMEM_FW_RECEIVING);
+
+	/* Dump collection: saved and failed since start, one running, bytes kept. */
+	family(f, "ocxlpmem_card_dumps_saved_total", "counter",
+	       "Controller dumps collected and saved since the daemon started.");
+	for (size_t i = 0; i < m->ncards; i++)
+		card_u64(f, "ocxlpmem_card_dumps_saved_total", m->cards[i],
+			 m->cards[i]->dumps ? m->cards[i]->dumps->saved : 0);
+	family(f, "ocxlpmem_card_dump_collection_failures_total", "counter",
+	       "Controller-dump collections that failed (the card kept its dump).");
+	for (size_t i = 0; i < m->ncards; i++)
+		card_u64(f, "ocxlpmem_card_dump_collection_failures_total", m->cards[i],
+			 m->cards[i]->dumps ? m->cards[i]->dumps->failed : 0);
+	family(f, "ocxlpmem_card_dump_collection_in_progress", "gauge",
+	       "1 while a controller dump is being collected from the card.");
+	for (size_t i = 0; i < m->ncards; i++)
+		card_u64(f, "ocxlpmem_card_dump_collection_in_progress", m->cards[i],
+			 m->cards[i]->dump != NULL);
+	family(f, "ocxlpmem_card_dumps_stored_bytes", "gauge",
+	       "Bytes of the card's saved controller dumps in the state directory.");
+	for (size_t i = 0; i < m->ncards; i++) {
+		uint64_t bytes = 0;
+
+		for (size_t j = 0; m->dumps && j < m->dumps->n; j++)
+			if (m->dumps->v[j].meta.serial == m->cards[i]->serial)
+				bytes += m->dumps->v[j].meta.size;
+		card_u64(f, "ocxlpmem_card_dumps_stored_bytes", m->cards[i], bytes);
+	}
 
 	/* The collector's own health, per card and poll kind. */
 	family(f, "ocxlpmem_card_collector_up", "gauge",

@@ -17,8 +17,7 @@
 #include "log.h"
 #include "manager.h"
 #include "varlink-manager.h"
-
-#define IFACE "io.ocxlpmem.Manager"
+#include "varlink-methods.h"
 
 /* The interface text, embedded at build time from the .varlink file. */
 #include "io.ocxlpmem.Manager.varlink.h"
@@ -32,9 +31,8 @@ static struct monitor *monitors;
 
 /* ---- Parameter helpers ---------------------------------------------------- */
 
-/* Optional typed members: absent or null is fine, a wrong type is not. */
-static bool opt_get(struct json_object *p, const char *key, enum json_type type,
-		    struct json_object **ret)
+bool opt_get(struct json_object *p, const char *key, enum json_type type,
+	     struct json_object **ret)
 {
 	struct json_object *v;
 
@@ -47,8 +45,8 @@ static bool opt_get(struct json_object *p, const char *key, enum json_type type,
 	return true;
 }
 
-static bool opt_int(struct json_object *p, const char *key, int64_t min, int64_t max,
-		    bool *ret_set, int64_t *ret)
+bool opt_int(struct json_object *p, const char *key, int64_t min, int64_t max,
+	     bool *ret_set, int64_t *ret)
 {
 	struct json_object *v;
 	int64_t x;
@@ -66,9 +64,7 @@ static bool opt_int(struct json_object *p, const char *key, int64_t min, int64_t
 	return true;
 }
 
-/* The card named by the "card" parameter; answers the call when not found. */
-static struct dcard *card_param(struct manager *m, struct varlink_call *call,
-				struct json_object *p)
+struct dcard *card_param(struct manager *m, struct varlink_call *call, struct json_object *p)
 {
 	struct json_object *v;
 	struct dcard *dc;
@@ -87,7 +83,7 @@ static struct dcard *card_param(struct manager *m, struct varlink_call *call,
 	return dc;
 }
 
-static void card_error(struct varlink_call *call, const char *error, const struct dcard *dc)
+void card_error(struct varlink_call *call, const char *error, const struct dcard *dc)
 {
 	struct json_object *e = json_object_new_object();
 
@@ -95,7 +91,7 @@ static void card_error(struct varlink_call *call, const char *error, const struc
 	varlink_call_error(call, error, e);
 }
 
-static void failed(struct varlink_call *call, const char *reason)
+void failed(struct varlink_call *call, const char *reason)
 {
 	struct json_object *e = json_object_new_object();
 
@@ -290,6 +286,7 @@ static const char *build_fault(const char *kind, struct json_object *p, struct o
 		break;
 	case OCXLPMEM_FAULT_TIMEOUT:
 	case OCXLPMEM_FAULT_HANG:
+	case OCXLPMEM_FAULT_SLOW:
 		if (!opt_int(p, "delay_ms", 0, 3600000, &set, &x))
 			return "delay_ms";
 		f->delay_ms = set ? (unsigned int)x : 0;
@@ -487,11 +484,20 @@ static const struct varlink_method methods[] = {
 	{ "Monitor", m_monitor, false },
 	{ "RequestHealth", m_request_health, true },
 	{ "InjectFault", m_inject_fault, true },
+	{ "ListDumps", m_list_dumps, false },
+	{ "WatchDump", m_watch_dump, false },
+	{ "StartDump", m_start_dump, true },
+	{ "DeleteDump", m_delete_dump, true },
+	{ "GetFirmwareUpdate", m_get_firmware_update, false },
+	{ "BeginFirmwareUpdate", m_begin_firmware_update, true },
+	{ "UploadFirmware", m_upload_firmware, true },
+	{ "CommitFirmwareUpdate", m_commit_firmware_update, true },
+	{ "CancelFirmwareUpdate", m_cancel_firmware_update, true },
 };
 
 /* ---- Monitor events ------------------------------------------------------ */
 
-static void broadcast(struct json_object *event)
+void varlink_manager_broadcast(struct json_object *event)
 {
 	for (struct monitor *mon = monitors; mon; mon = mon->next) {
 		struct json_object *o = json_object_new_object();
@@ -524,7 +530,7 @@ void varlink_manager_card_event(const struct dcard *dc, const char *kind,
 	if (strcmp(kind, "health-changed") == 0)
 		json_object_object_add(e, "previous_health",
 				       json_object_new_string(card_health_name(previous)));
-	broadcast(e);
+	varlink_manager_broadcast(e);
 }
 
 static void on_alert(const struct alert *a, void *userdata)
@@ -539,7 +545,7 @@ static void on_alert(const struct alert *a, void *userdata)
 	json_object_object_add(e, "priority", json_object_new_int(a->priority));
 	json_object_object_add(e, "message", json_object_new_string(a->message));
 	json_object_object_add(e, "message_id", json_object_new_string(a->cls->message_id));
-	broadcast(e);
+	varlink_manager_broadcast(e);
 }
 
 /* ---- Setup --------------------------------------------------------------- */

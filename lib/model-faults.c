@@ -29,6 +29,7 @@ static const char *const kind_names[] = {
 	[OCXLPMEM_FAULT_CORRUPT] = "corrupt",
 	[OCXLPMEM_FAULT_REMOVE_AFTER] = "remove-after",
 	[OCXLPMEM_FAULT_NOT_READY] = "not-ready",
+	[OCXLPMEM_FAULT_SLOW] = "slow",
 };
 
 OCXLPMEM_EXPORT const char *ocxlpmem_fault_kind_name(enum ocxlpmem_fault_kind kind)
@@ -50,7 +51,7 @@ OCXLPMEM_EXPORT int ocxlpmem_fault_kind_from_name(const char *name)
 
 static bool fault_valid(const struct ocxlpmem_fault *f)
 {
-	if (f->kind < OCXLPMEM_FAULT_STATUS || f->kind > OCXLPMEM_FAULT_NOT_READY)
+	if (f->kind < OCXLPMEM_FAULT_STATUS || f->kind > OCXLPMEM_FAULT_SLOW)
 		return false;
 	if (f->function && (f->function < OCXLPMEM_FN_MIN || f->function > OCXLPMEM_FN_MAX))
 		return false;

@@ -570,6 +570,11 @@ static int card_answer(struct ocxlpmem_model *m, unsigned int function, const ui
 	if (fault->kind == OCXLPMEM_FAULT_TRUNCATE)
 		len = MIN(len, fault->truncate_to);
 
+	/* Slept outside the lock, as a card's own latency: other commands
+	 * and scenario controls go on meanwhile. */
+	if (fault->kind == OCXLPMEM_FAULT_SLOW)
+		r.sleep_us += (uint64_t)fault->delay_ms * 1000u;
+
 	*ret_reply = r.buf;
 	*ret_len = len;
 	*ret_sleep_us = r.sleep_us;

@@ -1301,7 +1301,7 @@ static void test_example_defaults(void **state)
 		"unresponsive_after", "temperature_warning", "temperature_critical",
 		"life_warning", "life_critical", "error_log_window", "reminder", "state_dir",
 		"runtime_dir", "listen", "admin_group", "max_per_card", "max_bytes_per_card",
-		"max_bytes_total", "cards", "serial_base", "dump_size", "realistic_latency",
+		"max_bytes_total", "retry_interval", "cards", "serial_base", "dump_size", "realistic_latency",
 	};
 	bool seen[ELEMENTSOF(all_keys)] = { false };
 	struct config_errors errors = { 0 };

@@ -192,6 +192,29 @@ events_json() {
 		<<< "$JSON"
 }
 
+# dumps: a table row per saved dump (card, serial, size, origin, trigger,
+# date, time, file) and "CARD: last collection DATE TIME: RESULT" lines.
+dumps_text() {
+	local line re_row re_last
+	re_row='^(ocxlpmem[0-9]+) +([0-9]+) +[0-9.]+ [KMG]?i?B +([a-z]+) +([a-z-]+) +[0-9-]+ [0-9:]+ +([^ ]+)$'
+	re_last='^(ocxlpmem[0-9]+): last collection [0-9-]+ [0-9:]+: (.*)$'
+	while IFS= read -r line; do
+		if [[ $line =~ $re_row ]]; then
+			printf '%s.card\t%s\n%s.serial\t%s\n%s.origin\t%s\n%s.trigger\t%s\n' \
+				"${BASH_REMATCH[5]}" "${BASH_REMATCH[1]}" "${BASH_REMATCH[5]}" "${BASH_REMATCH[2]}" \
+				"${BASH_REMATCH[5]}" "${BASH_REMATCH[3]}" "${BASH_REMATCH[5]}" "${BASH_REMATCH[4]}"
+		elif [[ $line =~ $re_last ]]; then
+			printf '%s.last_result\t%s\n' "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
+		fi
+	done <<< "$TEXT"
+}
+
+dumps_json() {
+	jq -r '(.dumps[] | "\(.file).card\t\(.card)", "\(.file).serial\t\(.serial)",
+			"\(.file).origin\t\(.origin)", "\(.file).trigger\t\(.trigger)"),
+		(.cards[] | select(.last_result != null) | "\(.card).last_result\t\(.last_result)")' <<< "$JSON"
+}
+
 # version: "ocxlpmemctl CLIENT" and "ocxlpmemd VERSION (backend B, command
 # family ABI A, interface I, state in DIR)".
 version_text() {
@@ -339,6 +362,9 @@ ctl sim inject ocxlpmem1 error-log --type data-loss --action reset,replace
 ctl sim inject ocxlpmem1 error-log
 ctl sim inject ocxlpmem2 drop-smart-attribute --attribute 0xC2
 ctl sim inject ocxlpmem2 drop-smart-attribute --attribute 0xCA
+# DUMP_START refused: the collection fails (and waits for its retry), so the
+# dump stays pending on the card for the events checks below.
+ctl sim inject ocxlpmem2 status --function dump-start --status 0xff
 ctl sim inject ocxlpmem2 controller-dump
 poll_now
 wait_for 10 health_is ocxlpmem0 critical
@@ -369,6 +395,11 @@ same_as_json "errors --since the future" errors errors errors --since 9000000000
 check "errors --since the future: none" test "$TEXT" = "No error-log entries."
 same_as_json "events" events events events
 check "events: the dump is pending on ocxlpmem2" grep -q '^ocxlpmem2 *controller-dump-available$' <<< "$TEXT"
+ctl dump --wait ocxlpmem1 >/dev/null 2>&1
+same_as_json "dumps" dumps dumps dumps
+check "dumps: the saved one and the failed attempt are listed" \
+	test "$(jq -c '[(.dumps | length), ([.cards[].last_ok] | sort)]' <<< "$JSON")" = '[1,[false,true]]'
+same_as_json "dumps CARD" dumps dumps dumps ocxlpmem1
 same_as_json "version" version version version
 check "version: the JSON has interface_version too" \
 	test "$(jq .interface_version <<< "$JSON")" = 1
@@ -456,7 +487,8 @@ grep -q "$WORK/nowhere.sock" <<< "$ERR" || fail "message does not name --address
 rc r "$CTL" --help
 help=$OUT
 check "--help exits 0" test "$r" = 0
-for cmd in status show errors stats firmware events monitor request-health sim version; do
+for cmd in status show errors stats firmware firmware-update firmware-cancel dumps dump dump-delete \
+	support-bundle events monitor request-health sim version; do
 	check "--help lists $cmd" grep -q "^  $cmd " <<< "$help"
 done
 check "--help names --json" grep -q -- --json <<< "$help"
@@ -498,7 +530,8 @@ registered() (
 check "completion: registers a function for ocxlpmemctl" registered
 check "completion: the commands are --help's" \
 	test "$(complete_words ocxlpmemctl '')" = "$(sed -n 's/^  \([a-z][a-z-]*\) .*/\1/p' <<< "$help" | tr '\n' ' ' | sed 's/ $//')"
-check "completion: s -> status show stats sim" test "$(complete_words ocxlpmemctl s)" = "status show stats sim"
+check "completion: s -> status show stats support-bundle sim" \
+	test "$(complete_words ocxlpmemctl s)" = "status show stats support-bundle sim"
 check "completion: global options" \
 	test "$(complete_words ocxlpmemctl --)" = "--json --address --help --version"
 check "completion: card names from the daemon (--address)" \
@@ -513,7 +546,7 @@ check "completion: no daemon, no cards, no noise" \
 	test -z "$(complete_words "$CTL" --address "unix:$WORK/nowhere.sock" show '' 2>&1)"
 check "completion: sim inject CARD then fault kinds" \
 	test "$(complete_words "$CTL" --address "unix:$SOCK" sim inject ocxlpmem1 '')" = \
-	"error-log controller-dump temperature life-remaining drop-smart-attribute fatal unplug reset clear status timeout hang errno truncate corrupt remove-after not-ready"
+	"error-log controller-dump temperature life-remaining drop-smart-attribute fatal unplug reset clear status timeout hang errno truncate corrupt remove-after not-ready slow"
 check "completion: sim inject completes the card" \
 	test "$(complete_words "$CTL" --address "unix:$SOCK" sim inject ocxlpmem3)" = ocxlpmem3
 check "completion: a fault's options" \

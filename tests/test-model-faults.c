@@ -148,7 +148,7 @@ static void test_names(void **state)
 {
 	static const char *const names[] = {
 		"status", "timeout", "hang", "errno", "truncate", "corrupt", "remove-after",
-		"not-ready",
+		"not-ready", "slow",
 	};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -433,6 +433,23 @@ static void test_hang_delay_and_clear(void **state)
 	assert_int_equal(pthread_join(t, NULL), 0);
 	assert_int_equal(h.result, -ETIMEDOUT);
 	assert_int_equal(call(e, OCXLPMEM_FN_CONTROLLER_STATS, NULL, 0), OCXLPMEM_STATUS_SUCCESS);
+}
+
+/* A slow card answers as usual, only late; the next command is on time. */
+static void test_slow(void **state)
+{
+	struct env *e = *state;
+	struct timespec t0;
+
+	assert_int_equal(inject(e, (struct ocxlpmem_fault){ .kind = OCXLPMEM_FAULT_SLOW,
+							    .delay_ms = 50, .count = 1 }),
+			 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(call(e, OCXLPMEM_FN_SMART, NULL, 0), OCXLPMEM_STATUS_SUCCESS);
+	assert_true(elapsed_ms(&t0) >= 50);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(call(e, OCXLPMEM_FN_SMART, NULL, 0), OCXLPMEM_STATUS_SUCCESS);
+	assert_true(elapsed_ms(&t0) < 50);
 }
 
 /* Freeing the model wakes a hung command and waits for it to leave. */
@@ -770,6 +787,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hang_released, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hang_delay_and_clear, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hang_free, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_slow, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_truncate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_remove_mid_dump, setup, teardown),

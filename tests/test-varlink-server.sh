@@ -183,7 +183,11 @@ not_missing() {
 }
 
 methods=$(iface_decls | awk '$1 == "method" { print $2 }')
-check "the interface file declares seven methods" test "$(wc -w <<<"$methods")" -eq 7
+# As many as the server's method table has: neither list may lose one.
+table_methods=$(sed -n '/methods\[\] = {/,/^};/p' "$top_srcdir/daemon/varlink-manager.c" |
+	grep -c '^[[:space:]]*{ "')
+check "the interface file declares the server's $table_methods methods" \
+	test "$(wc -w <<<"$methods")" -eq "$table_methods"
 for m in $methods; do
 	check "$m exists" not_missing "$m"
 done
@@ -196,7 +200,24 @@ declare -A sample=(
 	[GetErrorLog]='{"card":"ocxlpmem0"}'
 	[RequestHealth]='{"card":"ocxlpmem1"}'
 	[InjectFault]='{"card":"ocxlpmem3","fault":"clear"}'
+	[GetFirmwareUpdate]='{"card":"ocxlpmem0"}'
+	# A dry run: this upload is dropped by the CancelFirmwareUpdate sample.
+	[BeginFirmwareUpdate]='{"card":"ocxlpmem1","size":8,"dry_run":true}'
 )
+# Upload and commit (a dry run) need an upload of their own.
+fw_upload=$(vcall '{"method":"io.ocxlpmem.Manager.BeginFirmwareUpdate","parameters":{"card":"ocxlpmem2","size":8,"dry_run":true}}' |
+	jq -r .parameters.upload)
+sample[UploadFirmware]="{\"upload\":\"$fw_upload\",\"offset\":0,\"data\":\"AAAAAAAAAAA=\"}"
+sample[CommitFirmwareUpdate]="{\"upload\":\"$fw_upload\"}"
+sample[CancelFirmwareUpdate]='{"card":"ocxlpmem1"}'
+sample[ListDumps]='{}'
+sample[StartDump]='{"card":"ocxlpmem2"}'
+sample[WatchDump]='{"card":"ocxlpmem2"}'
+# DeleteDump needs a saved dump of its own.
+ctl dump --wait ocxlpmem3 >/dev/null
+dump_file=$(vcall '{"method":"io.ocxlpmem.Manager.ListDumps","parameters":{"card":"ocxlpmem3"}}' |
+	jq -r '.parameters.dumps[0].file')
+sample[DeleteDump]="{\"file\":\"$dump_file\"}"
 for m in $methods; do
 	[ "$m" != Monitor ] || continue
 	check "$m: this test has a call of it" test -n "${sample[$m]:-}"
@@ -272,6 +293,34 @@ check "description of an unknown interface: InterfaceNotFound" expect_error \
 	org.varlink.service.InterfaceNotFound interface io.example.Nope
 check "Monitor without more: ExpectedMore" expect_error \
 	'{"method":"io.ocxlpmem.Manager.Monitor"}' org.varlink.service.ExpectedMore
+check "firmware size missing: InvalidParameter size" expect_error \
+	'{"method":"io.ocxlpmem.Manager.BeginFirmwareUpdate","parameters":{"card":"ocxlpmem0"}}' \
+	org.varlink.service.InvalidParameter parameter size
+check "firmware size 0: InvalidFirmwareImage" expect_error \
+	'{"method":"io.ocxlpmem.Manager.BeginFirmwareUpdate","parameters":{"card":"ocxlpmem0","size":0}}' \
+	$IFACE.InvalidFirmwareImage reason "the firmware image is empty (0 bytes; the card takes at most 16777216)"
+check "unknown upload: NoSuchUpload" expect_error \
+	'{"method":"io.ocxlpmem.Manager.UploadFirmware","parameters":{"upload":"nosuch","offset":0,"data":"AAAAAAAAAAA="}}' \
+	$IFACE.NoSuchUpload upload nosuch
+fw_upload=$(vcall '{"method":"io.ocxlpmem.Manager.BeginFirmwareUpdate","parameters":{"card":"ocxlpmem2","size":16,"dry_run":true}}' |
+	jq -r .parameters.upload)
+check "second upload to a card: FirmwareUpdateBusy" expect_error \
+	'{"method":"io.ocxlpmem.Manager.BeginFirmwareUpdate","parameters":{"card":"ocxlpmem2","size":16,"dry_run":true}}' \
+	$IFACE.FirmwareUpdateBusy card ocxlpmem2
+check "chunk out of order: InvalidUploadChunk" expect_error \
+	"{\"method\":\"$IFACE.UploadFirmware\",\"parameters\":{\"upload\":\"$fw_upload\",\"offset\":8,\"data\":\"AAAAAAAAAAA=\"}}" \
+	$IFACE.InvalidUploadChunk
+check "chunk not base64: InvalidUploadChunk" expect_error \
+	"{\"method\":\"$IFACE.UploadFirmware\",\"parameters\":{\"upload\":\"$fw_upload\",\"offset\":0,\"data\":\"AAAA AAAAAA=\"}}" \
+	$IFACE.InvalidUploadChunk
+check "commit before the last chunk: InvalidUploadChunk" expect_error \
+	"{\"method\":\"$IFACE.CommitFirmwareUpdate\",\"parameters\":{\"upload\":\"$fw_upload\"}}" \
+	$IFACE.InvalidUploadChunk reason "the upload is incomplete: 0 of 16 bytes"
+check "cancel drops the upload" test "$(vcall '{"method":"io.ocxlpmem.Manager.CancelFirmwareUpdate","parameters":{"card":"ocxlpmem2"}}' |
+	jq -r .parameters.cancelled)" = upload
+check "nothing to cancel: NoFirmwareUpdate" expect_error \
+	'{"method":"io.ocxlpmem.Manager.CancelFirmwareUpdate","parameters":{"card":"ocxlpmem2"}}' \
+	$IFACE.NoFirmwareUpdate card ocxlpmem2
 
 check "oneway call: no reply" test -z "$(vraw '{"method":"io.ocxlpmem.Manager.GetVersion","oneway":true}')"
 pipelined=$(printf '%s\0%s\0' '{"method":"io.ocxlpmem.Manager.GetVersion"}' \

@@ -130,6 +130,7 @@ enum ocxlpmem_fault_kind {
 	OCXLPMEM_FAULT_CORRUPT,      /* a reply byte is damaged (header id, reserved, length) */
 	OCXLPMEM_FAULT_REMOVE_AFTER, /* surprise removal after `after` more commands */
 	OCXLPMEM_FAULT_NOT_READY,    /* controller not ready / memory unavailable */
+	OCXLPMEM_FAULT_SLOW,         /* the card answers normally, delay_ms late */
 };
 
 enum ocxlpmem_corruption {
@@ -145,7 +146,7 @@ struct ocxlpmem_fault {
 	unsigned int skip;       /* matching commands to let through first */
 	uint8_t status;          /* STATUS */
 	int err;                 /* ERRNO: positive errno */
-	unsigned int delay_ms;   /* HANG, TIMEOUT (0: the command's timeout) */
+	unsigned int delay_ms;   /* HANG, TIMEOUT (0: the command's timeout), SLOW */
 	size_t truncate_to;      /* TRUNCATE */
 	enum ocxlpmem_corruption corruption; /* CORRUPT */
 	unsigned int after;      /* REMOVE_AFTER */

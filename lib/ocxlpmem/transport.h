@@ -60,6 +60,36 @@ int ocxlpmem_transport_sim_unplug(struct ocxlpmem_transport *t, const char *id);
  * is reported removed and a new one added, as a driver rebind looks. */
 int ocxlpmem_transport_sim_reset(struct ocxlpmem_transport *t, const char *id);
 
+/*
+ * The kernel backend: cards are the DIMMs (nmemN) of the libnvdimm buses
+ * whose provider is "ocxlpmem", found with libndctl; commands go through
+ * ND_IOCTL_CALL on /dev/nmemN (opened read-write, one descriptor per card);
+ * events come from the DIMM's sysfs attribute ocxlpmem/events; a udev
+ * monitor brings cards that come and go.
+ *
+ * A DIMM that cannot be used is not reported as a card, and is not tried
+ * again until udev reports it added anew (a driver rebind): one whose node
+ * opens only read-only, one without the ocxlpmem identity attributes, and
+ * one whose driver refuses the family (EPERM on any command, ENOTTY or
+ * EINVAL on CAPABILITIES; a card already reported is then reported
+ * removed).  The reason goes to opts->log.
+ */
+struct ocxlpmem_kernel_options {
+	/*
+	 * What an operator should know and no call returns: a DIMM refused and
+	 * why (LOG_ERR), a DIMM found (LOG_DEBUG), libndctl's own messages
+	 * (LOG_DEBUG).  priority is a syslog(3) level, dimm the DIMM ("nmem3")
+	 * or NULL.  Called on the loop thread, from scan and hotplug_process.
+	 * NULL: nothing is said.
+	 */
+	void (*log)(void *userdata, int priority, const char *dimm, const char *message);
+	void *log_userdata;
+};
+
+/* opts may be NULL.  0 or -errno (no udev, no memory). */
+int ocxlpmem_transport_new_kernel(const struct ocxlpmem_kernel_options *opts,
+				  struct ocxlpmem_transport **ret);
+
 /* Frees the transport and drops its card references; NULL is fine. */
 struct ocxlpmem_transport *ocxlpmem_transport_free(struct ocxlpmem_transport *t);
 const char *ocxlpmem_transport_name(const struct ocxlpmem_transport *t);
@@ -169,7 +199,8 @@ struct ocxlpmem_request {
 	void *userdata;
 	/* Filled at completion. */
 	int result;                   /* as ocxlpmem_card_call(), or -ETIMEDOUT/-EBUSY/-ENXIO/-ECANCELED */
-	uint8_t *out;                 /* out_cap bytes when result >= 0, else NULL */
+	uint8_t *out;                 /* out_cap bytes when result >= 0, else NULL;
+	                               * malloc'd: a caller may take it (set NULL) */
 	size_t fw_size;
 	uint64_t submitted_ms, started_ms, finished_ms; /* CLOCK_MONOTONIC */
 };

@@ -168,6 +168,19 @@ if wait_for 10 cards_saved; then
 else
 	fail state-dir-written "$(find /var/lib/ocxlpmemd 2>&1 | tr '\n' ' ')"
 fi
+# A controller dump, collected under the unit's sandbox into the state dir.
+dump_saved() { "$ctl" dump --wait ocxlpmem0 >"$R/dump.txt" 2>&1; }
+dump_file() { find /var/lib/ocxlpmemd/dumps -name '*.ocxldump' | head -1; }
+if ! dump_saved; then
+	fail dumps-saved "$(cat "$R/dump.txt")"
+elif [ -z "$(dump_file)" ]; then
+	fail dumps-saved "no file under /var/lib/ocxlpmemd/dumps: $(cat "$R/dump.txt")"
+elif [ "$(tail -c +4097 "$(dump_file)" | sha256sum | cut -d' ' -f1)" != \
+	"$(head -c 4096 "$(dump_file)" | sed -n 2p | tr -d '\0' | jq -r .sha256)" ]; then
+	fail dumps-saved "the saved data does not match its header's SHA-256"
+else
+	ok dumps-saved
+fi
 metrics() { curl -fsS --max-time 5 http://127.0.0.1:9580/metrics -o "$R/metrics.txt"; }
 if ! wait_for 10 metrics; then
 	fail metrics-served "$(curl -sS --max-time 5 http://127.0.0.1:9580/metrics 2>&1 | head -n 2 | tr '\n' ' ')"

@@ -1,0 +1,365 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The dump writer: one thread per collection that writes chunks to a hidden
+ * temporary file, and at the end makes the file whole and durable (see
+ * dump-file.h for the protocol).  The event loop hands chunks over and
+ * hears back through an eventfd; it never waits on the disk, which may
+ * take seconds to fsync hundreds of megabytes.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <nettle/sha2.h>
+
+#include "dump-file.h"
+
+struct chunk {
+	void *buf;                 /* owned: freed once written */
+	const uint8_t *data;
+	size_t len;
+	struct chunk *next;
+};
+
+enum writer_phase {
+	PHASE_WRITING,    /* taking chunks */
+	PHASE_FINISHING,  /* header, fsync, rename: no longer abortable */
+	PHASE_DONE,       /* saved (result 0) or failed (result < 0) */
+};
+
+struct dump_writer {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int efd;
+	int dirfd;                 /* dumps/<serial> */
+	int fd;                    /* the temporary */
+	char name[DUMP_FILE_NAME_MAX];
+	char tmp[DUMP_FILE_NAME_MAX + 8];
+	uint64_t size;
+	/* Under lock. */
+	struct chunk *head, *tail;
+	unsigned int backlog;
+	uint64_t written;
+	bool finish, abort;
+	enum writer_phase phase;
+	int result;
+	struct dump_meta meta;
+	/* Writer thread only. */
+	struct sha256_ctx sha;
+};
+
+static void wake(struct dump_writer *w)
+{
+	uint64_t one = 1;
+
+	/* Can only fail when the counter would overflow: it is read long before. */
+	(void)!write(w->efd, &one, sizeof(one));
+}
+
+static int write_all(int fd, const uint8_t *p, size_t len, off_t off)
+{
+	while (len) {
+		ssize_t n = pwrite(fd, p, len, off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			return -EIO;
+		p += n;
+		len -= (size_t)n;
+		off += n;
+	}
+	return 0;
+}
+
+static void hex(const uint8_t *d, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[d[i] >> 4];
+		out[2 * i + 1] = digits[d[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+/* Header, fsync, rename, fsync the directory: the dump is saved after this. */
+static int make_durable(struct dump_writer *w, struct dump_meta *meta)
+{
+	uint8_t digest[SHA256_DIGEST_SIZE];
+	uint8_t *hdr;
+	int r;
+
+	sha256_digest(&w->sha, sizeof(digest), digest);
+	hex(digest, sizeof(digest), meta->sha256);
+	meta->size = w->size;
+	hdr = malloc(DUMP_FILE_HEADER_SIZE);
+	if (!hdr)
+		return -ENOMEM;
+	r = dump_header_format(meta, hdr);
+	if (r == 0)
+		r = write_all(w->fd, hdr, DUMP_FILE_HEADER_SIZE, 0);
+	free(hdr);
+	if (r < 0)
+		return r;
+	if (fsync(w->fd) < 0)
+		return -errno;
+	if (renameat(w->dirfd, w->tmp, w->dirfd, w->name) < 0)
+		return -errno;
+	/* The name is durable only once the directory is. */
+	if (fsync(w->dirfd) < 0) {
+		r = -errno;
+		/* Not durable: do not leave it looking saved. */
+		unlinkat(w->dirfd, w->name, 0);
+		return r;
+	}
+	return 0;
+}
+
+static void *writer_main(void *userdata)
+{
+	struct dump_writer *w = userdata;
+	struct dump_meta meta;
+	int r = 0;
+
+	pthread_mutex_lock(&w->lock);
+	for (;;) {
+		struct chunk *c;
+
+		while (!w->head && !w->finish && !w->abort)
+			pthread_cond_wait(&w->cond, &w->lock);
+		if (w->abort)
+			break;
+		c = w->head;
+		if (c) {
+			w->head = c->next;
+			if (!w->head)
+				w->tail = NULL;
+			pthread_mutex_unlock(&w->lock);
+			if (w->written + c->len > w->size)
+				r = -EFBIG;
+			else
+				r = write_all(w->fd, c->data, c->len,
+					      (off_t)(DUMP_FILE_HEADER_SIZE + w->written));
+			if (r == 0)
+				sha256_update(&w->sha, c->len, c->data);
+			free(c->buf);
+			pthread_mutex_lock(&w->lock);
+			w->backlog--;
+			if (r == 0)
+				w->written += c->len;
+			free(c);
+			wake(w);
+			if (r < 0)
+				break;
+			continue;
+		}
+		/* finish, and every chunk written. */
+		if (w->written != w->size) {
+			r = -EPROTO;
+			break;
+		}
+		w->phase = PHASE_FINISHING;
+		meta = w->meta;
+		pthread_mutex_unlock(&w->lock);
+		r = make_durable(w, &meta);
+		pthread_mutex_lock(&w->lock);
+		if (r == 0)
+			w->meta = meta;
+		break;
+	}
+	if (w->abort && r == 0 && w->phase != PHASE_FINISHING)
+		r = -ECANCELED;
+	if (r < 0)
+		unlinkat(w->dirfd, w->tmp, 0);
+	w->phase = PHASE_DONE;
+	w->result = r;
+	pthread_mutex_unlock(&w->lock);
+	wake(w);
+	return NULL;
+}
+
+/* Open (creating) dumps/<serial> under the state directory. */
+static int open_card_dir(int state_dirfd, uint64_t serial)
+{
+	char path[48];
+	int fd;
+
+	if (mkdirat(state_dirfd, "dumps", 0750) < 0 && errno != EEXIST)
+		return -errno;
+	snprintf(path, sizeof(path), "dumps/%" PRIu64, serial);
+	if (mkdirat(state_dirfd, path, 0750) < 0 && errno != EEXIST)
+		return -errno;
+	fd = openat(state_dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+int dump_writer_new(int state_dirfd, uint64_t serial, const char *name, uint64_t size,
+		    struct dump_writer **ret)
+{
+	struct dump_writer *w;
+	int r;
+
+	if (!dump_file_name_valid(name))
+		return -EINVAL;
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	w->efd = w->dirfd = w->fd = -1;
+	snprintf(w->name, sizeof(w->name), "%s", name);
+	snprintf(w->tmp, sizeof(w->tmp), ".%s.tmp", name);
+	w->size = size;
+	sha256_init(&w->sha);
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->cond, NULL);
+
+	w->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (w->efd < 0) {
+		r = -errno;
+		goto fail;
+	}
+	r = open_card_dir(state_dirfd, serial);
+	if (r < 0)
+		goto fail;
+	w->dirfd = r;
+	/* O_EXCL: two collections of one dump never share a temporary. */
+	w->fd = openat(w->dirfd, w->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+	if (w->fd < 0 && errno == EEXIST) {
+		/* Left by a crash between the start-up sweep and now: ours to remove. */
+		unlinkat(w->dirfd, w->tmp, 0);
+		w->fd = openat(w->dirfd, w->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+	}
+	if (w->fd < 0) {
+		r = -errno;
+		goto fail;
+	}
+	r = -pthread_create(&w->thread, NULL, writer_main, w);
+	if (r < 0) {
+		unlinkat(w->dirfd, w->tmp, 0);
+		goto fail;
+	}
+	*ret = w;
+	return 0;
+fail:
+	if (w->fd >= 0)
+		close(w->fd);
+	if (w->dirfd >= 0)
+		close(w->dirfd);
+	if (w->efd >= 0)
+		close(w->efd);
+	pthread_mutex_destroy(&w->lock);
+	pthread_cond_destroy(&w->cond);
+	free(w);
+	return r;
+}
+
+int dump_writer_fd(const struct dump_writer *w)
+{
+	return w->efd;
+}
+
+int dump_writer_poll(struct dump_writer *w, uint64_t *ret_written)
+{
+	uint64_t n;
+	int r;
+
+	(void)!read(w->efd, &n, sizeof(n));
+	pthread_mutex_lock(&w->lock);
+	r = w->phase == PHASE_DONE ? w->result : 1;
+	if (ret_written)
+		*ret_written = w->written;
+	pthread_mutex_unlock(&w->lock);
+	return r;
+}
+
+unsigned int dump_writer_backlog(struct dump_writer *w)
+{
+	unsigned int n;
+
+	pthread_mutex_lock(&w->lock);
+	n = w->backlog;
+	pthread_mutex_unlock(&w->lock);
+	return n;
+}
+
+int dump_writer_queue(struct dump_writer *w, void *buf, const uint8_t *data, size_t len)
+{
+	struct chunk *c = calloc(1, sizeof(*c));
+	int r = 0;
+
+	if (!c) {
+		free(buf);
+		return -ENOMEM;
+	}
+	c->buf = buf;
+	c->data = data;
+	c->len = len;
+	pthread_mutex_lock(&w->lock);
+	if (w->phase == PHASE_DONE || w->finish || w->abort) {
+		r = w->phase == PHASE_DONE && w->result < 0 ? w->result : -EPIPE;
+	} else {
+		if (w->tail)
+			w->tail->next = c;
+		else
+			w->head = c;
+		w->tail = c;
+		w->backlog++;
+		pthread_cond_signal(&w->cond);
+	}
+	pthread_mutex_unlock(&w->lock);
+	if (r < 0) {
+		free(buf);
+		free(c);
+	}
+	return r;
+}
+
+void dump_writer_finish(struct dump_writer *w, const struct dump_meta *meta)
+{
+	pthread_mutex_lock(&w->lock);
+	w->meta = *meta;
+	w->finish = true;
+	pthread_cond_signal(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+}
+
+const struct dump_meta *dump_writer_meta(const struct dump_writer *w)
+{
+	return &w->meta;
+}
+
+struct dump_writer *dump_writer_free(struct dump_writer *w)
+{
+	struct chunk *c;
+
+	if (!w)
+		return NULL;
+	pthread_mutex_lock(&w->lock);
+	w->abort = true;
+	pthread_cond_signal(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+	pthread_join(w->thread, NULL);
+	while ((c = w->head)) {
+		w->head = c->next;
+		free(c->buf);
+		free(c);
+	}
+	close(w->fd);
+	close(w->dirfd);
+	close(w->efd);
+	pthread_mutex_destroy(&w->lock);
+	pthread_cond_destroy(&w->cond);
+	free(w);
+	return NULL;
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Progress of a long job (a dump collection, a firmware update): bytes
+ * done of a total, the rate and the expected end, the same way for every
+ * job so that clients show one kind of progress bar.
+ */
+#ifndef OCXLPMEMD_JOB_PROGRESS_H
+#define OCXLPMEMD_JOB_PROGRESS_H
+
+#include <stdint.h>
+
+#include <json-c/json.h>
+
+struct job_progress {
+	uint64_t done, total;       /* bytes */
+	uint64_t started_us;        /* CLOCK_REALTIME */
+	uint64_t started_mono_us;   /* CLOCK_MONOTONIC: the rate ignores clock steps */
+};
+
+void job_progress_start(struct job_progress *p, uint64_t total);
+/* Bytes per second so far; 0 before the first byte. */
+uint64_t job_progress_rate(const struct job_progress *p);
+/* Expected end, CLOCK_REALTIME microseconds; 0 when unknown. */
+uint64_t job_progress_eta_us(const struct job_progress *p);
+/* {"done": n, "total": n, "rate_bps": n, "started_usec": n, "eta_usec": n|null} */
+struct json_object *job_progress_json(const struct job_progress *p);
+
+#endif /* OCXLPMEMD_JOB_PROGRESS_H */

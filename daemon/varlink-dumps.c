@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * io.ocxlpmem.Manager's dump methods: ListDumps, StartDump, WatchDump and
+ * DeleteDump.  A streaming StartDump or WatchDump stays open and gets the
+ * job's progress (at most five times a second) and, last, its result.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dump.h"
+#include "log.h"
+#include "manager.h"
+#include "varlink-methods.h"
+
+struct watcher {
+	struct varlink_call *call;
+	struct dcard *dc;
+	struct watcher *next;
+};
+
+static struct watcher *watchers;
+
+static void watcher_cancel(struct varlink_call *call, void *userdata)
+{
+	(void)userdata;
+	for (struct watcher **pw = &watchers; *pw; pw = &(*pw)->next) {
+		if ((*pw)->call == call) {
+			struct watcher *dead = *pw;
+
+			*pw = dead->next;
+			varlink_call_unref(dead->call);
+			free(dead);
+			return;
+		}
+	}
+}
+
+static struct json_object *job_reply(const struct dcard *dc, bool ended)
+{
+	struct json_object *o = dump_card_json(dc);
+
+	json_object_object_add(o, "ended", json_object_new_boolean(ended));
+	return o;
+}
+
+void varlink_dumps_job_changed(struct dcard *dc, bool ended)
+{
+	struct watcher **pw = &watchers;
+
+	while (*pw) {
+		struct watcher *w = *pw;
+
+		if (w->dc != dc) {
+			pw = &w->next;
+			continue;
+		}
+		if (!ended) {
+			varlink_call_notify(w->call, job_reply(dc, false));
+			pw = &w->next;
+			continue;
+		}
+		*pw = w->next;
+		varlink_call_reply(w->call, job_reply(dc, true));
+		varlink_call_unref(w->call);
+		free(w);
+	}
+}
+
+/* Keep the call open for the job's updates; sends the state now. */
+static void watch(struct varlink_call *call, struct dcard *dc)
+{
+	struct watcher *w = calloc(1, sizeof(*w));
+
+	if (!w) {
+		failed(call, "out of memory");
+		return;
+	}
+	w->call = varlink_call_ref(call);
+	w->dc = dc;
+	w->next = watchers;
+	watchers = w;
+	varlink_call_set_cancel(call, watcher_cancel, NULL);
+	varlink_call_notify(call, job_reply(dc, false));
+}
+
+/* Cards are named, dumps of cards this daemon has not seen are found by serial. */
+static bool serial_filter(struct manager *m, struct varlink_call *call, struct json_object *p,
+			  uint64_t *ret)
+{
+	struct json_object *v;
+	struct dcard *dc;
+	const char *s;
+	char *end;
+
+	*ret = 0;
+	if (!opt_get(p, "card", json_type_string, &v)) {
+		varlink_call_invalid_parameter(call, "card");
+		return false;
+	}
+	if (!v)
+		return true;
+	s = json_object_get_string(v);
+	dc = manager_find_card(m, s);
+	if (dc) {
+		*ret = dc->serial;
+		return true;
+	}
+	errno = 0;
+	*ret = strtoull(s, &end, 10);
+	if (s[0] >= '1' && s[0] <= '9' && !*end && !errno)
+		return true;
+	v = json_object_new_object();
+	json_object_object_add(v, "card", json_object_new_string(s));
+	varlink_call_error(call, IFACE ".NoSuchCard", v);
+	return false;
+}
+
+void m_list_dumps(struct varlink_call *call, struct json_object *p, void *userdata)
+{
+	struct manager *m = userdata;
+	struct json_object *o, *dumps, *jobs;
+	uint64_t serial, bytes = 0;
+
+	if (!serial_filter(m, call, p, &serial))
+		return;
+	dumps = json_object_new_array();
+	for (size_t i = 0; i < m->dumps->n; i++) {
+		const struct saved_dump *d = &m->dumps->v[i];
+
+		if (serial && d->meta.serial != serial)
+			continue;
+		json_object_array_add(dumps, dump_saved_json(m, d));
+		bytes += d->meta.size;
+	}
+	jobs = json_object_new_array();
+	for (size_t i = 0; i < m->ncards; i++) {
+		struct dcard *dc = m->cards[i];
+
+		if ((serial && dc->serial != serial) || (!dc->dump && !dc->dumps))
+			continue;
+		json_object_array_add(jobs, dump_card_json(dc));
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "dumps", dumps);
+	json_object_object_add(o, "total_bytes", json_object_new_int64((int64_t)bytes));
+	json_object_object_add(o, "cards", jobs);
+	varlink_call_reply(call, o);
+}
+
+void m_start_dump(struct varlink_call *call, struct json_object *p, void *userdata)
+{
+	struct dcard *dc = card_param(userdata, call, p);
+	int r;
+
+	if (!dc)
+		return;
+	r = dump_start_user(dc);
+	if (r == -ENXIO) {
+		card_error(call, IFACE ".CardOffline", dc);
+		return;
+	}
+	if (r == -EBUSY) {
+		card_error(call, IFACE ".DumpBusy", dc);
+		return;
+	}
+	if (r < 0) {
+		failed(call, strerror(-r));
+		return;
+	}
+	log_notice("%s: dump collection requested by uid %u", dc->name,
+		   (unsigned int)varlink_call_uid(call));
+	if (varlink_call_wants_more(call))
+		watch(call, dc);
+	else
+		varlink_call_reply(call, job_reply(dc, false));
+}
+
+void m_watch_dump(struct varlink_call *call, struct json_object *p, void *userdata)
+{
+	struct dcard *dc = card_param(userdata, call, p);
+
+	if (!dc)
+		return;
+	/* Nothing running: the last result is the answer. */
+	if (!dump_job_running(dc) || !varlink_call_wants_more(call)) {
+		varlink_call_reply(call, job_reply(dc, !dump_job_running(dc)));
+		return;
+	}
+	watch(call, dc);
+}
+
+void m_delete_dump(struct varlink_call *call, struct json_object *p, void *userdata)
+{
+	struct manager *m = userdata;
+	struct json_object *v, *e;
+	uint64_t serial;
+	int r;
+
+	if (!serial_filter(m, call, p, &serial))
+		return;
+	if (!opt_get(p, "file", json_type_string, &v) || !v ||
+	    !dump_file_name_valid(json_object_get_string(v))) {
+		varlink_call_invalid_parameter(call, "file");
+		return;
+	}
+	r = dump_delete(m, serial, json_object_get_string(v));
+	if (r == -ENOENT) {
+		e = json_object_new_object();
+		json_object_object_add(e, "file", json_object_new_string(json_object_get_string(v)));
+		varlink_call_error(call, IFACE ".NoSuchDump", e);
+		return;
+	}
+	if (r < 0) {
+		failed(call, strerror(-r));
+		return;
+	}
+	log_notice("dump %s deleted by uid %u", json_object_get_string(v),
+		   (unsigned int)varlink_call_uid(call));
+	varlink_call_reply(call, NULL);
+}

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * io.ocxlpmem.Manager's methods live in several files, one area each
+ * (cards in varlink-manager.c, dumps in varlink-dumps.c, firmware in
+ * varlink-firmware.c); this is what they share: parameter helpers and
+ * the common errors.  The method table is in varlink-manager.c.
+ */
+#ifndef OCXLPMEMD_VARLINK_METHODS_H
+#define OCXLPMEMD_VARLINK_METHODS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <json-c/json.h>
+
+#include "varlink.h"
+
+#define IFACE "io.ocxlpmem.Manager"
+
+struct manager;
+struct dcard;
+
+/* Optional typed members: absent or null is fine (*ret NULL), a wrong type is not. */
+bool opt_get(struct json_object *p, const char *key, enum json_type type,
+	     struct json_object **ret);
+/* An optional integer within [min, max]. */
+bool opt_int(struct json_object *p, const char *key, int64_t min, int64_t max,
+	     bool *ret_set, int64_t *ret);
+/* The card named by the "card" parameter; answers the call when not found. */
+struct dcard *card_param(struct manager *m, struct varlink_call *call, struct json_object *p);
+/* An error carrying {"card": name}. */
+void card_error(struct varlink_call *call, const char *error, const struct dcard *dc);
+/* io.ocxlpmem.Manager.Failed with a reason for people. */
+void failed(struct varlink_call *call, const char *reason);
+
+/* Monitor: send one event object (taken) to every watcher. */
+void varlink_manager_broadcast(struct json_object *event);
+
+/* ---- varlink-dumps.c ------------------------------------------------------ */
+void m_list_dumps(struct varlink_call *call, struct json_object *p, void *userdata);
+void m_start_dump(struct varlink_call *call, struct json_object *p, void *userdata);
+void m_watch_dump(struct varlink_call *call, struct json_object *p, void *userdata);
+void m_delete_dump(struct varlink_call *call, struct json_object *p, void *userdata);
+
+/* ---- varlink-firmware.c --------------------------------------------------- */
+void m_begin_firmware_update(struct varlink_call *call, struct json_object *p, void *userdata);
+void m_upload_firmware(struct varlink_call *call, struct json_object *p, void *userdata);
+void m_commit_firmware_update(struct varlink_call *call, struct json_object *p, void *userdata);
+void m_cancel_firmware_update(struct varlink_call *call, struct json_object *p, void *userdata);
+void m_get_firmware_update(struct varlink_call *call, struct json_object *p, void *userdata);
+
+#endif /* OCXLPMEMD_VARLINK_METHODS_H */

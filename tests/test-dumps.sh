@@ -164,6 +164,40 @@ check "max_per_card = 3: ocxlpmem0 keeps 3" test "$(ctl --json dumps ocxlpmem0 |
 check "the oldest went first" in_log "removed dump .* (more than max_per_card)"
 check "retention leaves only whole, verified files" all_verified
 
+# By bytes, after a reload: ocxlpmem0 keeps only its newest (4 MiB, alone
+# over a 1 MiB limit: the newest is never removed); in total, the oldest
+# dumps of any card go first until 9 MiB hold, never a card's newest.
+cat >> "$WORK/etc/ocxlpmemd.conf" <<EOF
+max_bytes_per_card = 1M
+EOF
+reloads_are() { [ "$(grep -c 'configuration reloaded' "$LOG")" = "$1" ]; }
+kill -HUP "$DAEMON_PID"
+wait_for 10 reloads_are 1
+newest0=$(ctl --json dumps ocxlpmem0 | jq -r '.dumps[-1].file')
+ctl dump --wait ocxlpmem0 >/dev/null
+check "max_bytes_per_card: only the newest dump of ocxlpmem0 stays" \
+	test "$(ctl --json dumps ocxlpmem0 | jq -c '[.dumps | length, (.[0].file != "'"$newest0"'")]')" = '[1,true]'
+check "max_bytes_per_card: the other cards keep their newest" \
+	test "$(ctl --json dumps | jq '[.dumps[].serial] | unique | length')" = 4
+# (max_bytes_total may not be below max_bytes_per_card: the config says so.)
+sed -i 's/^max_bytes_per_card = 1M$/max_bytes_per_card = 8M/' "$WORK/etc/ocxlpmemd.conf"
+cat >> "$WORK/etc/ocxlpmemd.conf" <<EOF
+max_bytes_total = 9M
+EOF
+kill -HUP "$DAEMON_PID"
+wait_for 10 reloads_are 2
+# Two 4 MiB dumps of ocxlpmem1 (8 MiB: within max_bytes_per_card), with
+# the other cards' newest the total is over 9 MiB: the older one goes.
+ctl dump --wait ocxlpmem1 >/dev/null
+ctl dump --wait ocxlpmem1 >/dev/null
+total_ok() { [ "$(ctl --json dumps | jq '.total_bytes')" -le $((9 * 1048576)) ] ||
+	[ "$(ctl --json dumps | jq '[.dumps | group_by(.serial)[] | length] | max')" = 1 ]; }
+check "max_bytes_total: the total is within the limit, or only newest dumps are left" total_ok
+check "max_bytes_total: every card still has its newest" \
+	test "$(ctl --json dumps | jq '[.dumps[].serial] | unique | length')" -ge 3
+check "max_bytes_total: the oldest went first" in_log "(more than max_bytes_total)"
+check "retention by bytes leaves only whole, verified files" all_verified
+
 # ---- Restart: the index comes back from the files -------------------------------
 before=$(ctl --json dumps | jq -c '[.dumps[].file]')
 stop_daemon 5

@@ -9,11 +9,11 @@ cd "$(dirname "$0")"
 top=$(pwd)
 
 ./tests/install-deps.sh
-if [ ! -x build/daemon/ocxlpmemd ] || [ ! -x build/client/ocxlpmemctl ]; then
-	[ -x configure ] || autoreconf -fi >/dev/null
-	mkdir -p build
-	(cd build && { [ -f Makefile ] || "$top/configure" -q; } && make -j"$(nproc)" -s)
-fi
+# Always make: a no-op when the build is current, and never a stale binary.
+[ -x configure ] || autoreconf -fi >/dev/null
+mkdir -p build
+(cd build && { [ -f Makefile ] || "$top/configure" -q; } && make -j"$(nproc)" -s &&
+	make -s tests/fw-image) # the tests' firmware image maker, for the update below
 
 demo=$(mktemp -d "${TMPDIR:-/tmp}/ocxlpmemd-demo.XXXXXX")
 port=$((20000 + RANDOM % 20000))
@@ -42,6 +42,16 @@ ctl sim inject ocxlpmem2 temperature
 kill -USR1 "$pid"
 sleep 1
 ctl status
+echo "A card announces a controller dump; the daemon collects it, saves it whole, then tells the card:"
+ctl sim inject ocxlpmem3 controller-dump --size 33554432
+ctl dump --watch ocxlpmem3
+ctl dumps
+echo "A user asks for one (host-initiated) and waits for it:"
+ctl dump --wait ocxlpmem0
+echo "A firmware update from an image file, as a job with progress:"
+build/tests/fw-image 1.1.0000 65536 "$demo/fw.img"
+ctl firmware-update ocxlpmem0 "$demo/fw.img"
+ctl firmware ocxlpmem0
 echo "\$ curl -s 127.0.0.1:$port/metrics | grep temperature_celsius"
 curl -s "127.0.0.1:$port/metrics" | grep "^ocxlpmem_card_temperature_celsius" || true
 echo

@@ -58,8 +58,11 @@ void progress_show(struct progress_view *v, const char *card, const char *what,
 		return;
 	v->last_tenth = pct / 10;
 	snprintf(v->last_phase, sizeof(v->last_phase), "%s", phase);
-	fprintf(stderr, "%s: %s: %s %d%% (%" PRId64 " of %" PRId64 " bytes)\n", card, what, phase,
-		pct, done, total);
+	if (total <= 0) /* no size known yet: the phase says it all */
+		fprintf(stderr, "%s: %s: %s\n", card, what, phase);
+	else
+		fprintf(stderr, "%s: %s: %s %d%% (%" PRId64 " of %" PRId64 " bytes)\n", card, what,
+			phase, pct, done, total);
 }
 
 void progress_done(struct progress_view *v)

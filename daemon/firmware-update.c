@@ -97,6 +97,8 @@ struct fw_card {
 	/* The card may still be receiving an update of ours nobody ended. */
 	bool needs_abort;
 	struct fw_watcher *watchers;
+	/* Updates ended since the daemon started, by result: for metrics. */
+	uint64_t ended[RESULT_CANCELLED + 1];
 };
 
 static struct fw_card *fw_card_get(struct dcard *dc)
@@ -388,6 +390,7 @@ static void job_end_how(struct dcard *dc, enum fw_result result, bool card_gone)
 
 	rep->result = result;
 	rep->finished_us = now_realtime_us();
+	fc->ended[result]++;
 	if (result == RESULT_SUCCEEDED)
 		snprintf(rep->message, sizeof(rep->message),
 			 "firmware %s staged; the card runs it after its next reset",
@@ -725,4 +728,14 @@ void fwupdate_card_free(struct dcard *dc)
 	}
 	free(fc);
 	dc->fw_state = NULL;
+}
+
+void fwupdate_counts(const struct dcard *dc, uint64_t *ret_succeeded, uint64_t *ret_failed,
+		     uint64_t *ret_cancelled)
+{
+	const struct fw_card *fc = dc->fw_state;
+
+	*ret_succeeded = fc ? fc->ended[RESULT_SUCCEEDED] : 0;
+	*ret_failed = fc ? fc->ended[RESULT_FAILED] : 0;
+	*ret_cancelled = fc ? fc->ended[RESULT_CANCELLED] : 0;
 }

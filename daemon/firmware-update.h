@@ -74,6 +74,9 @@ bool fwupdate_running(const struct dcard *dc);
 /* The running job, else the last result (FirmwareUpdate); NULL when this
  * daemon has updated nothing on the card. */
 struct json_object *fwupdate_json(const struct dcard *dc);
+/* Updates ended since the daemon started, by result (metrics). */
+void fwupdate_counts(const struct dcard *dc, uint64_t *ret_succeeded, uint64_t *ret_failed,
+		     uint64_t *ret_cancelled);
 /* For status: "running", "succeeded", "failed" or "cancelled"; NULL when
  * this daemon has updated nothing on the card. */
 const char *fwupdate_state_name(const struct dcard *dc);

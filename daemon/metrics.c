@@ -23,6 +23,7 @@
 #include <event2/http.h>
 
 #include "dump.h"
+#include "firmware-update.h"
 #include "log.h"
 #include "manager.h"
 #include "metrics.h"
@@ -263,6 +264,24 @@ static void render_cards(FILE *f, struct manager *m)
 	for (size_t i = 0; i < m->ncards; i++)
 		card_u64(f, "ocxlpmem_card_firmware_update_in_progress", m->cards[i],
 			 m->cards[i]->have_fw && m->cards[i]->fw.update_state == OCXLPMEM_FW_RECEIVING);
+
+	family(f, "ocxlpmem_card_firmware_updates_total", "counter",
+	       "Firmware updates ended since the daemon started, by result.");
+	for (size_t i = 0; i < m->ncards; i++) {
+		uint64_t ok, failed, cancelled;
+		char v[24];
+
+		fwupdate_counts(m->cards[i], &ok, &failed, &cancelled);
+		snprintf(v, sizeof(v), "%" PRIu64, ok);
+		card_sample(f, "ocxlpmem_card_firmware_updates_total", m->cards[i],
+			    ",result=\"succeeded\"", v);
+		snprintf(v, sizeof(v), "%" PRIu64, failed);
+		card_sample(f, "ocxlpmem_card_firmware_updates_total", m->cards[i],
+			    ",result=\"failed\"", v);
+		snprintf(v, sizeof(v), "%" PRIu64, cancelled);
+		card_sample(f, "ocxlpmem_card_firmware_updates_total", m->cards[i],
+			    ",result=\"cancelled\"", v);
+	}
 
 	/* Dump collection: saved and failed since start, one running, bytes kept. */
 	family(f, "ocxlpmem_card_dumps_saved_total", "counter",

@@ -41,7 +41,8 @@ check "health state-set follows" test "$(metric 'ocxlpmem_card_health{card="ocxl
 check "latched alert exported" test "$(metric 'ocxlpmem_card_alert_active{card="ocxlpmem0",condition="temperature"}')" = 1
 ctl sim inject ocxlpmem1 error-log --type data-loss
 wait_for 10 metric_is 'ocxlpmem_card_error_log_entries_total{card="ocxlpmem1",type="data-loss"}' 1
-check "error-log counter follows" true
+check "error-log counter follows" \
+	metric_is 'ocxlpmem_card_error_log_entries_total{card="ocxlpmem1",type="data-loss"}' 1
 ctl sim inject ocxlpmem2 drop-smart-attribute --attribute 0xC2
 poll_now
 wait_for 10 metric_is 'ocxlpmem_card_temperature_celsius{card="ocxlpmem2"}' ""
@@ -50,12 +51,35 @@ check "unsupported temperature: no sample, not a number" \
 ctl sim inject ocxlpmem3 hang --function smart
 poll_now
 wait_for 10 metric_is 'ocxlpmem_card_collector_up{card="ocxlpmem3"}' 0
-check "collector_up drops for a hung card" true
+check "collector_up drops for a hung card" metric_is 'ocxlpmem_card_collector_up{card="ocxlpmem3"}' 0
 t0=$(date +%s%N)
 curl -sf "$URL/metrics" >/dev/null
 t1=$(date +%s%N)
 check "a scrape does not wait on the hung card (<500 ms)" test $(((t1 - t0) / 1000000)) -lt 500
 check "exposition still passes promtool" bash -c "curl -sf $URL/metrics | promtool check metrics"
+
+# Jobs: a dump collected and a firmware update show in their counters.
+ctl dump --wait ocxlpmem1 >/dev/null
+check "dumps_saved_total follows" metric_is 'ocxlpmem_card_dumps_saved_total{card="ocxlpmem1"}' 1
+check "dumps_stored_bytes follows (4 MiB)" \
+	metric_is 'ocxlpmem_card_dumps_stored_bytes{card="ocxlpmem1"}' 4194304
+check "no collection in progress after it" \
+	metric_is 'ocxlpmem_card_dump_collection_in_progress{card="ocxlpmem1"}' 0
+"$top_builddir/tests/fw-image" 1.1.0000 4096 "$WORK/fw.img"
+# (--force: the data-loss entry above made ocxlpmem1 critical.)
+ctl firmware-update --force ocxlpmem1 "$WORK/fw.img" >/dev/null 2>&1
+check "firmware_updates_total{result=succeeded} follows" \
+	metric_is 'ocxlpmem_card_firmware_updates_total{card="ocxlpmem1",result="succeeded"}' 1
+# Every family served is documented in ocxlpmemd(8).
+undocumented() {
+	local f
+	for f in $(curl -sf "$URL/metrics" | awk '$1 == "#" && $2 == "TYPE" { print $3 }'); do
+		grep -qF "${f//_/\\_}" "$top_srcdir/man/ocxlpmemd.8.scd" || echo "$f"
+	done
+}
+undoc=$(undocumented)
+[ -z "$undoc" ] || echo "not in ocxlpmemd(8): $undoc" >&2
+check "every metric family is in ocxlpmemd(8)" test -z "$undoc"
 
 # Defensive HTTP.
 check "HEAD /metrics" bash -c "curl -sfI $URL/metrics >/dev/null"

@@ -49,12 +49,15 @@ struct dump_writer {
 	unsigned int backlog;
 	uint64_t written;
 	bool finish, abort;
+	bool orphaned;             /* its owner let go: the thread frees it */
 	enum writer_phase phase;
 	int result;
 	struct dump_meta meta;
 	/* Writer thread only. */
 	struct sha256_ctx sha;
 };
+
+static void destroy(struct dump_writer *w);
 
 static void wake(struct dump_writer *w)
 {
@@ -131,6 +134,7 @@ static void *writer_main(void *userdata)
 {
 	struct dump_writer *w = userdata;
 	struct dump_meta meta;
+	bool orphaned;
 	int r = 0;
 
 	pthread_mutex_lock(&w->lock);
@@ -185,8 +189,12 @@ static void *writer_main(void *userdata)
 		unlinkat(w->dirfd, w->tmp, 0);
 	w->phase = PHASE_DONE;
 	w->result = r;
+	orphaned = w->orphaned;
 	pthread_mutex_unlock(&w->lock);
-	wake(w);
+	if (orphaned)
+		destroy(w);
+	else
+		wake(w);
 	return NULL;
 }
 
@@ -339,17 +347,11 @@ const struct dump_meta *dump_writer_meta(const struct dump_writer *w)
 	return &w->meta;
 }
 
-struct dump_writer *dump_writer_free(struct dump_writer *w)
+/* Everything but the thread, which has ended or is ending. */
+static void destroy(struct dump_writer *w)
 {
 	struct chunk *c;
 
-	if (!w)
-		return NULL;
-	pthread_mutex_lock(&w->lock);
-	w->abort = true;
-	pthread_cond_signal(&w->cond);
-	pthread_mutex_unlock(&w->lock);
-	pthread_join(w->thread, NULL);
 	while ((c = w->head)) {
 		w->head = c->next;
 		free(c->buf);
@@ -361,5 +363,32 @@ struct dump_writer *dump_writer_free(struct dump_writer *w)
 	pthread_mutex_destroy(&w->lock);
 	pthread_cond_destroy(&w->cond);
 	free(w);
+}
+
+struct dump_writer *dump_writer_free(struct dump_writer *w)
+{
+	bool done;
+
+	if (!w)
+		return NULL;
+	pthread_mutex_lock(&w->lock);
+	w->abort = true;
+	done = w->phase == PHASE_DONE;
+	/*
+	 * Never wait for the thread on the event loop: it may be in a write
+	 * or an fsync on a slow or hung filesystem.  A thread still running
+	 * cleans up after itself (a partial temporary is removed; a dump
+	 * already finishing is still saved, and the next collection finds it
+	 * saved).
+	 */
+	w->orphaned = !done;
+	pthread_cond_signal(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+	if (!done) {
+		pthread_detach(w->thread);
+		return NULL;
+	}
+	pthread_join(w->thread, NULL);
+	destroy(w);
 	return NULL;
 }

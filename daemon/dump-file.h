@@ -92,9 +92,9 @@ int dump_writer_queue(struct dump_writer *w, void *buf, const uint8_t *data, siz
 void dump_writer_finish(struct dump_writer *w, const struct dump_meta *meta);
 /* The header as saved (valid once dump_writer_poll() returned 0). */
 const struct dump_meta *dump_writer_meta(const struct dump_writer *w);
-/* Stop (unless already finishing: a complete dump is still saved), wait
- * for the thread (at most the write or fsync under way), and remove the
- * temporary if the dump was not saved.  NULL is fine; returns NULL. */
+/* Stop (unless already finishing: a complete dump is still saved) and
+ * let go; never waits for the thread, which removes the temporary if the
+ * dump was not saved and frees what is left.  NULL is fine; returns NULL. */
 struct dump_writer *dump_writer_free(struct dump_writer *w);
 
 #endif /* OCXLPMEMD_DUMP_FILE_H */

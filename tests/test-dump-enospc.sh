@@ -38,6 +38,8 @@ start_daemon --simulate=1
 ctl sim inject ocxlpmem0 controller-dump --size 33554432
 wait_for 20 in_log "ALERT controller-dump-failed .*card=ocxlpmem0"
 check "disk full: the alert says so" in_log "controller-dump-failed .*disk under the state directory is full"
+nothing_left() { [ "$(temp_count)" = 0 ] && [ "$(dump_count)" = 0 ]; }
+wait_for 5 nothing_left
 check "disk full: no dump file" test "$(dump_count)" = 0
 check "disk full: no temporary left" test "$(temp_count)" = 0
 check "disk full: the space is given back" test "$(df --output=used -k "$WORK/state" | tail -1)" -lt 1024

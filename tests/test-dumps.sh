@@ -27,7 +27,9 @@ last_result_has() { dump_state "$1" last_result | grep -q -- "$2"; }
 holds_dump() { card_field "$1" events | grep -q controller-dump-available; }
 not_holds_dump() { ! holds_dump "$1"; }
 in_log() { grep -q -- "$1" "$LOG"; }
-# No file beyond the n verified ones, and no temporary.
+# No file beyond the n verified ones, and no temporary.  (A failed attempt's
+# writer thread removes its hidden temporary just after the failure is
+# reported: wait for that before checking.)
 nothing_partial() { [ "$(dump_count)" = "$1" ] && [ "$(temp_count)" = 0 ]; }
 first_dump_is() { ctl --json dumps "$1" | jq -e ".dumps[0].origin == \"$2\" and .dumps[0].trigger == \"$3\""; }
 
@@ -116,6 +118,7 @@ wait_for 10 job_running ocxlpmem1
 sleep 0.3
 ctl sim inject ocxlpmem1 unplug
 wait_for 10 health_is ocxlpmem1 offline
+wait_for 5 nothing_partial "$n"
 check "removed mid-dump: no file, no temporary" nothing_partial "$n"
 check "removed mid-dump: alert says so" grep -q "ALERT controller-dump-failed .*card=ocxlpmem1 .*removed" "$LOG"
 ctl sim inject ocxlpmem1 reset
@@ -129,6 +132,7 @@ ctl sim inject ocxlpmem3 slow --function dump-data --delay-ms 20 --count 20
 ctl sim inject ocxlpmem3 hang --function dump-data
 ctl sim inject ocxlpmem3 controller-dump --size 33554432
 wait_for 15 in_log "ALERT controller-dump-failed .*card=ocxlpmem3"
+wait_for 5 nothing_partial "$n"
 check "hung mid-dump: failure alert, nothing partial" nothing_partial "$n"
 check "hung mid-dump: the reason is a timeout" grep -q "controller-dump-failed .*card=ocxlpmem3 .*did not answer in time\|controller-dump-failed .*card=ocxlpmem3 .*hung" "$LOG"
 check "hung mid-dump: the card still holds it" holds_dump ocxlpmem3
@@ -149,6 +153,7 @@ n=$((n + 1))
 ctl sim inject ocxlpmem0 corrupt --function dump-data --corruption header-id
 ctl sim inject ocxlpmem0 controller-dump --size 8388608
 wait_for 15 last_result_has ocxlpmem0 "failed"
+wait_for 5 nothing_partial "$n"
 check "always-corrupt chunks: the attempt fails, nothing partial" \
 	nothing_partial "$n"
 ctl sim inject ocxlpmem0 clear

@@ -367,10 +367,14 @@ static void destroy(struct dump_writer *w)
 
 struct dump_writer *dump_writer_free(struct dump_writer *w)
 {
+	pthread_t thread;
 	bool done;
 
 	if (!w)
 		return NULL;
+	/* Once orphaned is set and the lock dropped, w may be freed by the
+	 * thread at any moment: nothing of it is touched after that. */
+	thread = w->thread;
 	pthread_mutex_lock(&w->lock);
 	w->abort = true;
 	done = w->phase == PHASE_DONE;
@@ -385,10 +389,10 @@ struct dump_writer *dump_writer_free(struct dump_writer *w)
 	pthread_cond_signal(&w->cond);
 	pthread_mutex_unlock(&w->lock);
 	if (!done) {
-		pthread_detach(w->thread);
+		pthread_detach(thread);
 		return NULL;
 	}
-	pthread_join(w->thread, NULL);
+	pthread_join(thread, NULL);
 	destroy(w);
 	return NULL;
 }

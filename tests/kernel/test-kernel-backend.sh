@@ -12,7 +12,10 @@
 #    card without the attribute is polled for its events instead;
 #  - DIMMs whose family is refused (ENOTTY) or whose descriptor is
 #    read-only (EPERM) are reported with the reason and asked only once;
-#  - a card removed in the middle of a controller dump.
+#  - a card removed in the middle of a controller dump;
+#  - a DIMM whose node opens only read-only for the daemon's user (a second
+#    daemon as nobody): refused with the reason, once, never sent a
+#    command, tried again after a rebind; the other cards work.
 . "$(dirname "$0")/../lib-daemon.sh"
 . "$(dirname "$0")/lib-kernel.sh"
 
@@ -240,5 +243,79 @@ check "removed mid-dump: no file, no temporary left" test "$(dump_files)" -eq "$
 stop_daemon 2
 check "shutdown under 2 s with a hung card" true
 check "clean stop" grep -q "stopped" "$LOG"
+
+# ---- A node that opens only read-only -------------------------------------------
+
+# As root every node opens read-write, so the read-only path needs a daemon
+# that the node's mode really refuses: a second, short instance as nobody,
+# in a bed of its own that this user can use (--open-bed), where nmem1's
+# node (the pty it stands for) is 0444.  open(O_RDWR) fails there with
+# EACCES from the kernel, open(O_RDONLY) works: the daemon's own code path.
+AS_NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+name_of() {
+	{ ctl --json status || true; } | jq -r --arg b "$1" '.cards[] | select(.present and .backend_id == $b) | .name'
+}
+# For wait_for: the card present as that DIMM has that health.
+dimm_health_is() {
+	local name
+	name=$(name_of "$1")
+	[ -n "$name" ] && health_is "$name" "$2"
+}
+ro_skip=
+if [ "$(id -u)" -ne 0 ]; then
+	ro_skip="not root, so no daemon can run as another uid"
+elif ! command -v setpriv >/dev/null; then
+	ro_skip="setpriv (util-linux) is not installed"
+else
+	stop_testbed
+	chmod 0711 "$WORK"
+	start_testbed --cards 3 --open-bed --readonly nmem1
+	if ! "${AS_NOBODY[@]}" "$DAEMON" --version >/dev/null 2>&1; then
+		ro_skip="uid 65534 cannot run the daemon of $(cd "$top_builddir" && pwd) (a directory on the way it cannot search or read?)"
+	fi
+fi
+if [ -n "$ro_skip" ]; then
+	echo "# SKIP read-only node: $ro_skip"
+else
+	mkdir -p "$WORK/nobody"
+	chown 65534:65534 "$WORK/nobody"
+	LOG="$WORK/daemon-nobody.log"
+	SOCK="$WORK/nobody/run/ocxlpmemd.sock"
+	# (Not through a function: $! must be the daemon, for signals.)
+	"${AS_NOBODY[@]}" "$DAEMON" --config "$WORK/etc/ocxlpmemd.conf" --state-dir "$WORK/nobody/state" \
+		--runtime-dir "$WORK/nobody/run" --log-target stderr --metrics-listen off >> "$LOG" 2>&1 &
+	DAEMON_PID=$!
+	wait_for 10 grep -q "ready: monitoring 2 cards" "$LOG"
+	check "read-only node: the daemon runs as uid 65534" \
+		test "$(awk '/^Uid:/ { print $2 }' "/proc/$DAEMON_PID/status")" -eq 65534
+	check "read-only node: the reason is logged" grep -qF \
+		"nmem1: /dev/nmem1 opens only read-only (Permission denied), and ND_CMD_CALL needs a read-write descriptor; not monitored until the DIMM is added again" "$LOG"
+	wait_for 10 dimm_health_is nmem0 ok
+	wait_for 10 dimm_health_is nmem2 ok
+	check "read-only node: the writable cards are monitored" \
+		test "$({ ctl --json status || true; } | jq -c '[.cards[] | select(.present) | .backend_id]')" = '["nmem0","nmem2"]'
+	# Not asked again: not by polls, not by the rescan a hotplug brings.
+	for _ in 1 2 3; do
+		poll_now
+		sleep 0.3
+	done
+	check "read-only node: a card hotplugged beside it" test "$(tb_out add)" = nmem3
+	wait_for 10 dimm_health_is nmem3 ok
+	sleep 2
+	check "read-only node: said once, over polls and a rescan" \
+		test "$(grep -c "opens only read-only" "$LOG")" -eq 1
+	check "read-only node: no command reached it" test "$(tb_out count nmem1)" -eq 0
+	check "read-only node: not a card" test -z "$(name_of nmem1)"
+	check "read-only node: the others answered commands" \
+		test "$(tb_out count nmem0)" -gt 0 -a "$(tb_out count nmem2)" -gt 0 -a "$(tb_out count nmem3)" -gt 0
+	# A rebind is a new device: tried again, and now writable, monitored.
+	tb mode nmem1 0666
+	tb reset nmem1
+	wait_for 10 dimm_health_is nmem1 ok
+	check "read-only node: writable after a rebind, monitored" test "$(tb_out count nmem1)" -gt 0
+	check "read-only node: still said once" test "$(grep -c "opens only read-only" "$LOG")" -eq 1
+	stop_daemon 2
+	check "read-only node: clean stop" grep -q "stopped" "$LOG"
+fi
 
 echo "$CHECKS passed, 0 failed"

@@ -19,6 +19,14 @@
  * is the DIMM's "dev", because libndctl and the backend check the node
  * against it.  umockdev 0.17 also neither sends "remove" uevents nor
  * removes children: tb_card_unplug() does both, bottom-up.
+ *
+ * An open bed (--open-bed) is one that a client of another uid can use:
+ * libumockdev-preload binds its uevent sockets in the bed's directory and
+ * connects to a node's ioctl socket at every open of the node, even one
+ * that fails (and exits when it cannot), so the directory is made
+ * world-writable (sticky) and the sockets and DIMM nodes open to all.  A
+ * node's mode (tb_card_node_mode) is then the kernel's own permission check
+ * on a real character device: 0444 refuses O_RDWR to such a client.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -116,7 +124,8 @@ static int add_ndctl(struct tb *tb, const char *bus_path, unsigned int id, char 
  * with "dev").  Not umockdev's own node ("N:" of add_from_string): umockdev
  * 0.17 cannot make a node of the same name twice, and a card reset must.
  */
-static int dimm_node(struct tb *tb, const char *name, int *pty, char *ret_dev, size_t cap)
+static int dimm_node(struct tb *tb, const char *name, int *pty, unsigned int mode,
+		     char *ret_dev, size_t cap)
 {
 	char *node, *ptsname_copy;
 	struct stat st;
@@ -139,7 +148,9 @@ static int dimm_node(struct tb *tb, const char *name, int *pty, char *ret_dev, s
 		g_free(dir);
 	}
 	unlink(node);
-	if (symlink(ptsname_copy, node) < 0 || stat(node, &st) < 0 || !S_ISCHR(st.st_mode))
+	/* chmod() follows the link: the pty itself. */
+	if (symlink(ptsname_copy, node) < 0 || stat(node, &st) < 0 || !S_ISCHR(st.st_mode) ||
+	    (mode && chmod(node, mode) < 0))
 		r = errno ? -errno : -EIO;
 	else
 		snprintf(ret_dev, cap, "%u:%u\n", major(st.st_rdev), minor(st.st_rdev));
@@ -150,7 +161,7 @@ static int dimm_node(struct tb *tb, const char *name, int *pty, char *ret_dev, s
 
 /* The DIMM: its node first, so that everything is there at "add". */
 static int add_nmem(struct tb *tb, const char *bus_path, const char *name, int *pty,
-		    const char **extra, char **ret_path)
+		    unsigned int mode, const char **extra, char **ret_path)
 {
 	char dev[32], devname[48];
 	const char *attrs[32] = { "dev", dev, "commands", "call \n", "modalias", "nd:t1\n",
@@ -161,7 +172,7 @@ static int add_nmem(struct tb *tb, const char *bus_path, const char *name, int *
 	char *path;
 	int r;
 
-	r = dimm_node(tb, name, pty, dev, sizeof(dev));
+	r = dimm_node(tb, name, pty, mode, dev, sizeof(dev));
 	if (r < 0) {
 		fprintf(stderr, "testbed: no node for %s: %s\n", name, strerror(-r));
 		return r;
@@ -233,6 +244,21 @@ int tb_card_show_events(struct tb *tb, struct tb_card *c, uint64_t events)
 	return r;
 }
 
+int tb_card_node_mode(struct tb *tb, struct tb_card *c, unsigned int mode)
+{
+	char *node;
+	int r = 0;
+
+	c->node_mode = mode;
+	if (!c->bus_present)
+		return 0;
+	node = g_build_filename(tb->root, "dev", c->name, NULL);
+	if (chmod(node, mode) < 0)
+		r = -errno;
+	g_free(node);
+	return r;
+}
+
 int tb_card_plug(struct tb *tb, struct tb_card *c)
 {
 	char bus[32], serial[32], *bus_path, *ctl_path = NULL, *nmem_path = NULL;
@@ -271,7 +297,7 @@ int tb_card_plug(struct tb *tb, struct tb_card *c)
 					"ocxlpmem/functions", "0x7fffe\n",
 					c->events_attr ? "ocxlpmem/events" : NULL, "0x0\n", NULL };
 
-		r = add_nmem(tb, bus_path, c->name, &c->pty, extra, &nmem_path);
+		r = add_nmem(tb, bus_path, c->name, &c->pty, c->node_mode, extra, &nmem_path);
 	}
 	if (r < 0)
 		goto out;
@@ -343,6 +369,7 @@ int tb_card_new(struct tb *tb, bool events_attr, int refuse_errno, struct tb_car
 	atomic_init(&c->refuse_errno, refuse_errno);
 	atomic_init(&c->ioctls, 0);
 	c->pty = -1;
+	c->node_mode = tb->open_bed ? 0666 : 0;
 	snprintf(c->name, sizeof(c->name), "nmem%u", c->index);
 	snprintf(c->pci_path, sizeof(c->pci_path), "/sys/devices/pci0000:00/0000:00:%02x.1",
 		 c->index + 1);
@@ -367,6 +394,21 @@ int tb_card_new(struct tb *tb, bool events_attr, int refuse_errno, struct tb_car
 			ocxlpmem_model_free(c->model);
 			free(c);
 			return -EIO;
+		}
+		/* The socket is there once attached: open it to all. */
+		if (tb->open_bed) {
+			char *sock = g_build_filename(tb->root, "ioctl", dev, NULL);
+
+			r = chmod(sock, 0666) < 0 ? -errno : 0;
+			if (r < 0)
+				fprintf(stderr, "testbed: chmod %s: %s\n", sock, strerror(-r));
+			g_free(sock);
+			if (r < 0) {
+				(void)umockdev_testbed_detach_ioctl(tb->testbed, dev, NULL);
+				ocxlpmem_model_free(c->model);
+				free(c);
+				return r;
+			}
 		}
 	}
 	tb->cards[tb->ncards++] = c;
@@ -399,7 +441,7 @@ int tb_nfit_add(struct tb *tb)
 		const char *extra[] = { "nfit/handle", "0x1\n", "nfit/phys_id", "0x1\n",
 					"nfit/family", "0\n", "nfit/serial", "0x12345678\n", NULL };
 
-		r = add_nmem(tb, bus, "nmem99", &tb->nfit_pty, extra, &nmem);
+		r = add_nmem(tb, bus, "nmem99", &tb->nfit_pty, 0, extra, &nmem);
 	}
 	g_free(nmem);
 	g_free(ctl);

@@ -5,6 +5,12 @@
  *
  *   ocxlpmem-testbed --control SOCKET --env-file FILE [--cards N] [--nfit]
  *                    [--no-events nmemN]... [--refuse nmemN:ERRNO]...
+ *                    [--open-bed] [--readonly nmemN]...
+ *
+ * --open-bed makes the bed usable by a client of another uid (its
+ * directory world-writable, sticky; ioctl sockets and DIMM nodes 0666);
+ * --readonly makes a DIMM's node 0444, which such a client can open only
+ * read-only (as root it changes nothing).
  *
  * When the bed is ready it writes "UMOCKDEV_DIR=..." to FILE; a program
  * run with that variable and libumockdev-preload sees the cards.  Commands
@@ -24,6 +30,8 @@
  *   refuse nmemN ERRNO|0             fail every ND_IOCTL_CALL with ERRNO
  *   event nmemN BITS                 write ocxlpmem/events (a notification)
  *   count nmemN                      "ok N": ND_IOCTL_CALLs received
+ *   mode nmemN MODE                  chmod the DIMM's node (octal), kept
+ *                                    across resets
  *
  * The loop plays the driver: it mirrors each model's event bits into its
  * DIMM's ocxlpmem/events, and takes the nd bus down shortly after a model
@@ -37,6 +45,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -227,6 +236,12 @@ static void command(struct tb *tb, char *line, char *out, size_t cap)
 			atomic_store(&c->refuse_errno, e);
 	} else if (strcmp(argv[0], "event") == 0 && argc == 3) {
 		r = tb_card_show_events(tb, c, strtoull(argv[2], NULL, 0));
+	} else if (strcmp(argv[0], "mode") == 0 && argc == 3) {
+		char *end;
+		unsigned long mode = strtoul(argv[2], &end, 8);
+
+		r = *argv[2] && !*end && mode <= 07777 ? tb_card_node_mode(tb, c, (unsigned int)mode)
+						      : -EINVAL;
 	} else if (strcmp(argv[0], "count") == 0) {
 		snprintf(out, cap, "ok %lu\n", atomic_load(&c->ioctls));
 		return;
@@ -317,11 +332,13 @@ int main(int argc, char **argv)
 		{ "nfit", no_argument, NULL, 'f' },
 		{ "no-events", required_argument, NULL, 'E' },
 		{ "refuse", required_argument, NULL, 'r' },
+		{ "open-bed", no_argument, NULL, 'o' },
+		{ "readonly", required_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *control = NULL, *env_file = NULL;
-	char *no_events[TB_MAX_CARDS], *refuse[TB_MAX_CARDS];
-	unsigned int ncards = 4, nno_events = 0, nrefuse = 0;
+	char *no_events[TB_MAX_CARDS], *refuse[TB_MAX_CARDS], *readonly[TB_MAX_CARDS];
+	unsigned int ncards = 4, nno_events = 0, nrefuse = 0, nreadonly = 0;
 	struct tb tb = { .serial_base = 1158557760124620800ull, .nfit_pty = -1 };
 	bool nfit = false;
 	FILE *f;
@@ -348,6 +365,13 @@ int main(int argc, char **argv)
 		case 'r':
 			if (nrefuse < TB_MAX_CARDS)
 				refuse[nrefuse++] = optarg;
+			break;
+		case 'o':
+			tb.open_bed = true;
+			break;
+		case 'R':
+			if (nreadonly < TB_MAX_CARDS)
+				readonly[nreadonly++] = optarg;
 			break;
 		default:
 			return 64;
@@ -378,6 +402,11 @@ int main(int argc, char **argv)
 
 	tb.testbed = umockdev_testbed_new();
 	tb.root = umockdev_testbed_get_root_dir(tb.testbed);
+	/* The preload library binds a client's uevent sockets in here. */
+	if (tb.open_bed && chmod(tb.root, 01777) < 0) {
+		fprintf(stderr, "testbed: chmod %s: %s\n", tb.root, strerror(errno));
+		return 1;
+	}
 	for (unsigned int i = 0; i < ncards; i++) {
 		char name[16];
 		bool events = true;
@@ -393,8 +422,14 @@ int main(int argc, char **argv)
 			if (strncmp(refuse[k], name, len) == 0 && refuse[k][len] == ':')
 				refuse_errno = errno_from_name(refuse[k] + len + 1);
 		}
-		if (tb_card_new(&tb, events, refuse_errno > 0 ? refuse_errno : 0, &c) < 0 ||
-		    tb_card_plug(&tb, c) < 0) {
+		if (tb_card_new(&tb, events, refuse_errno > 0 ? refuse_errno : 0, &c) < 0) {
+			fprintf(stderr, "testbed: cannot create card %u\n", i);
+			return 1;
+		}
+		for (unsigned int k = 0; k < nreadonly; k++)
+			if (strcmp(readonly[k], name) == 0)
+				c->node_mode = 0444;
+		if (tb_card_plug(&tb, c) < 0) {
 			fprintf(stderr, "testbed: cannot create card %u\n", i);
 			return 1;
 		}

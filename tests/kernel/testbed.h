@@ -32,6 +32,7 @@ struct tb_card {
 	struct ocxlpmem_model *model;
 	UMockdevIoctlBase *handler;
 	int pty;                /* master of the pty that is /dev/nmemN */
+	unsigned int node_mode; /* chmod of that node; 0: as the pty comes */
 	bool pci_present;       /* the PCI function is in sysfs */
 	bool bus_present;       /* the nd bus and its DIMM are in sysfs */
 	bool events_attr;       /* the DIMM has ocxlpmem/events */
@@ -48,6 +49,7 @@ struct tb {
 	unsigned int ncards;
 	uint64_t serial_base;
 	int nfit_pty;
+	bool open_bed;          /* usable by another uid (--open-bed) */
 };
 
 /* testbed-cards.c */
@@ -60,6 +62,8 @@ void tb_card_unplug(struct tb *tb, struct tb_card *c, bool pci_too);
 /* Write ocxlpmem/events in place, as sysfs_notify() would announce it. */
 int tb_card_show_events(struct tb *tb, struct tb_card *c, uint64_t events);
 struct tb_card *tb_card_find(struct tb *tb, const char *name);
+/* chmod the DIMM's node (the pty it links to), now and at every plug. */
+int tb_card_node_mode(struct tb *tb, struct tb_card *c, unsigned int mode);
 
 /* testbed-ioctl.c */
 UMockdevIoctlBase *tb_ioctl_handler_new(struct tb_card *c);

@@ -17,17 +17,7 @@
 #include <unistd.h>
 
 #include "daemon/config.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)                                                                    \
-	do {                                                                           \
-		if (!(cond)) {                                                         \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, \
-				#cond);                                                \
-			abort();                                                       \
-		}                                                                      \
-	} while (0)
+#include "fuzz.h"
 
 /*
  * Both files are memfds, so an execution touches no disk: main.conf is
@@ -56,16 +46,16 @@ static void setup(void)
 
 	main_fd = memfd_create("main.conf", MFD_CLOEXEC);
 	dropin_fd = memfd_create("50-fuzz.conf", MFD_CLOEXEC);
-	CHECK(main_fd >= 0 && dropin_fd >= 0);
+	FUZZ_CHECK(main_fd >= 0 && dropin_fd >= 0);
 	snprintf(main_path, sizeof(main_path), "/proc/self/fd/%d", main_fd);
 	snprintf(target, sizeof(target), "/proc/self/fd/%d", dropin_fd);
 
-	CHECK(asprintf(&dir, "%s/fuzz-config-XXXXXX", tmp && *tmp ? tmp : "/tmp") > 0);
-	CHECK(mkdtemp(dir));
-	CHECK(asprintf(&dropin_dir, "%s/conf.d", dir) > 0);
-	CHECK(asprintf(&dropin_link, "%s/50-fuzz.conf", dropin_dir) > 0);
-	CHECK(mkdir(dropin_dir, 0700) == 0);
-	CHECK(symlink(target, dropin_link) == 0);
+	FUZZ_CHECK(asprintf(&dir, "%s/fuzz-config-XXXXXX", tmp && *tmp ? tmp : "/tmp") > 0);
+	FUZZ_CHECK(mkdtemp(dir));
+	FUZZ_CHECK(asprintf(&dropin_dir, "%s/conf.d", dir) > 0);
+	FUZZ_CHECK(asprintf(&dropin_link, "%s/50-fuzz.conf", dropin_dir) > 0);
+	FUZZ_CHECK(mkdir(dropin_dir, 0700) == 0);
+	FUZZ_CHECK(symlink(target, dropin_link) == 0);
 	atexit(cleanup);
 }
 
@@ -73,11 +63,11 @@ static void set_content(int fd, const uint8_t *data, size_t size)
 {
 	off_t off = 0;
 
-	CHECK(ftruncate(fd, 0) == 0);
+	FUZZ_CHECK(ftruncate(fd, 0) == 0);
 	while (size) {
 		ssize_t n = pwrite(fd, data, size, off);
 
-		CHECK(n > 0);
+		FUZZ_CHECK(n > 0);
 		data += n;
 		off += n;
 		size -= (size_t)n;
@@ -86,17 +76,17 @@ static void set_content(int fd, const uint8_t *data, size_t size)
 
 static void check_thresholds(const struct thresholds *t)
 {
-	CHECK(t->temperature_warning_c < t->temperature_critical_c);
-	CHECK(t->temperature_warning_c >= -40 && t->temperature_critical_c <= 150);
-	CHECK(t->life_critical_pct < t->life_warning_pct && t->life_warning_pct <= 100);
-	CHECK(t->error_log_window_s >= 60);
+	FUZZ_CHECK(t->temperature_warning_c < t->temperature_critical_c);
+	FUZZ_CHECK(t->temperature_warning_c >= -40 && t->temperature_critical_c <= 150);
+	FUZZ_CHECK(t->life_critical_pct < t->life_warning_pct && t->life_warning_pct <= 100);
+	FUZZ_CHECK(t->error_log_window_s >= 60);
 }
 
 static void check_intervals(const struct intervals *iv)
 {
-	CHECK(iv->health_s == 0 || (iv->health_s >= 5 && iv->health_s <= 604800));
-	CHECK(iv->stats_s == 0 || (iv->stats_s >= 5 && iv->stats_s <= 604800));
-	CHECK(iv->firmware_s == 0 || (iv->firmware_s >= 5 && iv->firmware_s <= 604800));
+	FUZZ_CHECK(iv->health_s == 0 || (iv->health_s >= 5 && iv->health_s <= 604800));
+	FUZZ_CHECK(iv->stats_s == 0 || (iv->stats_s >= 5 && iv->stats_s <= 604800));
+	FUZZ_CHECK(iv->firmware_s == 0 || (iv->firmware_s >= 5 && iv->firmware_s <= 604800));
 }
 
 static void check_config(const struct config *c)
@@ -106,19 +96,19 @@ static void check_config(const struct config *c)
 
 	check_intervals(&c->intervals);
 	check_thresholds(&c->thresholds);
-	CHECK(c->jitter_pct <= 50);
-	CHECK(c->unresponsive_after >= 1 && c->unresponsive_after <= 100);
-	CHECK(c->reminder <= REMINDER_DIMINISHING);
-	CHECK(!c->state_dir || c->state_dir[0] == '/');
-	CHECK(!c->runtime_dir || c->runtime_dir[0] == '/');
-	CHECK(c->metrics_listen);
-	CHECK(c->dump_max_bytes_per_card <= c->dump_max_bytes_total);
-	CHECK(c->sim_cards <= 256);
-	CHECK(c->sim_dump_size >= 8 && c->sim_dump_size % 8 == 0);
+	FUZZ_CHECK(c->jitter_pct <= 50);
+	FUZZ_CHECK(c->unresponsive_after >= 1 && c->unresponsive_after <= 100);
+	FUZZ_CHECK(c->reminder <= REMINDER_DIMINISHING);
+	FUZZ_CHECK(!c->state_dir || c->state_dir[0] == '/');
+	FUZZ_CHECK(!c->runtime_dir || c->runtime_dir[0] == '/');
+	FUZZ_CHECK(c->metrics_listen);
+	FUZZ_CHECK(c->dump_max_bytes_per_card <= c->dump_max_bytes_total);
+	FUZZ_CHECK(c->sim_cards <= 256);
+	FUZZ_CHECK(c->sim_dump_size >= 8 && c->sim_dump_size % 8 == 0);
 	for (size_t i = 0; i < c->ncards; i++) {
 		for (size_t j = 0; j < i; j++)
-			CHECK(c->cards[i].serial != c->cards[j].serial);
-		CHECK((c->cards[i].set_mask & ~0xffu) == 0);
+			FUZZ_CHECK(c->cards[i].serial != c->cards[j].serial);
+		FUZZ_CHECK((c->cards[i].set_mask & ~0xffu) == 0);
 		config_for_card(c, c->cards[i].serial, &iv, &th);
 		check_intervals(&iv);
 		check_thresholds(&th);
@@ -155,16 +145,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c = sentinel;
 	r = config_load(main_path, false, rest ? dropin_dir : NULL, &c, &errors);
 	if (r == 0) {
-		CHECK(c != sentinel && errors.n == 0);
+		FUZZ_CHECK(c != sentinel && errors.n == 0);
 		check_config(c);
 		config_free(c);
 	} else {
-		CHECK(c == sentinel);
-		CHECK(r != -EINVAL || errors.n > 0);
+		FUZZ_CHECK(c == sentinel);
+		FUZZ_CHECK(r != -EINVAL || errors.n > 0);
 		for (size_t i = 0; i < errors.n; i++) {
-			CHECK(errors.v[i].message && errors.v[i].message[0]);
+			FUZZ_CHECK(errors.v[i].message && errors.v[i].message[0]);
 			for (const char *p = errors.v[i].message; *p; p++)
-				CHECK(*p >= 0x20 && *p < 0x7f);
+				FUZZ_CHECK(*p >= 0x20 && *p < 0x7f);
 		}
 	}
 	config_errors_clear(&errors);
@@ -174,9 +164,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	text[size < sizeof(text) - 1 ? size : sizeof(text) - 1] = '\0';
 	secs = 7;
 	if (config_parse_duration(text, &secs) < 0)
-		CHECK(secs == 7);
+		FUZZ_CHECK(secs == 7);
 	bytes = 7;
 	if (config_parse_size(text, &bytes) < 0)
-		CHECK(bytes == 7);
+		FUZZ_CHECK(bytes == 7);
 	return 0;
 }

@@ -14,18 +14,7 @@
 #include <string.h>
 
 #include "dump-file.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)                                                                        \
-	do {                                                                               \
-		if (!(cond)) {                                                             \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-			abort();                                                           \
-		}                                                                          \
-	} while (0)
-
-#define POISON 0x5a
+#include "fuzz.h"
 
 static bool meta_equal(const struct dump_meta *a, const struct dump_meta *b)
 {
@@ -35,16 +24,6 @@ static bool meta_equal(const struct dump_meta *a, const struct dump_meta *b)
 	       strcmp(a->trigger, b->trigger) == 0 && a->requested_usec == b->requested_usec &&
 	       a->started_usec == b->started_usec && a->finished_usec == b->finished_usec &&
 	       a->size == b->size && strcmp(a->sha256, b->sha256) == 0;
-}
-
-static bool poisoned(const void *p, size_t n)
-{
-	const uint8_t *b = p;
-
-	for (size_t i = 0; i < n; i++)
-		if (b[i] != POISON)
-			return false;
-	return true;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -60,20 +39,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (size)
 		memcpy(copy, data, size);
-	memset(&a, POISON, sizeof(a));
+	memset(&a, FUZZ_POISON, sizeof(a));
 	r = dump_header_parse(copy, size, &a);
 	free(copy);
-	CHECK(r == 0 || r == -EBADMSG || r == -EPROTONOSUPPORT || r == -ENOMEM);
+	FUZZ_CHECK(r == 0 || r == -EBADMSG || r == -EPROTONOSUPPORT || r == -ENOMEM);
 	if (r < 0) {
-		CHECK(poisoned(&a, sizeof(a)));
+		fuzz_check_poisoned(&a, sizeof(a));
 		return 0;
 	}
 
-	CHECK(dump_header_format(&a, block) == 0);
-	memset(&b, POISON, sizeof(b));
-	CHECK(dump_header_parse(block, sizeof(block), &b) == 0);
-	CHECK(meta_equal(&a, &b));
-	CHECK(dump_header_format(&b, again) == 0);
-	CHECK(memcmp(block, again, sizeof(block)) == 0);
+	FUZZ_CHECK(dump_header_format(&a, block) == 0);
+	memset(&b, FUZZ_POISON, sizeof(b));
+	FUZZ_CHECK(dump_header_parse(block, sizeof(block), &b) == 0);
+	FUZZ_CHECK(meta_equal(&a, &b));
+	FUZZ_CHECK(dump_header_format(&b, again) == 0);
+	FUZZ_CHECK(memcmp(block, again, sizeof(block)) == 0);
 	return 0;
 }

@@ -17,17 +17,7 @@
 #include <string.h>
 
 #include "fw-upload.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)                                                                    \
-	do {                                                                           \
-		if (!(cond)) {                                                         \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, \
-				#cond);                                                \
-			abort();                                                       \
-		}                                                                      \
-	} while (0)
+#include "fuzz.h"
 
 static size_t encode(const uint8_t *in, size_t len, char *out)
 {
@@ -65,7 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	image_size -= image_size % 8;
 	if (fw_upload_size_check(image_size, FW_UPLOAD_SIZE_MAX) < 0)
 		return 0;
-	CHECK(fw_upload_new(image_size, &u) == 0);
+	FUZZ_CHECK(fw_upload_new(image_size, &u) == 0);
 
 	while (pos + 4 <= size) {
 		uint16_t slack = (uint16_t)(data[pos] | data[pos + 1] << 8);
@@ -80,29 +70,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			len = size - pos;
 		/* An exactly sized copy: ASan sees any read past the text. */
 		text = malloc(len ? len : 1);
-		CHECK(text);
+		FUZZ_CHECK(text);
 		memcpy(text, data + pos, len);
 		pos += len;
 
 		n = fw_base64_decode(text, len, decoded, sizeof(decoded));
-		CHECK(n >= -EBADMSG || n == -ENOSPC);
+		FUZZ_CHECK(n >= -EBADMSG || n == -ENOSPC);
 		if (n >= 0) {
-			CHECK(encode(decoded, (size_t)n, again) == len);
-			CHECK(memcmp(again, text, len) == 0);
+			FUZZ_CHECK(encode(decoded, (size_t)n, again) == len);
+			FUZZ_CHECK(memcmp(again, text, len) == 0);
 		}
 		r = fw_upload_append(u, (uint64_t)u->received + slack, text, len);
 		if (r == 0) {
-			CHECK(slack == 0 && n > 0);
-			CHECK(u->received == before + (uint32_t)n);
-			CHECK(memcmp(u->data + before, decoded, (size_t)n) == 0);
+			FUZZ_CHECK(slack == 0 && n > 0);
+			FUZZ_CHECK(u->received == before + (uint32_t)n);
+			FUZZ_CHECK(memcmp(u->data + before, decoded, (size_t)n) == 0);
 		} else {
-			CHECK(r == -ESPIPE || r == -EBADMSG || r == -E2BIG || r == -EFBIG);
-			CHECK(u->received == before);
+			FUZZ_CHECK(r == -ESPIPE || r == -EBADMSG || r == -E2BIG || r == -EFBIG);
+			FUZZ_CHECK(u->received == before);
 		}
-		CHECK(u->received <= u->size);
+		FUZZ_CHECK(u->received <= u->size);
 		free(text);
 	}
-	CHECK(fw_upload_complete(u) == (u->received == u->size));
+	FUZZ_CHECK(fw_upload_complete(u) == (u->received == u->size));
 	fw_upload_free(u);
 	return 0;
 }

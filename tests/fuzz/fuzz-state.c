@@ -16,16 +16,7 @@
 
 #include "state.h"
 #include "state-private.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)                                                                        \
-	do {                                                                               \
-		if (!(cond)) {                                                             \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-			abort();                                                           \
-		}                                                                          \
-	} while (0)
+#include "fuzz.h"
 
 /* Parse, format, parse, format: both texts are the same.  Returns the text. */
 static char *card_round_trip(const struct card_state *s)
@@ -33,10 +24,10 @@ static char *card_round_trip(const struct card_state *s)
 	struct card_state *back = NULL;
 	char *text, *again;
 
-	CHECK(card_state_serialise(s, &text) == 0);
-	CHECK(card_state_parse(text, strlen(text), &back) == 0);
-	CHECK(card_state_serialise(back, &again) == 0);
-	CHECK(strcmp(text, again) == 0);
+	FUZZ_CHECK(card_state_serialise(s, &text) == 0);
+	FUZZ_CHECK(card_state_parse(text, strlen(text), &back) == 0);
+	FUZZ_CHECK(card_state_serialise(back, &again) == 0);
+	FUZZ_CHECK(strcmp(text, again) == 0);
 	free(again);
 	card_state_free(back);
 	return text;
@@ -50,28 +41,28 @@ static void fuzz_card(const char *text, size_t size)
 	int r;
 
 	r = card_state_parse(text, size, &s);
-	CHECK(r == 0 || r == -EBADMSG || r == -EPROTONOSUPPORT || r == -ENOMEM);
+	FUZZ_CHECK(r == 0 || r == -EBADMSG || r == -EPROTONOSUPPORT || r == -ENOMEM);
 	if (r < 0) {
-		CHECK(s == before);
+		FUZZ_CHECK(s == before);
 		return;
 	}
-	CHECK(s->nseen <= STATE_SEEN_IDS_MAX);
-	CHECK(s->nhistory <= STATE_HISTORY_MAX);
-	CHECK(s->nalerts <= STATE_ALERTS_MAX);
+	FUZZ_CHECK(s->nseen <= STATE_SEEN_IDS_MAX);
+	FUZZ_CHECK(s->nhistory <= STATE_HISTORY_MAX);
+	FUZZ_CHECK(s->nalerts <= STATE_ALERTS_MAX);
 	for (size_t i = 0; i < s->nseen; i++)
-		CHECK(card_state_seen(s, s->seen_ids[i]));
+		FUZZ_CHECK(card_state_seen(s, s->seen_ids[i]));
 	for (size_t i = 0; i < s->nhistory; i++)
-		CHECK(card_state_find_errlog(s, s->history[i].id) == &s->history[i]);
+		FUZZ_CHECK(card_state_find_errlog(s, s->history[i].id) == &s->history[i]);
 	free(card_round_trip(s));
 
 	/* A new entry (an id not seen) still goes in and round-trips. */
 	for (id = s->nseen ? s->seen_ids[s->nseen - 1] + 1 : 0; card_state_seen(s, id); id++)
 		;
 	rec.id = id;
-	CHECK(card_state_add_errlog(s, &rec) == 0);
-	CHECK(card_state_seen(s, id));
-	CHECK(card_state_add_errlog(s, &rec) == -EEXIST);
-	CHECK(card_state_alert(s, "fuzz") != NULL || s->nalerts == STATE_ALERTS_MAX);
+	FUZZ_CHECK(card_state_add_errlog(s, &rec) == 0);
+	FUZZ_CHECK(card_state_seen(s, id));
+	FUZZ_CHECK(card_state_add_errlog(s, &rec) == -EEXIST);
+	FUZZ_CHECK(card_state_alert(s, "fuzz") != NULL || s->nalerts == STATE_ALERTS_MAX);
 	free(card_round_trip(s));
 	card_state_free(s);
 }
@@ -85,15 +76,15 @@ static void fuzz_names(const char *text, size_t size)
 	int k;
 
 	k = names_parse(text, size, &r);
-	CHECK(k == 0 || k == -EBADMSG || k == -EPROTONOSUPPORT || k == -ENOMEM);
+	FUZZ_CHECK(k == 0 || k == -EBADMSG || k == -EPROTONOSUPPORT || k == -ENOMEM);
 	if (k < 0) {
-		CHECK(r == before);
+		FUZZ_CHECK(r == before);
 		return;
 	}
-	CHECK(names_serialise(r, &out) == 0);
-	CHECK(names_parse(out, strlen(out), &back) == 0);
-	CHECK(names_serialise(back, &again) == 0);
-	CHECK(strcmp(out, again) == 0);
+	FUZZ_CHECK(names_serialise(r, &out) == 0);
+	FUZZ_CHECK(names_parse(out, strlen(out), &back) == 0);
+	FUZZ_CHECK(names_serialise(back, &again) == 0);
+	FUZZ_CHECK(strcmp(out, again) == 0);
 	free(out);
 	free(again);
 
@@ -101,8 +92,8 @@ static void fuzz_names(const char *text, size_t size)
 	 * unless every index has been used. */
 	name = names_assign(back, UINT64_MAX - 1, &is_new);
 	if (name) {
-		CHECK(names_lookup(back, name) == UINT64_MAX - 1);
-		CHECK(names_assign(back, UINT64_MAX - 1, &is_new) == name && !is_new);
+		FUZZ_CHECK(names_lookup(back, name) == UINT64_MAX - 1);
+		FUZZ_CHECK(names_assign(back, UINT64_MAX - 1, &is_new) == name && !is_new);
 	}
 	names_free(back);
 	names_free(r);

@@ -15,17 +15,7 @@
 #include <string.h>
 
 #include "varlink.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)                                                                    \
-	do {                                                                           \
-		if (!(cond)) {                                                         \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, \
-				#cond);                                                \
-			abort();                                                       \
-		}                                                                      \
-	} while (0)
+#include "fuzz.h"
 
 #define SERIALISE (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
 
@@ -34,19 +24,19 @@ static void check_message(const struct varlink_message *m)
 {
 	const char *dot;
 
-	CHECK(m->method && m->parameters);
-	CHECK(json_object_is_type(m->parameters, json_type_object));
-	CHECK(!(m->more && m->oneway));
+	FUZZ_CHECK(m->method && m->parameters);
+	FUZZ_CHECK(json_object_is_type(m->parameters, json_type_object));
+	FUZZ_CHECK(!(m->more && m->oneway));
 	dot = strrchr(m->method, '.');
-	CHECK(dot && dot != m->method && dot[1] >= 'A' && dot[1] <= 'Z');
+	FUZZ_CHECK(dot && dot != m->method && dot[1] >= 'A' && dot[1] <= 'Z');
 }
 
 static void check_failure(int r, const struct varlink_message *m,
 			  const struct varlink_message *untouched, const char *err)
 {
-	CHECK(r == -EBADMSG);
-	CHECK(memcmp(m, untouched, sizeof(*m)) == 0);
-	CHECK(err && err[0]);
+	FUZZ_CHECK(r == -EBADMSG);
+	FUZZ_CHECK(memcmp(m, untouched, sizeof(*m)) == 0);
+	FUZZ_CHECK(err && err[0]);
 }
 
 /* Rebuild the call from the parsed message and parse it again. */
@@ -59,7 +49,7 @@ static void round_trip(const struct varlink_message *m)
 	size_t len;
 	int r;
 
-	CHECK(o);
+	FUZZ_CHECK(o);
 	json_object_object_add(o, "method", json_object_new_string(m->method));
 	json_object_object_add(o, "parameters", json_object_get(m->parameters));
 	if (m->more)
@@ -69,29 +59,29 @@ static void round_trip(const struct varlink_message *m)
 	if (m->upgrade)
 		json_object_object_add(o, "upgrade", json_object_new_boolean(true));
 	text = json_object_to_json_string_length(o, SERIALISE, &len);
-	CHECK(text && strlen(text) == len);
+	FUZZ_CHECK(text && strlen(text) == len);
 
 	memset(&m2, 0x5A, sizeof(m2));
 	memcpy(&untouched, &m2, sizeof(m2));
 	r = varlink_message_parse(text, len, &m2, &err);
 	if (len > VARLINK_MESSAGE_MAX) {
 		check_failure(r, &m2, &untouched, err);
-		CHECK(strcmp(err, "message too large") == 0);
+		FUZZ_CHECK(strcmp(err, "message too large") == 0);
 		json_object_put(o);
 		return;
 	}
 	if (r < 0)
 		fprintf(stderr, "round trip refused (%s): %s\n", err, text);
-	CHECK(r == 0);
+	FUZZ_CHECK(r == 0);
 	check_message(&m2);
-	CHECK(strcmp(m2.method, m->method) == 0);
-	CHECK(m2.more == m->more && m2.oneway == m->oneway && m2.upgrade == m->upgrade);
+	FUZZ_CHECK(strcmp(m2.method, m->method) == 0);
+	FUZZ_CHECK(m2.more == m->more && m2.oneway == m->oneway && m2.upgrade == m->upgrade);
 
 	/* Same parameters: their serialisations agree (json_object_equal()
 	 * would call NaN unequal to itself). */
 	p1 = strdup(json_object_to_json_string_ext(m->parameters, SERIALISE));
-	CHECK(p1);
-	CHECK(strcmp(p1, json_object_to_json_string_ext(m2.parameters, SERIALISE)) == 0);
+	FUZZ_CHECK(p1);
+	FUZZ_CHECK(strcmp(p1, json_object_to_json_string_ext(m2.parameters, SERIALISE)) == 0);
 	free(p1);
 
 	varlink_message_clear(&m2);
@@ -111,10 +101,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_failure(r, &m, &untouched, err);
 		return 0;
 	}
-	CHECK(r == 0);
+	FUZZ_CHECK(r == 0);
 	check_message(&m);
 	round_trip(&m);
 	varlink_message_clear(&m);
-	CHECK(!m.method && !m.parameters);
+	FUZZ_CHECK(!m.method && !m.parameters);
 	return 0;
 }

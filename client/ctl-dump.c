@@ -41,6 +41,7 @@ static void print_card_state(struct json_object *st)
 {
 	struct json_object *job = NULL;
 	const char *card = str_of(st, "card", "?");
+	int64_t at = 0;
 
 	json_object_object_get_ex(st, "job", &job);
 	if (job) {
@@ -56,17 +57,15 @@ static void print_card_state(struct json_object *st)
 	}
 	if (str_of(st, "last_result", NULL)) {
 		char when[32];
-		int64_t at = 0;
 
+		at = 0;
 		int_of(st, "last_result_usec", &at);
 		format_time(at, when, sizeof(when));
 		printf("%s: last collection %s: %s\n", card, when, str_of(st, "last_result", ""));
 	}
-	if (int_of(st, "retry_at_usec", &(int64_t){ 0 })) {
+	if (int_of(st, "retry_at_usec", &at)) {
 		char when[32];
-		int64_t at = 0;
 
-		int_of(st, "retry_at_usec", &at);
 		format_time(at, when, sizeof(when));
 		printf("%s: next attempt %s\n", card, when);
 	}
@@ -76,6 +75,7 @@ int cmd_dumps(int argc, char **argv)
 {
 	struct json_object *params = json_object_new_object(), *reply, *p, *dumps, *cards;
 	int64_t total = 0;
+	char size[24];
 	size_t n;
 	int r;
 
@@ -108,7 +108,7 @@ int cmd_dumps(int argc, char **argv)
 		       "TRIGGER", "SAVED", "FILE");
 		for (size_t i = 0; i < n; i++) {
 			struct json_object *d = json_object_array_get_idx(dumps, i);
-			char size[24], when[32];
+			char when[32];
 			int64_t bytes = 0, at = 0;
 
 			int_of(d, "size", &bytes);
@@ -120,12 +120,8 @@ int cmd_dumps(int argc, char **argv)
 			       str_of(d, "trigger", "?"), when, str_of(d, "file", "?"));
 		}
 		int_of(p, "total_bytes", &total);
-		{
-			char size[24];
-
-			format_size(total, size, sizeof(size));
-			printf("%zu dump%s, %s\n", n, n == 1 ? "" : "s", size);
-		}
+		format_size(total, size, sizeof(size));
+		printf("%zu dump%s, %s\n", n, n == 1 ? "" : "s", size);
 	}
 	if (json_object_object_get_ex(p, "cards", &cards) && json_object_is_type(cards, json_type_array))
 		for (size_t i = 0; i < json_object_array_length(cards); i++)

@@ -268,19 +268,18 @@ static void render_cards(FILE *f, struct manager *m)
 	family(f, "ocxlpmem_card_firmware_updates_total", "counter",
 	       "Firmware updates ended since the daemon started, by result.");
 	for (size_t i = 0; i < m->ncards; i++) {
-		uint64_t ok, failed, cancelled;
+		static const char *const results[] = { ",result=\"succeeded\"",
+						       ",result=\"failed\"",
+						       ",result=\"cancelled\"" };
+		uint64_t n[3];
 		char v[24];
 
-		fwupdate_counts(m->cards[i], &ok, &failed, &cancelled);
-		snprintf(v, sizeof(v), "%" PRIu64, ok);
-		card_sample(f, "ocxlpmem_card_firmware_updates_total", m->cards[i],
-			    ",result=\"succeeded\"", v);
-		snprintf(v, sizeof(v), "%" PRIu64, failed);
-		card_sample(f, "ocxlpmem_card_firmware_updates_total", m->cards[i],
-			    ",result=\"failed\"", v);
-		snprintf(v, sizeof(v), "%" PRIu64, cancelled);
-		card_sample(f, "ocxlpmem_card_firmware_updates_total", m->cards[i],
-			    ",result=\"cancelled\"", v);
+		fwupdate_counts(m->cards[i], &n[0], &n[1], &n[2]);
+		for (size_t k = 0; k < 3; k++) {
+			snprintf(v, sizeof(v), "%" PRIu64, n[k]);
+			card_sample(f, "ocxlpmem_card_firmware_updates_total", m->cards[i],
+				    results[k], v);
+		}
 	}
 
 	/* Dump collection: saved and failed since start, one running, bytes kept. */

@@ -893,6 +893,7 @@ void dump_card_free(struct dcard *dc)
 		dc->dump = NULL;
 	}
 	if (dc->dumps) {
+		varlink_watchers_clear(&dc->dumps->watchers);
 		if (dc->dumps->retry_timer)
 			event_free(dc->dumps->retry_timer);
 		free(dc->dumps);

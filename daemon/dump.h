@@ -23,6 +23,7 @@
 
 #include "dump-file.h"
 #include "job-progress.h"
+#include "varlink-watch.h"
 
 struct manager;
 struct dcard;
@@ -49,6 +50,7 @@ struct dump_card {
 	uint64_t last_result_usec;
 	uint64_t saved, failed;       /* counters, for metrics */
 	unsigned int outstanding;     /* DUMP_* requests not yet back */
+	struct varlink_watchers watchers; /* StartDump/WatchDump calls following the job */
 };
 
 /* Scan <state-dir>/dumps at start: index saved dumps, remove temporaries a

@@ -26,6 +26,7 @@
 #include "firmware-update.h"
 #include "job-progress.h"
 #include "log.h"
+#include "varlink-watch.h"
 
 /* Progress replies to a watcher at most this often (and at each end). */
 #define NOTIFY_INTERVAL_MS 200
@@ -83,12 +84,6 @@ struct fw_job {
 	uint64_t last_notify_ms;
 };
 
-struct fw_watcher {
-	struct varlink_call *call;
-	struct dcard *dc;
-	struct fw_watcher *next;
-};
-
 struct fw_card {
 	bool have_report;
 	struct fw_report report;
@@ -96,7 +91,7 @@ struct fw_card {
 	struct event *idle_timer;
 	/* The card may still be receiving an update of ours nobody ended. */
 	bool needs_abort;
-	struct fw_watcher *watchers;
+	struct varlink_watchers watchers; /* GetFirmwareUpdate calls following it */
 	/* Updates ended since the daemon started, by result: for metrics. */
 	uint64_t ended[RESULT_CANCELLED + 1];
 };
@@ -287,8 +282,9 @@ bool fwupdate_running(const struct dcard *dc)
 	return dc->fw_job != NULL;
 }
 
-static struct json_object *watch_reply(const struct dcard *dc)
+static struct json_object *watch_reply(void *userdata)
 {
+	const struct dcard *dc = userdata;
 	struct json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "update", fwupdate_json(dc));
@@ -300,41 +296,14 @@ static void notify_watchers(struct dcard *dc, bool final)
 	struct fw_card *fc = dc->fw_state;
 
 	dc->m->state_gen++;
-	for (struct fw_watcher *w = fc->watchers; w; w = w->next)
-		varlink_call_notify(w->call, watch_reply(dc));
-	if (!final)
-		return;
-	/* The last reply ends each call; their cancel hooks do not run. */
-	while (fc->watchers) {
-		struct fw_watcher *w = fc->watchers;
-
-		fc->watchers = w->next;
-		varlink_call_reply(w->call, watch_reply(dc));
-		varlink_call_unref(w->call);
-		free(w);
-	}
-}
-
-static void watcher_gone(struct varlink_call *call, void *userdata)
-{
-	struct dcard *dc = userdata;
-
-	for (struct fw_watcher **pw = &dc->fw_state->watchers; *pw; pw = &(*pw)->next) {
-		if ((*pw)->call == call) {
-			struct fw_watcher *dead = *pw;
-
-			*pw = dead->next;
-			varlink_call_unref(dead->call);
-			free(dead);
-			return;
-		}
-	}
+	varlink_watchers_notify(&fc->watchers, watch_reply, dc);
+	if (final)
+		varlink_watchers_end(&fc->watchers, watch_reply, dc);
 }
 
 int fwupdate_watch(struct dcard *dc, struct varlink_call *call)
 {
 	struct fw_card *fc = fw_card_get(dc);
-	struct fw_watcher *w;
 
 	if (!fc)
 		return -ENOMEM;
@@ -342,14 +311,8 @@ int fwupdate_watch(struct dcard *dc, struct varlink_call *call)
 		varlink_call_reply(call, watch_reply(dc));
 		return 0;
 	}
-	w = calloc(1, sizeof(*w));
-	if (!w)
+	if (varlink_watchers_add(&fc->watchers, call) < 0)
 		return -ENOMEM;
-	w->call = varlink_call_ref(call);
-	w->dc = dc;
-	w->next = fc->watchers;
-	fc->watchers = w;
-	varlink_call_set_cancel(call, watcher_gone, dc);
 	varlink_call_notify(call, watch_reply(dc));
 	return 0;
 }
@@ -718,14 +681,7 @@ void fwupdate_card_free(struct dcard *dc)
 	fwupdate_upload_drop(dc);
 	if (fc->idle_timer)
 		event_free(fc->idle_timer);
-	while (fc->watchers) {
-		struct fw_watcher *w = fc->watchers;
-
-		fc->watchers = w->next;
-		varlink_call_set_cancel(w->call, NULL, NULL);
-		varlink_call_unref(w->call);
-		free(w);
-	}
+	varlink_watchers_clear(&fc->watchers);
 	free(fc);
 	dc->fw_state = NULL;
 }

@@ -14,29 +14,6 @@
 #include "manager.h"
 #include "varlink-methods.h"
 
-struct watcher {
-	struct varlink_call *call;
-	struct dcard *dc;
-	struct watcher *next;
-};
-
-static struct watcher *watchers;
-
-static void watcher_cancel(struct varlink_call *call, void *userdata)
-{
-	(void)userdata;
-	for (struct watcher **pw = &watchers; *pw; pw = &(*pw)->next) {
-		if ((*pw)->call == call) {
-			struct watcher *dead = *pw;
-
-			*pw = dead->next;
-			varlink_call_unref(dead->call);
-			free(dead);
-			return;
-		}
-	}
-}
-
 static struct json_object *job_reply(const struct dcard *dc, bool ended)
 {
 	struct json_object *o = dump_card_json(dc);
@@ -45,43 +22,34 @@ static struct json_object *job_reply(const struct dcard *dc, bool ended)
 	return o;
 }
 
-void varlink_dumps_job_changed(struct dcard *dc, bool ended)
+static struct json_object *running_reply(void *dc)
 {
-	struct watcher **pw = &watchers;
-
-	while (*pw) {
-		struct watcher *w = *pw;
-
-		if (w->dc != dc) {
-			pw = &w->next;
-			continue;
-		}
-		if (!ended) {
-			varlink_call_notify(w->call, job_reply(dc, false));
-			pw = &w->next;
-			continue;
-		}
-		*pw = w->next;
-		varlink_call_reply(w->call, job_reply(dc, true));
-		varlink_call_unref(w->call);
-		free(w);
-	}
+	return job_reply(dc, false);
 }
 
-/* Keep the call open for the job's updates; sends the state now. */
+static struct json_object *ended_reply(void *dc)
+{
+	return job_reply(dc, true);
+}
+
+void varlink_dumps_job_changed(struct dcard *dc, bool ended)
+{
+	if (!dc->dumps)
+		return;
+	if (ended)
+		varlink_watchers_end(&dc->dumps->watchers, ended_reply, dc);
+	else
+		varlink_watchers_notify(&dc->dumps->watchers, running_reply, dc);
+}
+
+/* Keep the call open for the job's updates; sends the state now.  A job
+ * runs, so the card's dump state exists. */
 static void watch(struct varlink_call *call, struct dcard *dc)
 {
-	struct watcher *w = calloc(1, sizeof(*w));
-
-	if (!w) {
+	if (!dc->dumps || varlink_watchers_add(&dc->dumps->watchers, call) < 0) {
 		failed(call, "out of memory");
 		return;
 	}
-	w->call = varlink_call_ref(call);
-	w->dc = dc;
-	w->next = watchers;
-	watchers = w;
-	varlink_call_set_cancel(call, watcher_cancel, NULL);
 	varlink_call_notify(call, job_reply(dc, false));
 }
 

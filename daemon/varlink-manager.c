@@ -18,16 +18,13 @@
 #include "manager.h"
 #include "varlink-manager.h"
 #include "varlink-methods.h"
+#include "varlink-watch.h"
 
 /* The interface text, embedded at build time from the .varlink file. */
 #include "io.ocxlpmem.Manager.varlink.h"
 
-struct monitor {
-	struct varlink_call *call;
-	struct monitor *next;
-};
-
-static struct monitor *monitors;
+/* Monitor calls: every event goes to each. */
+static struct varlink_watchers monitors;
 
 /* ---- Parameter helpers ---------------------------------------------------- */
 
@@ -172,38 +169,18 @@ static void m_get_error_log(struct varlink_call *call, struct json_object *p, vo
 	varlink_call_reply(call, o);
 }
 
-static void monitor_cancel(struct varlink_call *call, void *userdata)
-{
-	for (struct monitor **pm = &monitors; *pm; pm = &(*pm)->next) {
-		if ((*pm)->call == call) {
-			struct monitor *dead = *pm;
-
-			*pm = dead->next;
-			varlink_call_unref(dead->call);
-			free(dead);
-			return;
-		}
-	}
-}
-
 static void m_monitor(struct varlink_call *call, struct json_object *p, void *userdata)
 {
-	struct monitor *mon;
 	struct json_object *o;
 
 	if (!varlink_call_wants_more(call)) {
 		varlink_call_error(call, "org.varlink.service.ExpectedMore", NULL);
 		return;
 	}
-	mon = calloc(1, sizeof(*mon));
-	if (!mon) {
+	if (varlink_watchers_add(&monitors, call) < 0) {
 		failed(call, "out of memory");
 		return;
 	}
-	mon->call = varlink_call_ref(call);
-	mon->next = monitors;
-	monitors = mon;
-	varlink_call_set_cancel(call, monitor_cancel, NULL);
 	o = json_object_new_object();
 	json_object_object_add(o, "ready", json_object_new_boolean(true));
 	varlink_call_notify(call, o);
@@ -497,14 +474,18 @@ static const struct varlink_method methods[] = {
 
 /* ---- Monitor events ------------------------------------------------------ */
 
-void varlink_manager_broadcast(struct json_object *event)
+static struct json_object *event_reply(void *event)
 {
-	for (struct monitor *mon = monitors; mon; mon = mon->next) {
-		struct json_object *o = json_object_new_object();
+	struct json_object *o = json_object_new_object();
 
-		json_object_object_add(o, "event", json_object_get(event));
-		varlink_call_notify(mon->call, o);
-	}
+	json_object_object_add(o, "event", json_object_get(event));
+	return o;
+}
+
+/* Send one event object (taken) to every Monitor call. */
+static void broadcast(struct json_object *event)
+{
+	varlink_watchers_notify(&monitors, event_reply, event);
 	json_object_put(event);
 }
 
@@ -523,21 +504,21 @@ void varlink_manager_card_event(const struct dcard *dc, const char *kind,
 {
 	struct json_object *e;
 
-	if (!monitors)
+	if (varlink_watchers_empty(&monitors))
 		return;
 	e = event_base_json(kind, dc->name, dc->serial);
 	json_object_object_add(e, "health", json_object_new_string(card_health_name(dc->report.state)));
 	if (strcmp(kind, "health-changed") == 0)
 		json_object_object_add(e, "previous_health",
 				       json_object_new_string(card_health_name(previous)));
-	varlink_manager_broadcast(e);
+	broadcast(e);
 }
 
 static void on_alert(const struct alert *a, void *userdata)
 {
 	struct json_object *e;
 
-	if (!monitors)
+	if (varlink_watchers_empty(&monitors))
 		return;
 	e = event_base_json("alert", a->card.name, a->card.serial);
 	json_object_object_add(e, "alert", json_object_new_string(a->condition));
@@ -545,7 +526,7 @@ static void on_alert(const struct alert *a, void *userdata)
 	json_object_object_add(e, "priority", json_object_new_int(a->priority));
 	json_object_object_add(e, "message", json_object_new_string(a->message));
 	json_object_object_add(e, "message_id", json_object_new_string(a->cls->message_id));
-	varlink_manager_broadcast(e);
+	broadcast(e);
 }
 
 /* ---- Setup --------------------------------------------------------------- */
@@ -612,12 +593,6 @@ fail:
 void varlink_manager_stop(struct varlink_server *s)
 {
 	alert_set_listener(NULL, NULL);
-	while (monitors) {
-		struct monitor *mon = monitors;
-
-		monitors = mon->next;
-		varlink_call_unref(mon->call);
-		free(mon);
-	}
+	varlink_watchers_clear(&monitors);
 	varlink_server_free(s);
 }

@@ -33,9 +33,6 @@ void card_error(struct varlink_call *call, const char *error, const struct dcard
 /* io.ocxlpmem.Manager.Failed with a reason for people. */
 void failed(struct varlink_call *call, const char *reason);
 
-/* Monitor: send one event object (taken) to every watcher. */
-void varlink_manager_broadcast(struct json_object *event);
-
 /* ---- varlink-dumps.c ------------------------------------------------------ */
 void m_list_dumps(struct varlink_call *call, struct json_object *p, void *userdata);
 void m_start_dump(struct varlink_call *call, struct json_object *p, void *userdata);

@@ -344,6 +344,9 @@ void card_request_done(struct dcard *dc, struct ocxlpmem_request *req)
 	 * replaced after a re-probe) says nothing about the current one. */
 	if (req->card != dc->card)
 		return;
+	/* Whatever it was, its answer may change what the card shows (a
+	 * reading, a poll's counters, last_error) before any evaluation. */
+	card_touch(dc);
 	if (tag == TAG_DUMP || tag == TAG_FIRMWARE) {
 		if (tag == TAG_DUMP)
 			dump_request_done(dc, req);
@@ -625,6 +628,7 @@ struct dcard *card_free(struct dcard *dc)
 			event_free(dc->polls[k].timer);
 	dump_card_free(dc);
 	fwupdate_card_free(dc);
+	card_replies_free(dc);
 	ocxlpmem_card_unref(dc->card);
 	card_state_free(dc->state);
 	free(dc);
@@ -648,6 +652,12 @@ static void count_recent_errlog(struct dcard *dc, struct health_input *in)
 	}
 }
 
+void card_touch(struct dcard *dc)
+{
+	dc->gen++;
+	dc->m->state_gen++;
+}
+
 void card_evaluate(struct dcard *dc)
 {
 	bool unreadable = dc->polls[POLL_HEALTH].failures >= dc->m->config->unresponsive_after;
@@ -664,7 +674,7 @@ void card_evaluate(struct dcard *dc)
 	};
 	enum card_health before = dc->report.state;
 
-	dc->m->state_gen++;
+	card_touch(dc);
 	count_recent_errlog(dc, &in);
 	health_evaluate(&in, &dc->report);
 	if (dc->report.state != before) {

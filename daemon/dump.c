@@ -399,7 +399,7 @@ static void job_end(struct dcard *dc)
 
 	dc->dump = NULL;
 	job_free(j);
-	dc->m->state_gen++;
+	card_touch(dc);
 	varlink_dumps_job_changed(dc, true);
 }
 
@@ -442,7 +442,7 @@ static void notify_progress(struct dcard *dc, bool force)
 	if (!force && now - j->last_notify_us < NOTIFY_INTERVAL_US)
 		return;
 	j->last_notify_us = now;
-	dc->m->state_gen++;
+	card_touch(dc);
 	varlink_dumps_job_changed(dc, false);
 }
 
@@ -516,7 +516,8 @@ static void on_writer(evutil_socket_t fd, short what, void *userdata)
 	(void)fd;
 	(void)what;
 	r = dump_writer_poll(j->writer, &written);
-	j->progress.done = written;
+	job_progress_set(&j->progress, written);
+	card_touch(dc);
 	if (r == 1) {
 		if (j->phase == JOB_READING)
 			fill_pipeline(dc);
@@ -824,7 +825,7 @@ static int job_start(struct dcard *dc, const char *trigger)
 		free(j);
 		return r;
 	}
-	dc->m->state_gen++;
+	card_touch(dc);
 	varlink_dumps_job_changed(dc, false);
 	return 0;
 }

@@ -295,7 +295,7 @@ static void notify_watchers(struct dcard *dc, bool final)
 {
 	struct fw_card *fc = dc->fw_state;
 
-	dc->m->state_gen++;
+	card_touch(dc);
 	varlink_watchers_notify(&fc->watchers, watch_reply, dc);
 	if (final)
 		varlink_watchers_end(&fc->watchers, watch_reply, dc);
@@ -504,7 +504,7 @@ static void progress_notify(struct dcard *dc)
 	struct fw_job *job = dc->fw_job;
 	uint64_t now = now_monotonic_ms();
 
-	dc->m->state_gen++;
+	card_touch(dc);
 	if (now - job->last_notify_ms < NOTIFY_INTERVAL_MS && job->sent != job->size)
 		return;
 	job->last_notify_ms = now;
@@ -550,7 +550,7 @@ void fwupdate_request_done(struct dcard *dc, struct ocxlpmem_request *req)
 			break;
 		}
 		job->sent += job->block;
-		rep->progress.done = job->sent;
+		job_progress_set(&rep->progress, job->sent);
 		if (job->sent == job->size)
 			rep->phase = PHASE_FINISH;
 		progress_notify(dc);

@@ -25,12 +25,20 @@ void job_progress_start(struct job_progress *p, uint64_t total)
 	p->done = 0;
 	p->total = total;
 	p->started_us = real_us();
-	p->started_mono_us = mono_us();
+	p->started_mono_us = p->moved_mono_us = mono_us();
+	p->moved_us = p->started_us;
+}
+
+void job_progress_set(struct job_progress *p, uint64_t done)
+{
+	p->done = done;
+	p->moved_mono_us = mono_us();
+	p->moved_us = real_us();
 }
 
 uint64_t job_progress_rate(const struct job_progress *p)
 {
-	uint64_t elapsed = mono_us() - p->started_mono_us;
+	uint64_t elapsed = p->moved_mono_us - p->started_mono_us;
 
 	if (!p->done || !elapsed)
 		return 0;
@@ -43,7 +51,7 @@ uint64_t job_progress_eta_us(const struct job_progress *p)
 
 	if (!rate || p->done >= p->total)
 		return 0;
-	return real_us() + (uint64_t)((double)(p->total - p->done) * 1e6 / (double)rate);
+	return p->moved_us + (uint64_t)((double)(p->total - p->done) * 1e6 / (double)rate);
 }
 
 struct json_object *job_progress_json(const struct job_progress *p)

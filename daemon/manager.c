@@ -379,6 +379,9 @@ int manager_new(struct options *opts, struct config *config, struct manager **re
 	m->config = config;
 	m->state_dirfd = -1;
 	m->jitter_state = (uint64_t)getpid() * 0x9E3779B97F4A7C15ull | 1;
+	/* Test-only: check every cached reply against a fresh render. */
+	m->verify_replies = getenv("OCXLPMEMD_VERIFY_REPLY_CACHE") &&
+			    strcmp(getenv("OCXLPMEMD_VERIFY_REPLY_CACHE"), "1") == 0;
 
 	m->state_dir = pick_dir(opts->state_dir, config->state_dir, true);
 	m->runtime_dir = pick_dir(opts->runtime_dir, config->runtime_dir, false);
@@ -509,6 +512,7 @@ struct manager *manager_free(struct manager *m)
 		card_free(m->cards[i]);
 	}
 	free(m->cards);
+	card_replies_manager_free(m);
 	dump_store_free(m);
 	ocxlpmem_transport_free(m->transport);
 	if (m->ev_executor)

@@ -22,6 +22,7 @@
 #include "state.h"
 #include "metrics.h"
 #include "varlink-manager.h"
+#include "json-blob.h"
 
 /* What each poll asks the card. */
 enum poll_kind {
@@ -111,6 +112,13 @@ struct dcard {
 	struct card_state *state;
 	bool state_dirty;
 	uint64_t added_us, removed_us;
+
+	/* Moves whenever anything shown of this card may have changed
+	 * (card_touch()): its serialised replies are valid while it stands
+	 * still.  card-replies.c. */
+	uint64_t gen;
+	struct json_blob *summary_blob, *detail_blob;
+	uint64_t summary_gen, detail_gen;
 };
 
 struct manager {
@@ -128,6 +136,14 @@ struct manager {
 	/* Moves whenever anything a reader shows may have changed: the
 	 * metrics cache is valid while it stands still. */
 	uint64_t state_gen;
+	/* ListCards' parameters, valid while state_gen and ncards stand still
+	 * (card-replies.c); verify_replies: re-render every cache hit and
+	 * abort on a difference (OCXLPMEMD_VERIFY_REPLY_CACHE=1, for tests). */
+	struct json_blob *cards_blob;
+	uint64_t cards_blob_gen;
+	size_t cards_blob_n;
+	bool verify_replies;
+	uint64_t replies_verified;
 	uint64_t watchdog_usec;
 	int state_dirfd;
 	char *state_dir;
@@ -171,6 +187,9 @@ int card_reply_of(const struct ocxlpmem_request *req, struct ocxlpmem_reply *rep
 void card_request_done(struct dcard *dc, struct ocxlpmem_request *req);
 /* Re-derive health from what we know and raise/clear alerts. */
 void card_evaluate(struct dcard *dc);
+/* Something shown of the card may have changed: its cached replies and
+ * the metrics are stale. */
+void card_touch(struct dcard *dc);
 /* Write the card's state file if it changed. */
 void card_save_state(struct dcard *dc);
 /* Submit a command for this card.  0 or -errno. */
@@ -202,6 +221,14 @@ void dump_card_gone(struct dcard *dc);
 /* A card object (new or back) is attached. */
 void dump_card_attached(struct dcard *dc);
 void dump_card_free(struct dcard *dc);
+
+/* ---- card-replies.c ------------------------------------------------- */
+/* Serialised replies, rebuilt only when the card (or the card list)
+ * changed; borrowed: take a reference to keep one. */
+struct json_blob *card_replies_list(struct manager *m);   /* ListCards: {"cards":[...]} */
+struct json_blob *card_replies_detail(struct dcard *dc);  /* GetCard: {"card":{...}} */
+void card_replies_free(struct dcard *dc);
+void card_replies_manager_free(struct manager *m);
 
 /* ---- firmware-update.c ----------------------------------------------- */
 /* A FW_UPDATE_* request came back. */

@@ -114,25 +114,28 @@ static void m_get_version(struct varlink_call *call, struct json_object *p, void
 
 static void m_list_cards(struct varlink_call *call, struct json_object *p, void *userdata)
 {
-	struct manager *m = userdata;
-	struct json_object *o = json_object_new_object(), *a = json_object_new_array();
+	struct json_blob *b = card_replies_list(userdata);
 
-	for (size_t i = 0; i < m->ncards; i++)
-		json_object_array_add(a, card_json_summary(m->cards[i]));
-	json_object_object_add(o, "cards", a);
-	varlink_call_reply(call, o);
+	if (!b) {
+		failed(call, "out of memory");
+		return;
+	}
+	varlink_call_reply_blob(call, b);
 }
 
 static void m_get_card(struct varlink_call *call, struct json_object *p, void *userdata)
 {
 	struct dcard *dc = card_param(userdata, call, p);
-	struct json_object *o;
+	struct json_blob *b;
 
 	if (!dc)
 		return;
-	o = json_object_new_object();
-	json_object_object_add(o, "card", card_json_detail(dc));
-	varlink_call_reply(call, o);
+	b = card_replies_detail(dc);
+	if (!b) {
+		failed(call, "out of memory");
+		return;
+	}
+	varlink_call_reply_blob(call, b);
 }
 
 static void m_get_error_log(struct varlink_call *call, struct json_object *p, void *userdata)

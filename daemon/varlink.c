@@ -346,15 +346,12 @@ static void on_stall(evutil_socket_t fd, short what, void *userdata)
 	conn_free(c);
 }
 
-static void send_json(struct conn *c, struct json_object *o)
+/* Whether LEN more bytes of replies may be queued; if not, the client,
+ * which stopped reading, is dropped. */
+static bool conn_has_room(struct conn *c, size_t len)
 {
-	const char *text;
-	size_t len;
-
-	text = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN |
-						    JSON_C_TO_STRING_NOSLASHESCAPE, &len);
 	if (c->dead)
-		return;
+		return false;
 	if (evbuffer_get_length(bufferevent_get_output(c->bev)) + len > VARLINK_OUTBUF_MAX) {
 		log_warning("varlink: dropping client pid %d uid %u: %u bytes of replies unread",
 			    (int)c->pid, (unsigned int)c->uid, VARLINK_OUTBUF_MAX);
@@ -363,9 +360,43 @@ static void send_json(struct conn *c, struct json_object *o)
 		c->dead = true;
 		bufferevent_disable(c->bev, EV_READ);
 		shutdown(bufferevent_getfd(c->bev), SHUT_RDWR);
+		return false;
+	}
+	return true;
+}
+
+static void send_json(struct conn *c, struct json_object *o)
+{
+	const char *text;
+	size_t len;
+
+	text = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN |
+						    JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	if (!conn_has_room(c, len + 1))
+		return;
+	bufferevent_write(c->bev, text, len + 1); /* with the NUL */
+}
+
+/* {"parameters":BLOB} and the NUL, the blob's bytes by reference. */
+static void send_blob_reply(struct conn *c, struct json_blob *params)
+{
+	static const char head[] = "{\"parameters\":", tail[] = "}";
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+
+	if (!conn_has_room(c, sizeof(head) - 1 + params->len + sizeof(tail)))
+		return;
+	json_blob_ref(params);
+	if (evbuffer_add(out, head, sizeof(head) - 1) < 0 ||
+	    evbuffer_add_reference(out, params->text, params->len, json_blob_unref_cb,
+				   params) < 0) {
+		json_blob_unref(params);
+		log_warning("varlink: out of memory queueing a reply to pid %d", (int)c->pid);
+		c->dead = true;
+		bufferevent_disable(c->bev, EV_READ);
+		shutdown(bufferevent_getfd(c->bev), SHUT_RDWR);
 		return;
 	}
-	bufferevent_write(c->bev, text, len + 1); /* with the NUL */
+	evbuffer_add(out, tail, sizeof(tail)); /* with the NUL */
 }
 
 static void call_end(struct varlink_call *call)
@@ -413,6 +444,13 @@ static void reply_object(struct varlink_call *call, const char *error, struct js
 void varlink_call_reply(struct varlink_call *c, struct json_object *parameters)
 {
 	reply_object(c, NULL, parameters, false);
+}
+
+void varlink_call_reply_blob(struct varlink_call *c, struct json_blob *parameters)
+{
+	if (!c->done && c->conn && !c->oneway)
+		send_blob_reply(c->conn, parameters);
+	call_end(c);
 }
 
 void varlink_call_notify(struct varlink_call *c, struct json_object *parameters)

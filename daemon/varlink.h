@@ -21,6 +21,8 @@
 #include <event2/event.h>
 #include <json-c/json.h>
 
+#include "json-blob.h"
+
 /* Limits a misbehaving client runs into; it is disconnected, nobody else notices. */
 #define VARLINK_MESSAGE_MAX (64 * 1024)     /* bytes of one incoming message */
 #define VARLINK_DEPTH_MAX 16                /* JSON nesting */
@@ -67,6 +69,9 @@ unsigned int varlink_server_connections(const struct varlink_server *s);
 
 /* Final reply; takes parameters (NULL: {}).  Ends the call. */
 void varlink_call_reply(struct varlink_call *c, struct json_object *parameters);
+/* Final reply whose parameters are already serialised: the blob is queued
+ * by reference (the caller keeps its own reference).  Ends the call. */
+void varlink_call_reply_blob(struct varlink_call *c, struct json_blob *parameters);
 /* One of several replies ("continues": true); only when the caller asked
  * for more.  Takes parameters. */
 void varlink_call_notify(struct varlink_call *c, struct json_object *parameters);

@@ -587,6 +587,11 @@ check "the daemon refuses an unknown fault as 'fault' (the loop above relies on 
 # ---- The daemon not running -----------------------------------------------
 
 stop_daemon 2
+# Every status and show above after the first was served from the reply
+# cache, and each hit was compared with a fresh render (the test suite sets
+# OCXLPMEMD_VERIFY_REPLY_CACHE=1; a difference aborts the daemon).
+verified=$(sed -n 's/.*reply cache: \([0-9]*\) cached replies verified.*/\1/p' "$LOG" | tail -n 1)
+check "cached replies were served and verified (${verified:-none})" test "${verified:-0}" -gt 10
 rc r "$CTL" --address "unix:$SOCK" status
 check "status, daemon gone: 3" test "$r" = 3
 for cmd in "show ocxlpmem0" version "sim inject ocxlpmem0 clear"; do

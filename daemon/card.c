@@ -629,6 +629,7 @@ struct dcard *card_free(struct dcard *dc)
 	dump_card_free(dc);
 	fwupdate_card_free(dc);
 	card_replies_free(dc);
+	metrics_card_free(dc);
 	ocxlpmem_card_unref(dc->card);
 	card_state_free(dc->state);
 	free(dc);

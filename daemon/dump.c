@@ -102,6 +102,7 @@ static int store_add(struct dump_store *s, const struct dump_meta *meta, const c
 	s->v[s->n].meta = *meta;
 	snprintf(s->v[s->n].file, sizeof(s->v[s->n].file), "%s", file);
 	s->n++;
+	s->gen++;
 	qsort(s->v, s->n, sizeof(*s->v), saved_cmp);
 	return 0;
 }
@@ -110,6 +111,7 @@ static void store_remove_at(struct dump_store *s, size_t i)
 {
 	memmove(&s->v[i], &s->v[i + 1], (s->n - i - 1) * sizeof(*s->v));
 	s->n--;
+	s->gen++;
 }
 
 static const struct saved_dump *store_find(const struct dump_store *s, uint64_t serial,

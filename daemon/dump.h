@@ -37,6 +37,7 @@ struct saved_dump {
 struct dump_store {
 	struct saved_dump *v;
 	size_t n, cap;
+	uint64_t gen;                 /* moves at every change: metrics caches */
 };
 
 /* What a card's collections did, kept between jobs. */

@@ -119,6 +119,7 @@ struct dcard {
 	uint64_t gen;
 	struct json_blob *summary_blob, *detail_blob;
 	uint64_t summary_gen, detail_gen;
+	struct metrics_card *metrics_cache;  /* metrics-render.c */
 };
 
 struct manager {

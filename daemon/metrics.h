@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 
+struct dcard;
 struct manager;
 struct metrics;
 
@@ -14,5 +15,7 @@ int metrics_start(struct manager *m, const char *listen, struct metrics **ret);
 void metrics_stop(struct metrics *mx);
 /* The exposition text of the current state (tests, the bundle). */
 int metrics_render(struct manager *m, char **ret, size_t *ret_len);
+/* Drop the card's cached samples (metrics-render.c), when it is freed. */
+void metrics_card_free(struct dcard *dc);
 
 #endif /* OCXLPMEMD_METRICS_H */

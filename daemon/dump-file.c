@@ -44,6 +44,7 @@ struct dump_writer {
 	char name[DUMP_FILE_NAME_MAX];
 	char tmp[DUMP_FILE_NAME_MAX + 8];
 	uint64_t size;
+	unsigned int low_water;
 	/* Under lock. */
 	struct chunk *head, *tail;
 	unsigned int backlog;
@@ -164,7 +165,10 @@ static void *writer_main(void *userdata)
 			if (r == 0)
 				w->written += c->len;
 			free(c);
-			wake(w);
+			/* One wake-up per refill, not per chunk: the loop
+			 * queues more when the backlog falls to low water. */
+			if (r == 0 && w->backlog == w->low_water)
+				wake(w);
 			if (r < 0)
 				break;
 			continue;
@@ -214,7 +218,7 @@ static int open_card_dir(int state_dirfd, uint64_t serial)
 }
 
 int dump_writer_new(int state_dirfd, uint64_t serial, const char *name, uint64_t size,
-		    struct dump_writer **ret)
+		    unsigned int low_water, struct dump_writer **ret)
 {
 	struct dump_writer *w;
 	int r;
@@ -228,6 +232,7 @@ int dump_writer_new(int state_dirfd, uint64_t serial, const char *name, uint64_t
 	snprintf(w->name, sizeof(w->name), "%s", name);
 	snprintf(w->tmp, sizeof(w->tmp), ".%s.tmp", name);
 	w->size = size;
+	w->low_water = low_water;
 	sha256_init(&w->sha);
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->cond, NULL);
@@ -317,13 +322,15 @@ int dump_writer_queue(struct dump_writer *w, void *buf, const uint8_t *data, siz
 	if (w->phase == PHASE_DONE || w->finish || w->abort) {
 		r = w->phase == PHASE_DONE && w->result < 0 ? w->result : -EPIPE;
 	} else {
-		if (w->tail)
+		if (w->tail) {
 			w->tail->next = c;
-		else
+		} else {
 			w->head = c;
+			/* Only an empty queue can have the thread waiting. */
+			pthread_cond_signal(&w->cond);
+		}
 		w->tail = c;
 		w->backlog++;
-		pthread_cond_signal(&w->cond);
 	}
 	pthread_mutex_unlock(&w->lock);
 	if (r < 0) {

@@ -69,11 +69,13 @@ struct dump_writer;
  * Start writing dumps/<serial>/<name> under the state directory dirfd,
  * creating the directories; size is the data's length.  The writer's
  * thread takes over from here.  0 or -errno (nothing is left behind).
+ * low_water: the loop is woken when the backlog falls to this many
+ * chunks (time to queue more), not after every chunk.
  */
 int dump_writer_new(int state_dirfd, uint64_t serial, const char *name, uint64_t size,
-		    struct dump_writer **ret);
-/* Readable (EV_READ) when a chunk has been written or the writer ended;
- * call dump_writer_poll() then. */
+		    unsigned int low_water, struct dump_writer **ret);
+/* Readable (EV_READ) when the backlog fell to the low-water mark or the
+ * writer ended; call dump_writer_poll() then. */
 int dump_writer_fd(const struct dump_writer *w);
 /* Clears the fd's readiness.  Returns 1 while running, 0 once saved, or
  * the -errno the writer failed with (the temporary is gone then). */

@@ -23,12 +23,15 @@
 #include "log.h"
 #include "manager.h"
 
-/* DUMP_DATA requests in flight: one being answered while the next waits
- * queued, so the card never idles while we handle a reply. */
-#define INFLIGHT_MAX 2
+/* DUMP_DATA requests in flight: some being answered while the next wait
+ * queued, so the card never idles while the loop handles a reply. */
+#define INFLIGHT_MAX 4
 /* Chunks handed to the writer and not yet written: back-pressure, so a
- * slow disk bounds memory at about this many chunks. */
-#define BACKLOG_MAX 6
+ * slow disk bounds memory at about this many chunks (1 MiB of 64 KiB
+ * admin buffers).  The writer wakes the loop when its backlog falls to
+ * BACKLOG_LOW, so the loop refills in batches instead of per chunk. */
+#define BACKLOG_MAX 16
+#define BACKLOG_LOW (BACKLOG_MAX / 2)
 /* A chunk that fails its checks is asked again this often before the
  * collection gives up (and retries later from the start). */
 #define CHUNK_RETRIES 3
@@ -591,7 +594,7 @@ static void got_start(struct dcard *dc, const struct ocxlpmem_reply *reply)
 	j->started_usec = now_realtime_us();
 	r = dump_file_name(dc->serial, j->started_usec, j->info.dump_id, j->file, sizeof(j->file));
 	if (r == 0)
-		r = dump_writer_new(dc->m->state_dirfd, dc->serial, j->file, j->info.total_size,
+		r = dump_writer_new(dc->m->state_dirfd, dc->serial, j->file, j->info.total_size, BACKLOG_LOW,
 				    &j->writer);
 	if (r < 0) {
 		job_fail(dc, "cannot create the dump file: %s",

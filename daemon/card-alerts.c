@@ -100,7 +100,8 @@ static bool reminder_due(const struct config *cfg, const struct alert_record *re
 	default:
 		return false;
 	}
-	return now - rec->last_sent_us >= wait;
+	/* Sent "in the future" (the clock was stepped back): just sent. */
+	return clock_age_us(now, rec->last_sent_us) >= wait;
 }
 
 void card_alerts_update(struct dcard *dc, uint64_t now)

@@ -21,22 +21,6 @@
 /* Largest reply of a polled function: SMART with every attribute. */
 #define POLL_OUT_CAP 512
 
-uint64_t now_realtime_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
-uint64_t now_monotonic_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 int card_submit(struct dcard *dc, unsigned int function, const void *in, size_t in_len,
 		size_t out_cap, enum req_tag tag)
 {
@@ -638,6 +622,11 @@ struct dcard *card_free(struct dcard *dc)
 
 /* ---- Health ------------------------------------------------------------- */
 
+/*
+ * An entry stamped later than now (the clock was stepped back since it
+ * arrived) counts as just arrived: it must not fall out of the window, and
+ * clear the condition it raised, because of the step.
+ */
 static void count_recent_errlog(struct dcard *dc, struct health_input *in)
 {
 	uint64_t window_us = (uint64_t)dc->thresholds.error_log_window_s * 1000000u;
@@ -646,7 +635,7 @@ static void count_recent_errlog(struct dcard *dc, struct health_input *in)
 	for (size_t i = 0; i < dc->state->nhistory; i++) {
 		const struct errlog_record *e = &dc->state->history[i];
 
-		if (e->type > OCXLPMEM_ERRLOG_TYPE_MAX || now - e->received_us > window_us)
+		if (e->type > OCXLPMEM_ERRLOG_TYPE_MAX || clock_age_us(now, e->received_us) > window_us)
 			continue;
 		in->recent_errlog[e->type]++;
 		in->recent_actions |= e->action_flags;

@@ -21,6 +21,7 @@ enum {
 	OPT_DEBUG,
 	OPT_TEST_FREEZE,
 	OPT_METRICS_LISTEN,
+	OPT_TEST_CLOCK_OFFSET_FILE,
 };
 
 static const struct option long_options[] = {
@@ -35,6 +36,7 @@ static const struct option long_options[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ "test-freeze-on-sigusr2", no_argument, NULL, OPT_TEST_FREEZE },
 	{ "metrics-listen", required_argument, NULL, OPT_METRICS_LISTEN },
+	{ "test-clock-offset-file", required_argument, NULL, OPT_TEST_CLOCK_OFFSET_FILE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -130,6 +132,9 @@ int cmdline_parse(int argc, char **argv, struct options *ret, FILE *out, FILE *e
 			break;
 		case OPT_TEST_FREEZE:
 			o.test_freeze = true;
+			break;
+		case OPT_TEST_CLOCK_OFFSET_FILE:
+			o.test_clock_offset_file = optarg;
 			break;
 		case OPT_METRICS_LISTEN:
 			if (!config_listen_valid(optarg)) {

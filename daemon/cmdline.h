@@ -19,6 +19,7 @@ struct options {
 	bool foreground;
 	bool debug;
 	bool test_freeze;         /* test only: SIGUSR2 freezes the loop */
+	const char *test_clock_offset_file; /* test only: see clock.h */
 	const char *metrics_listen; /* NULL: the config's [metrics] listen */
 };
 

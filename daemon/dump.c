@@ -36,7 +36,7 @@
  * collection gives up (and retries later from the start). */
 #define CHUNK_RETRIES 3
 /* Progress to watchers at most this often. */
-#define NOTIFY_INTERVAL_US 200000u
+#define NOTIFY_INTERVAL_MS 200u
 #define RETRY_MAX_S 3600u
 #define CHUNK_CAP (4u << 20)
 
@@ -63,7 +63,7 @@ struct dump_job {
 	struct dump_writer *writer;
 	struct event *ev_writer;
 	struct job_progress progress;
-	uint64_t last_notify_us;
+	uint64_t last_notify_ms;    /* CLOCK_MONOTONIC: a rate limit, not a date */
 };
 
 static const char *const phase_names[] = {
@@ -442,11 +442,11 @@ static void job_fail(struct dcard *dc, const char *fmt, ...)
 static void notify_progress(struct dcard *dc, bool force)
 {
 	struct dump_job *j = dc->dump;
-	uint64_t now = now_realtime_us();
+	uint64_t now = now_monotonic_ms();
 
-	if (!force && now - j->last_notify_us < NOTIFY_INTERVAL_US)
+	if (!force && now - j->last_notify_ms < NOTIFY_INTERVAL_MS)
 		return;
-	j->last_notify_us = now;
+	j->last_notify_ms = now;
 	card_touch(dc);
 	varlink_dumps_job_changed(dc, false);
 }

@@ -11,6 +11,7 @@
 
 #include <systemd/sd-daemon.h>
 
+#include "clock.h"
 #include "cmdline.h"
 #include "config.h"
 #include "log.h"
@@ -49,6 +50,11 @@ int main(int argc, char **argv)
 	if (r < 0)
 		return EX_USAGE;
 	log_open(opts.log_target);
+	if (opts.test_clock_offset_file) {
+		clock_set_test_offset_file(opts.test_clock_offset_file);
+		log_warning("--test-clock-offset-file: the wall clock is offset by %s (test only)",
+			    opts.test_clock_offset_file);
+	}
 	log_set_max_level(opts.debug ? LOG_DEBUG : LOG_INFO);
 
 	r = load_config(&opts, &config);

@@ -15,6 +15,7 @@
 #include <event2/event.h>
 #include <ocxlpmem/ocxlpmem.h>
 
+#include "clock.h"
 #include "cmdline.h"
 #include "config.h"
 #include "alert.h"
@@ -237,8 +238,5 @@ void fwupdate_request_done(struct dcard *dc, struct ocxlpmem_request *req);
 /* The card went away / is being freed: end a running update. */
 void fwupdate_card_gone(struct dcard *dc);
 void fwupdate_card_free(struct dcard *dc);
-
-uint64_t now_realtime_us(void);
-uint64_t now_monotonic_ms(void);
 
 #endif /* OCXLPMEMD_MANAGER_H */

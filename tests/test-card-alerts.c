@@ -199,6 +199,38 @@ static void test_survives_restart(void **state)
 	}
 }
 
+/*
+ * The wall clock stepped back (NTP, a restored VM): the last sending is
+ * now "in the future".  That is "just sent", not "sent 584,000 years ago":
+ * no reminder until a full period after the step, and the condition stays.
+ */
+static void test_clock_stepped_back(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const want[] = {
+		"temperature:active", "temperature:reminder",
+	};
+
+	f->cfg->reminder = REMINDER_DAILY;
+	report(f, HEALTH_CRITICAL, "temperature", HEALTH_CRITICAL);
+	card_alerts_update(&f->dc, T0);
+	card_alerts_update(&f->dc, T0 - 3600ull * 1000000u);  /* stepped back an hour */
+	card_alerts_update(&f->dc, T0 - 60ull * 1000000u);
+	card_alerts_update(&f->dc, T0 + DAY - 1);             /* still not a day */
+	card_alerts_update(&f->dc, T0 + DAY);                 /* now it is */
+	expect(want, 2);
+}
+
+/* clock_age_us(): the age of a stamp, never wrapping. */
+static void test_clock_age(void **state)
+{
+	assert_true(clock_age_us(T0 + 5, T0) == 5);
+	assert_true(clock_age_us(T0, T0) == 0);
+	assert_true(clock_age_us(T0, T0 + 1) == 0);
+	assert_true(clock_age_us(0, UINT64_MAX) == 0);
+	assert_true(clock_age_us(UINT64_MAX, 0) == UINT64_MAX);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -207,6 +239,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_diminishing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_latched_while_unreadable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_survives_restart, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_clock_stepped_back, setup, teardown),
+		cmocka_unit_test(test_clock_age),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -408,7 +408,6 @@ static int dcard_new(struct manager *m, uint64_t serial, struct dcard **ret, boo
 {
 	struct dcard *dc, **v;
 	const char *name;
-	char *aside = NULL;
 	bool is_new;
 	int r;
 
@@ -434,20 +433,10 @@ static int dcard_new(struct manager *m, uint64_t serial, struct dcard **ret, boo
 			log_errno(LOG_ERR, r, "cannot save card names in %s", m->state_dir);
 	}
 
-	r = card_state_load(m->state_dirfd, serial, &dc->state, &aside);
-	if (r == -EBADMSG || r == -EPROTONOSUPPORT)
-		log_error("%s: the state file of serial %" PRIu64 " was %s; set aside as %s, starting afresh",
-			  dc->name, serial, r == -EBADMSG ? "corrupt" : "from a newer ocxlpmemd",
-			  aside ? aside : "?");
-	else if (r < 0 && r != -ENOENT)
-		log_errno(LOG_ERR, r, "%s: cannot read the state of serial %" PRIu64, dc->name, serial);
-	free(aside);
-	if (!dc->state) {
-		r = card_state_new(serial, dc->name, &dc->state);
-		if (r < 0) {
-			free(dc);
-			return r;
-		}
+	r = card_record_open(dc);
+	if (r < 0) {
+		card_free(dc);
+		return r;
 	}
 	config_for_card(m->config, serial, &dc->intervals, &dc->thresholds);
 	for (unsigned int k = 0; k < POLL_KINDS; k++) {
@@ -615,7 +604,7 @@ struct dcard *card_free(struct dcard *dc)
 	card_replies_free(dc);
 	metrics_card_free(dc);
 	ocxlpmem_card_unref(dc->card);
-	card_state_free(dc->state);
+	card_record_close(dc);
 	free(dc);
 	return NULL;
 }
@@ -667,26 +656,17 @@ void card_evaluate(struct dcard *dc)
 	card_touch(dc);
 	count_recent_errlog(dc, &in);
 	health_evaluate(&in, &dc->report);
+	if (!card_record_loaded(dc))
+		card_record_unloaded_report(dc, &dc->report);
 	if (dc->report.state != before) {
 		log_info("%s: health %s -> %s", dc->name, card_health_name(before),
 			 card_health_name(dc->report.state));
 		varlink_manager_card_event(dc, "health-changed", before);
 	}
-	card_alerts_update(dc, now_realtime_us());
+	/* Without its record the card's latched alerts are not known:
+	 * raising or clearing them now would repeat or lose one. */
+	if (card_record_loaded(dc))
+		card_alerts_update(dc, now_realtime_us());
 	card_save_state(dc);
 	manager_update_status(dc->m);
-}
-
-void card_save_state(struct dcard *dc)
-{
-	int r;
-
-	if (!dc->state_dirty)
-		return;
-	r = card_state_save(dc->m->state_dirfd, dc->state);
-	if (r < 0) {
-		log_errno(LOG_ERR, r, "%s: cannot save state", dc->name);
-		return;
-	}
-	dc->state_dirty = false;
 }

@@ -131,6 +131,11 @@ static void submit_ack(struct dcard *dc, uint32_t id)
 
 void errlog_start_drain(struct dcard *dc)
 {
+	/* An entry can only be acknowledged once stored: without the card's
+	 * record the card keeps it, and the drain starts when the record
+	 * loads (card-record.c). */
+	if (!card_record_loaded(dc))
+		return;
 	if (dc->draining) {
 		dc->drain_again = true;
 		return;

@@ -34,7 +34,7 @@ int card_health_from_name(const char *name); /* -EINVAL if unknown */
 
 struct health_reason {
 	const char *code;          /* stable id, also the alert key: "temperature" */
-	enum card_health level;    /* WARNING .. FATAL */
+	enum card_health level;    /* WARNING .. FATAL; UNKNOWN for state-unreadable */
 	char text[160];            /* "temperature 91 C at or above critical 85 C" */
 	bool has_value;
 	int64_t value;             /* what tripped it */

@@ -293,10 +293,10 @@ static int open_state_dir(struct manager *m)
 	if (m->state_dirfd < 0)
 		return log_errno(LOG_ERR, errno, "cannot open state directory %s", m->state_dir);
 	r = names_load(m->state_dirfd, &m->names, &aside);
-	if (r == -EBADMSG || r == -EPROTONOSUPPORT)
+	if (state_set_aside_text(r))
 		log_error("%s/names.json was %s; set aside as %s, names start afresh", m->state_dir,
-			  r == -EBADMSG ? "corrupt" : "from a newer ocxlpmemd", aside ? aside : "?");
-	if (r == -EBADMSG || r == -EPROTONOSUPPORT || r == -ENOENT)
+			  state_set_aside_text(r), aside ? aside : "?");
+	if (state_set_aside_text(r) || r == -ENOENT)
 		r = names_new(&m->names);
 	free(aside);
 	if (r < 0)

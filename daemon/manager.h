@@ -112,6 +112,11 @@ struct dcard {
 	struct health_report report;
 	struct card_state *state;
 	bool state_dirty;
+	/* card-record.c: -errno while the record exists but cannot be read
+	 * (state is then a blank stand-in, never saved); 0 once loaded. */
+	int state_load_error;
+	unsigned int state_load_attempts;
+	struct event *state_retry_timer;
 	uint64_t added_us, removed_us;
 
 	/* Moves whenever anything shown of this card may have changed
@@ -192,11 +197,24 @@ void card_evaluate(struct dcard *dc);
 /* Something shown of the card may have changed: its cached replies and
  * the metrics are stale. */
 void card_touch(struct dcard *dc);
-/* Write the card's state file if it changed. */
-void card_save_state(struct dcard *dc);
 /* Submit a command for this card.  0 or -errno. */
 int card_submit(struct dcard *dc, unsigned int function, const void *in, size_t in_len,
 		size_t out_cap, enum req_tag tag);
+
+/* ---- card-record.c ---------------------------------------------------- */
+/* Load the card's record (dc->state), or hold it unloaded and retry when
+ * the file exists but cannot be read.  0, or -ENOMEM. */
+int card_record_open(struct dcard *dc);
+/* Stop retrying and free the record. */
+void card_record_close(struct dcard *dc);
+static inline bool card_record_loaded(const struct dcard *dc)
+{
+	return dc->state_load_error == 0;
+}
+/* The health of a card without its record: unknown, state-unreadable. */
+void card_record_unloaded_report(const struct dcard *dc, struct health_report *rep);
+/* Write the card's state file if it changed (never while unloaded). */
+void card_save_state(struct dcard *dc);
 
 /* ---- errlog.c --------------------------------------------------------- */
 void errlog_start_drain(struct dcard *dc);

@@ -31,6 +31,7 @@ struct state_io_test_hooks state_io_test_hooks = {
 	.write = write,
 	.fsync = fsync,
 	.renameat = renameat,
+	.read = read,
 };
 
 /* Like mkostemps(), relative to dirfd, which glibc lacks: fills the XXXXXX. */
@@ -172,9 +173,10 @@ out_free:
 }
 
 /*
- * The whole of a state file.  -EFBIG past STATE_FILE_MAX (not ours: the
- * caller sets it aside); -EISDIR, -ELOOP (a symlink), -EBADFD (another
- * kind of file) are left alone for the administrator.
+ * The whole of a state file.  -EFBIG past STATE_FILE_MAX, known from
+ * fstat() before a byte is read (not ours: the caller sets it aside);
+ * -EISDIR, -ELOOP (a symlink), -EBADFD (another kind of file) are left
+ * alone for the administrator.
  */
 static int read_file_at(int dirfd, const char *path, char **ret, size_t *ret_len)
 {
@@ -206,7 +208,7 @@ static int read_file_at(int dirfd, const char *path, char **ret, size_t *ret_len
 		goto out_close;
 	}
 	for (;;) {
-		ssize_t n = read(fd, buf + len, cap - len);
+		ssize_t n = state_io_test_hooks.read(fd, buf + len, cap - len);
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -292,12 +294,45 @@ static int set_aside(int dirfd, const char *path, const char *why, char **ret_na
 	return -EEXIST;
 }
 
+const char *state_set_aside_text(int load_result)
+{
+	switch (load_result) {
+	case -EBADMSG:
+		return "corrupt";
+	case -EPROTONOSUPPORT:
+		return "from a newer ocxlpmemd";
+	case -EFBIG:
+		return "too large (over 16 MiB: not one of ours), not read";
+	default:
+		return NULL;
+	}
+}
+
 typedef int (*parse_fn)(const char *text, size_t len, void **ret, const void *arg);
 
 /*
- * Read and parse path; set a corrupt or future file aside.  When the
- * set-aside itself fails its error is returned instead: the bad file is
- * still in place and the caller must not take it for absent.
+ * Why a file that cannot be loaded is set aside, as its new name says:
+ * corrupt, from a newer version, or too large to be one of ours.  Any
+ * other error leaves the file where it is.
+ */
+static const char *set_aside_reason(int r)
+{
+	switch (r) {
+	case -EBADMSG:
+		return "corrupt";
+	case -EPROTONOSUPPORT:
+		return "future";
+	case -EFBIG:
+		return "too-large";
+	default:
+		return NULL;
+	}
+}
+
+/*
+ * Read and parse path; set a corrupt, future or too large file aside.
+ * When the set-aside itself fails its error is returned instead: the bad
+ * file is still in place and the caller must not take it for absent.
  */
 static int load_at(int dirfd, const char *path, parse_fn parse, const void *arg, void **ret,
 		   char **ret_setaside)
@@ -308,17 +343,12 @@ static int load_at(int dirfd, const char *path, parse_fn parse, const void *arg,
 	int r, k;
 
 	r = read_file_at(dirfd, path, &text, &len);
-	if (r == -EFBIG)
-		r = -EBADMSG;
-	else if (r < 0)
-		return r;
-	else {
+	if (r == 0) {
 		r = parse(text, len, &obj, arg);
 		free(text);
 	}
-	if (r == -EBADMSG || r == -EPROTONOSUPPORT) {
-		k = set_aside(dirfd, path, r == -EBADMSG ? "corrupt" : "future",
-			      ret_setaside ? &aside : NULL);
+	if (set_aside_reason(r)) {
+		k = set_aside(dirfd, path, set_aside_reason(r), ret_setaside ? &aside : NULL);
 		if (k < 0)
 			return k;
 		if (ret_setaside)

@@ -22,7 +22,8 @@
 
 /*
  * Far above anything we write (a full card record is about 2.2 MiB: 256
- * entries of 4 KiB data in hex), so a bigger file is not ours: corrupt.
+ * entries of 4 KiB data in hex), so a bigger file is not ours: it is set
+ * aside as too large without being read.
  */
 #define STATE_FILE_MAX (16u * 1024u * 1024u)
 

@@ -8,9 +8,11 @@
  * Every file is JSON with {"format": "ocxlpmemd-...", "version": N} and is
  * written crash-safely (temp file, fsync, rename, fsync of the directory),
  * so a reader sees the old or the new file, never a mix.  A file that does
- * not parse, or has a newer version than this build knows, is renamed aside
- * to NAME.corrupt-<unix time> (or NAME.future-<unix time>) and reported;
- * the daemon carries on with a fresh record and never crashes on it.
+ * not parse, has a newer version than this build knows, or is larger than
+ * any we write, is renamed aside to NAME.corrupt-<unix time> (or
+ * NAME.future-, NAME.too-large-) and reported; the daemon carries on with a
+ * fresh record and never crashes on it.  A file that cannot be read (an
+ * I/O error, no permission, a symlink) is left alone: see card-record.c.
  * doc/state-format.md (and ocxlpmemd(8), FILES) describes the format.
  */
 #ifndef OCXLPMEMD_STATE_H
@@ -83,11 +85,16 @@ struct alert_record *card_state_alert(struct card_state *s, const char *key);
 
 /*
  * Load cards/SERIAL.json from the state directory (dirfd).  Returns 0 with
- * *ret set; -ENOENT when there is none; -EBADMSG / -EPROTONOSUPPORT when it
- * was corrupt / from the future and has been set aside (ret_setaside gets
- * the new name when not NULL, caller frees).  Other -errno for I/O.
+ * *ret set; -ENOENT when there is none; -EBADMSG / -EPROTONOSUPPORT /
+ * -EFBIG when it was corrupt / from the future / too large (never read)
+ * and has been set aside (ret_setaside gets the new name when not NULL,
+ * caller frees).  Any other -errno: it could not be read and is still
+ * there, untouched.
  */
 int card_state_load(int dirfd, uint64_t serial, struct card_state **ret, char **ret_setaside);
+/* For the log: why a load set the file aside ("corrupt", "too large
+ * (over 16 MiB), not read", ...), or NULL when it did not. */
+const char *state_set_aside_text(int load_result);
 /* Write cards/SERIAL.json crash-safely (creates cards/). */
 int card_state_save(int dirfd, const struct card_state *s);
 /* Parse a card state document from memory (the loader and the fuzzer). */

@@ -36,6 +36,7 @@ static const struct state_io_test_hooks real_hooks = {
 	.write = write,
 	.fsync = fsync,
 	.renameat = renameat,
+	.read = read,
 };
 
 static int setup(void **state)
@@ -453,7 +454,6 @@ static void test_load_odd_files(void **state)
 	struct fixture *f = *state;
 	struct card_state *s = NULL;
 	char *aside = NULL;
-	int fd;
 
 	assert_int_equal(mkdirat(f->dirfd, "cards", 0755), 0);
 	assert_int_equal(mkdirat(f->dirfd, "cards/1.json", 0755), 0);
@@ -467,14 +467,110 @@ static void test_load_odd_files(void **state)
 	assert_null(aside);
 	assert_int_equal(count_entries(f->dirfd, "cards", ".corrupt-"), 0);
 
-	/* Bigger than anything we write: not ours. */
-	fd = openat(f->dirfd, "cards/4.json", O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+}
+
+static size_t bytes_read;
+
+static ssize_t read_counting(int fd, void *buf, size_t len)
+{
+	ssize_t n = read(fd, buf, len);
+
+	if (n > 0)
+		bytes_read += (size_t)n;
+	return n;
+}
+
+/*
+ * Bigger than anything we write (1 GiB, sparse): not ours.  Reported as too
+ * large (not as corrupt), set aside whole under a name that says so, and
+ * never read: not a byte, let alone a gigabyte into memory.
+ */
+static void test_load_too_large(void **state)
+{
+	struct fixture *f = *state;
+	struct card_state *s = NULL;
+	struct stat st;
+	char *aside = NULL;
+	int fd;
+
+	assert_int_equal(mkdirat(f->dirfd, "cards", 0755), 0);
+	for (unsigned int i = 0; i < 2; i++) {
+		off_t size = i ? (off_t)STATE_FILE_MAX + 1 : (off_t)1 << 30;
+
+		fd = openat(f->dirfd, "cards/4.json", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		assert_true(fd >= 0);
+		assert_int_equal(ftruncate(fd, size), 0);
+		close(fd);
+		bytes_read = 0;
+		state_io_test_hooks.read = read_counting;
+		assert_int_equal(card_state_load(f->dirfd, 4, &s, &aside), -EFBIG);
+		assert_true(bytes_read == 0);
+		assert_null(s);
+		assert_non_null(aside);
+		assert_memory_equal(aside, "cards/4.json.too-large-", strlen("cards/4.json.too-large-"));
+		assert_int_equal(fstatat(f->dirfd, aside, &st, 0), 0);
+		assert_true(st.st_size == size);
+		assert_null(get_file(f->dirfd, "cards/4.json"));
+		assert_int_equal(unlinkat(f->dirfd, aside, 0), 0);
+		free(aside);
+		aside = NULL;
+	}
+	assert_int_equal(count_entries(f->dirfd, "cards", ".corrupt-"), 0);
+	assert_string_equal(state_set_aside_text(-EFBIG),
+			    "too large (over 16 MiB: not one of ours), not read");
+
+	/* names.json too. */
+	fd = openat(f->dirfd, "names.json", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	assert_true(fd >= 0);
-	assert_int_equal(ftruncate(fd, (off_t)STATE_FILE_MAX + 1), 0);
+	assert_int_equal(ftruncate(fd, (off_t)1 << 30), 0);
 	close(fd);
-	assert_int_equal(card_state_load(f->dirfd, 4, &s, &aside), -EBADMSG);
-	assert_non_null(aside);
+	{
+		struct name_registry *r = NULL;
+
+		assert_int_equal(names_load(f->dirfd, &r, &aside), -EFBIG);
+		assert_null(r);
+	}
+	assert_memory_equal(aside, "names.json.too-large-", strlen("names.json.too-large-"));
 	free(aside);
+}
+
+static int read_errno;
+
+static ssize_t read_fail(int fd, void *buf, size_t len)
+{
+	errno = read_errno;
+	return -1;
+}
+
+/*
+ * A file that exists but cannot be read (a disk error, ...) is not corrupt:
+ * the error comes back, and the file stays where it is, untouched, for a
+ * later load.
+ */
+static void test_load_read_error(void **state)
+{
+	static const int errs[] = { EIO, EACCES, ENOMEM };
+	struct fixture *f = *state;
+	struct card_state *s = NULL;
+	char *aside = NULL;
+
+	assert_int_equal(mkdirat(f->dirfd, "cards", 0755), 0);
+	put_file(f->dirfd, "cards/42.json", CARD_DOC("1", "42"));
+	for (size_t i = 0; i < ELEMENTSOF(errs); i++) {
+		read_errno = errs[i];
+		state_io_test_hooks.read = read_fail;
+		assert_int_equal(card_state_load(f->dirfd, 42, &s, &aside), -errs[i]);
+		assert_null(s);
+		assert_null(aside);
+		assert_null(state_set_aside_text(-errs[i]));
+		assert_file(f->dirfd, "cards/42.json", CARD_DOC("1", "42"));
+		assert_int_equal(count_entries(f->dirfd, "cards", "42.json."), 0);
+	}
+	/* The disk recovers: the same file loads. */
+	state_io_test_hooks.read = read;
+	assert_int_equal(card_state_load(f->dirfd, 42, &s, &aside), 0);
+	assert_non_null(s);
+	card_state_free(s);
 }
 
 /* ---- names ------------------------------------------------------------------------ */
@@ -522,6 +618,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_card_load_rows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_set_aside_twice, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_odd_files, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_load_too_large, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_load_read_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_names_save_load, setup, teardown),
 	};
 

@@ -60,7 +60,8 @@ static void usage(FILE *f)
 		"  -h, --help             print this help and exit\n"
 		"\n"
 		"Exit status: 0 stopped cleanly, 1 runtime failure, 64 bad command line,\n"
-		"78 bad configuration.  See ocxlpmemd(8).\n",
+		"75 another ocxlpmemd uses the directories, 78 bad configuration.\n"
+		"See ocxlpmemd(8).\n",
 		SYSCONFDIR "/ocxlpmemd.conf");
 }
 

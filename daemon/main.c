@@ -63,6 +63,12 @@ int main(int argc, char **argv)
 		return EX_CONFIG;
 	}
 	r = manager_new(&opts, config, &m);
+	if (r == -EBUSY) {
+		/* Another daemon has the directories: it may be gone soon (a
+		 * restart overlapping a stop), so try again later. */
+		sd_notify(0, "STATUS=another ocxlpmemd uses the state directory, see the log");
+		return EX_TEMPFAIL;
+	}
 	if (r < 0) {
 		sd_notifyf(0, "STATUS=failed to start: %s\nERRNO=%d", strerror(-r), -r);
 		return EXIT_FAILURE;

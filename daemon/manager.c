@@ -17,6 +17,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "alert.h"
+#include "dir-lock.h"
 #include "log.h"
 #include "dump.h"
 #include "manager.h"
@@ -281,6 +282,48 @@ static void on_test_freeze(evutil_socket_t sig, short what, void *userdata)
 
 /* ---- Construction ------------------------------------------------------- */
 
+/*
+ * Take dir's lock before anything in it is changed.  A second daemon on
+ * the same directories would otherwise set aside, rewrite and drain
+ * behind the first one's back, and replace its socket.
+ */
+static int lock_dir(int dirfd, const char *dir, int *ret_fd)
+{
+	pid_t holder;
+	int r;
+
+	r = dir_lock(dirfd, ret_fd, &holder);
+	if (r == -EBUSY && holder)
+		log_error("another ocxlpmemd (pid %ld) uses %s; not starting a second one",
+			  (long)holder, dir);
+	else if (r == -EBUSY)
+		log_error("another ocxlpmemd uses %s (it holds %s/" DIR_LOCK_FILE
+			  "); not starting a second one", dir, dir);
+	else if (r < 0)
+		log_errno(LOG_ERR, r, "cannot lock %s/" DIR_LOCK_FILE, dir);
+	return r;
+}
+
+/* The runtime directory's lock, unless it is the state directory (whose
+ * lock we hold: a second flock of the same file would fail on our own). */
+static int lock_runtime_dir(struct manager *m)
+{
+	struct stat a, b;
+	int dfd, r;
+
+	dfd = open(m->runtime_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return log_errno(LOG_ERR, errno, "cannot open runtime directory %s",
+				 m->runtime_dir);
+	if (fstat(dfd, &a) == 0 && fstat(m->state_dirfd, &b) == 0 && a.st_dev == b.st_dev &&
+	    a.st_ino == b.st_ino)
+		r = 0;
+	else
+		r = lock_dir(dfd, m->runtime_dir, &m->runtime_lock_fd);
+	close(dfd);
+	return r;
+}
+
 static int open_state_dir(struct manager *m)
 {
 	char *aside = NULL;
@@ -292,6 +335,9 @@ static int open_state_dir(struct manager *m)
 	m->state_dirfd = open(m->state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (m->state_dirfd < 0)
 		return log_errno(LOG_ERR, errno, "cannot open state directory %s", m->state_dir);
+	r = lock_dir(m->state_dirfd, m->state_dir, &m->state_lock_fd);
+	if (r < 0)
+		return r;
 	r = names_load(m->state_dirfd, &m->names, &aside);
 	if (state_set_aside_text(r))
 		log_error("%s/names.json was %s; set aside as %s, names start afresh", m->state_dir,
@@ -378,6 +424,7 @@ int manager_new(struct options *opts, struct config *config, struct manager **re
 	m->opts = opts;
 	m->config = config;
 	m->state_dirfd = -1;
+	m->state_lock_fd = m->runtime_lock_fd = -1;
 	m->jitter_state = (uint64_t)getpid() * 0x9E3779B97F4A7C15ull | 1;
 	/* Test-only: check every cached reply against a fresh render. */
 	m->verify_replies = getenv("OCXLPMEMD_VERIFY_REPLY_CACHE") &&
@@ -402,6 +449,9 @@ int manager_new(struct options *opts, struct config *config, struct manager **re
 		log_errno(LOG_ERR, r, "cannot create runtime directory %s", m->runtime_dir);
 		goto fail;
 	}
+	r = lock_runtime_dir(m);
+	if (r < 0)
+		goto fail;
 
 	m->base = event_base_new();
 	if (!m->base) {
@@ -536,6 +586,11 @@ struct manager *manager_free(struct manager *m)
 	names_free(m->names);
 	if (m->state_dirfd >= 0)
 		close(m->state_dirfd);
+	/* Last: everything in the directories is done with. */
+	if (m->runtime_lock_fd >= 0)
+		close(m->runtime_lock_fd);
+	if (m->state_lock_fd >= 0)
+		close(m->state_lock_fd);
 	config_free(m->config);
 	free(m->state_dir);
 	free(m->runtime_dir);

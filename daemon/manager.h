@@ -153,6 +153,8 @@ struct manager {
 	uint64_t replies_verified;
 	uint64_t watchdog_usec;
 	int state_dirfd;
+	int state_lock_fd;          /* dir-lock.h: held for the daemon's life */
+	int runtime_lock_fd;        /* -1 also when runtime_dir is state_dir */
 	char *state_dir;
 	char *runtime_dir;
 	struct name_registry *names;
@@ -167,7 +169,8 @@ struct manager {
 	bool test_freeze_armed;
 };
 
-/* Takes over config, also on failure. */
+/* Takes over config, also on failure.  -EBUSY: another ocxlpmemd uses the
+ * state or the runtime directory (logged; exit with EX_TEMPFAIL). */
 int manager_new(struct options *opts, struct config *config, struct manager **ret);
 struct manager *manager_free(struct manager *m);
 /* Discover cards, start polling, notify READY=1 and run until stopped. */

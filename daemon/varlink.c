@@ -74,6 +74,13 @@ struct varlink_server {
 	unsigned long refused;   /* connections refused, for rate-limited logs */
 	gid_t admin_gid;
 	bool has_admin_gid;
+	/* The socket file varlink_server_listen_path() created: removed at
+	 * free only while it is still that file (same device and inode), so
+	 * a socket another process bound since is never taken away.  NULL for
+	 * sockets passed by systemd. */
+	char *bound_path;
+	dev_t bound_dev;
+	ino_t bound_ino;
 };
 
 /* ---- Parsing ------------------------------------------------------------- */
@@ -909,6 +916,14 @@ struct varlink_server *varlink_server_free(struct varlink_server *s)
 		free(s->ifaces[i].description);
 	}
 	free(s->ifaces);
+	if (s->bound_path) {
+		struct stat st;
+
+		if (lstat(s->bound_path, &st) == 0 && S_ISSOCK(st.st_mode) &&
+		    st.st_dev == s->bound_dev && st.st_ino == s->bound_ino)
+			(void)unlink(s->bound_path);
+		free(s->bound_path);
+	}
 	free(s);
 	return NULL;
 }
@@ -964,6 +979,7 @@ int varlink_server_listen_fd(struct varlink_server *s, int fd)
 int varlink_server_listen_path(struct varlink_server *s, const char *path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct stat st;
 	int fd, r;
 
 	if (strlen(path) >= sizeof(sa.sun_path))
@@ -972,18 +988,28 @@ int varlink_server_listen_path(struct varlink_server *s, const char *path)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -errno;
-	/* A socket left by a daemon that died is stale: nobody listens on it. */
+	/* A socket left by a daemon that died is stale: nobody listens on it.
+	 * (A live one is not ours to replace: the daemon holds the lock of
+	 * the runtime directory before it gets here.) */
 	(void)unlink(path);
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || chmod(path, 0666) < 0 ||
-	    listen(fd, SOMAXCONN) < 0) {
+	    lstat(path, &st) < 0 || listen(fd, SOMAXCONN) < 0) {
 		r = -errno;
 		close(fd);
 		return r;
 	}
 	r = varlink_server_listen_fd(s, fd);
-	if (r < 0)
+	if (r < 0) {
 		close(fd);
-	return r;
+		return r;
+	}
+	/* Remembered after the listener: if it fails, the caller gives up
+	 * and the path stays bound to nothing, which the next start cleans. */
+	free(s->bound_path);
+	s->bound_path = strdup(path);
+	s->bound_dev = st.st_dev;
+	s->bound_ino = st.st_ino;
+	return 0;
 }
 
 unsigned int varlink_server_connections(const struct varlink_server *s)

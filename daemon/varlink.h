@@ -60,7 +60,8 @@ void varlink_server_set_admin_gid(struct varlink_server *s, gid_t gid);
 
 /* Serve on an inherited listening socket (socket activation). */
 int varlink_server_listen_fd(struct varlink_server *s, int fd);
-/* Bind path (replacing a stale socket), mode 0666: access control is per call. */
+/* Bind path (replacing a stale socket), mode 0666: access control is per
+ * call.  varlink_server_free() removes it again, if it is still ours. */
 int varlink_server_listen_path(struct varlink_server *s, const char *path);
 
 unsigned int varlink_server_connections(const struct varlink_server *s);

@@ -158,6 +158,8 @@ static const struct key keys[] = {
 	{ SEC_METRICS, "listen", KEY_STRING, CFG(metrics_listen), .check = value_check_listen,
 	  .expected = "off, or ADDRESS:PORT such as 127.0.0.1:9580, [::1]:9580 or localhost:9580",
 	  .sdef = "127.0.0.1:9580" },
+	{ SEC_METRICS, "request_timeout", KEY_DURATION, CFG(metrics_request_timeout_s),
+	  .min = 1, .max = 300, .def = 10 },
 
 	{ SEC_ACCESS, "admin_group", KEY_STRING, CFG(admin_group), .check = value_check_group,
 	  .expected = "a group name: a-z or _, then a-z, 0-9, _ or -, at most 32 characters" },

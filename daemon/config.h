@@ -73,6 +73,7 @@ struct config {
 
 	/* [metrics] */
 	char *metrics_listen; /* "127.0.0.1:9580" default; "off" disables */
+	unsigned int metrics_request_timeout_s; /* default 10: a whole request within it */
 
 	/* [access] */
 	char *admin_group;    /* group allowed to mutate over Varlink; NULL: root only */

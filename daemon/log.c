@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define SD_JOURNAL_SUPPRESS_LOCATION
@@ -101,4 +102,23 @@ int log_errno(int priority, int err, const char *fmt, ...)
 	va_end(ap);
 	log_msg(priority, "%s: %s", buf, strerror(abs(err)));
 	return -abs(err);
+}
+
+bool log_ratelimit(struct log_ratelimit *rl, unsigned int interval_s,
+		   unsigned long *ret_suppressed)
+{
+	struct timespec ts;
+	uint64_t now;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+	if (rl->started && now - rl->last_ms < (uint64_t)interval_s * 1000u) {
+		rl->suppressed++;
+		return false;
+	}
+	rl->started = true;
+	rl->last_ms = now;
+	*ret_suppressed = rl->suppressed;
+	rl->suppressed = 0;
+	return true;
 }

@@ -9,6 +9,7 @@
 #define OCXLPMEMD_LOG_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <syslog.h>
 
 enum log_target {
@@ -26,6 +27,20 @@ int log_parse_target(const char *s, enum log_target *ret);
 /* printf-style; returns -abs(err) so callers can `return log_errno(r, ...)`. */
 void log_msg(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int log_errno(int priority, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/*
+ * One line now and then for something a client can make happen at will
+ * (refused connections, failed accepts): log_ratelimit() is true for the
+ * first event and then at most once per interval_s, with *ret_suppressed
+ * set to the events not logged since the last line.
+ */
+struct log_ratelimit {
+	uint64_t last_ms;
+	unsigned long suppressed;
+	bool started;
+};
+bool log_ratelimit(struct log_ratelimit *rl, unsigned int interval_s,
+		   unsigned long *ret_suppressed);
 
 #define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
 #define log_info(...) log_msg(LOG_INFO, __VA_ARGS__)

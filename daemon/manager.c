@@ -251,6 +251,7 @@ static void on_reload(evutil_socket_t sig, short what, void *userdata)
 	}
 	config_free(m->config);
 	m->config = fresh;
+	metrics_update_limits(m->metrics);
 	apply_config(m);
 	log_info("configuration reloaded from %s", m->opts->config_path);
 	m->last_status[0] = '\0';
@@ -425,6 +426,15 @@ int manager_new(struct options *opts, struct config *config, struct manager **re
 	m->config = config;
 	m->state_dirfd = -1;
 	m->state_lock_fd = m->runtime_lock_fd = -1;
+	/* Before anything opens a file: clients get only what the daemon
+	 * can spare (fd-budget.h). */
+	r = fd_budget_init(&m->fds);
+	if (r < 0)
+		log_errno(LOG_WARNING, r, "cannot raise the file-descriptor limit from %lu",
+			  m->fds.raised_from);
+	log_info("file descriptors: limit %lu%s; up to %u Varlink and %u HTTP clients, %u kept for the daemon",
+		 m->fds.limit, m->fds.raised_from != m->fds.limit ? " (raised)" : "",
+		 m->fds.varlink_max, m->fds.http_max, m->fds.reserve);
 	m->jitter_state = (uint64_t)getpid() * 0x9E3779B97F4A7C15ull | 1;
 	/* Test-only: check every cached reply against a fresh render. */
 	m->verify_replies = getenv("OCXLPMEMD_VERIFY_REPLY_CACHE") &&

@@ -18,6 +18,7 @@
 #include "clock.h"
 #include "cmdline.h"
 #include "config.h"
+#include "fd-budget.h"
 #include "alert.h"
 #include "health.h"
 #include "state.h"
@@ -140,6 +141,7 @@ struct manager {
 	struct event *ev_status;    /* deferred STATUS= update */
 	struct varlink_server *varlink;
 	struct metrics *metrics;
+	struct fd_budget fds;       /* client caps from RLIMIT_NOFILE */
 	/* Moves whenever anything a reader shows may have changed: the
 	 * metrics cache is valid while it stands still. */
 	uint64_t state_gen;

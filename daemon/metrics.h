@@ -13,6 +13,9 @@ struct metrics;
  * *ret = NULL).  0 or -errno, logged. */
 int metrics_start(struct manager *m, const char *listen, struct metrics **ret);
 void metrics_stop(struct metrics *mx);
+/* Apply the manager's current connection cap and [metrics]
+ * request_timeout (after a reload).  NULL is fine. */
+void metrics_update_limits(struct metrics *mx);
 /* The exposition text of the current state (tests, the bundle). */
 int metrics_render(struct manager *m, char **ret, size_t *ret_len);
 /* Drop the card's cached samples (metrics-render.c), when it is freed. */

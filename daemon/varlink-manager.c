@@ -549,6 +549,7 @@ int varlink_manager_start(struct manager *m, struct varlink_server **ret)
 	r = varlink_server_new(m->base, &info, &s);
 	if (r < 0)
 		return r;
+	varlink_server_set_limits(s, m->fds.varlink_max);
 	r = varlink_server_add_interface(s, IFACE, io_ocxlpmem_manager_varlink, methods,
 					 sizeof(methods) / sizeof(methods[0]), m);
 	if (r < 0)

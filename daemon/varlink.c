@@ -7,6 +7,8 @@
  * has no way to answer a message it cannot read); everything a client can
  * get wrong inside a valid call is answered with an error.  A client that
  * stops reading its replies is dropped once VARLINK_OUTBUF_MAX is queued.
+ * A listener whose accept() fails for want of descriptors or memory pauses
+ * instead of spinning (accept-backoff.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +25,7 @@
 #include <event2/bufferevent.h>
 #include <event2/listener.h>
 
+#include "accept-backoff.h"
 #include "log.h"
 #include "varlink.h"
 
@@ -62,16 +65,28 @@ struct conn {
 	struct conn *next, *prev;
 };
 
+/* At most one "refusing" line this often. */
+#define VARLINK_REFUSED_LOG_INTERVAL_S 10
+
+/* One listening socket; the listener's callbacks get this. */
+struct listener {
+	struct varlink_server *s;
+	struct evconnlistener *l;
+	struct accept_backoff backoff;
+};
+
 struct varlink_server {
 	struct event_base *base;
 	struct varlink_server_info info;
 	struct iface *ifaces;
 	size_t nifaces;
-	struct evconnlistener **listeners;
+	struct listener **listeners;
 	size_t nlisteners;
 	struct conn *conns;
 	unsigned int nconns;
-	unsigned long refused;   /* connections refused, for rate-limited logs */
+	unsigned int max_conns, max_per_uid;
+	unsigned long refused;   /* connections refused since start */
+	struct log_ratelimit refused_log;
 	gid_t admin_gid;
 	bool has_admin_gid;
 	/* The socket file varlink_server_listen_path() created: removed at
@@ -836,7 +851,7 @@ static bool peer_is_admin(struct varlink_server *s, int fd, uid_t uid, gid_t gid
 static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *addr,
 		      int socklen, void *userdata)
 {
-	struct varlink_server *s = userdata;
+	struct varlink_server *s = ((struct listener *)userdata)->s;
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 	unsigned int same_uid = 0;
@@ -848,14 +863,17 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct socka
 	}
 	for (c = s->conns; c; c = c->next)
 		same_uid += c->uid == cred.uid;
-	if (s->nconns >= VARLINK_CONNECTIONS_MAX || same_uid >= VARLINK_CONNECTIONS_PER_UID_MAX) {
-		/* The first, then every 100th: a flood must not flood the log. */
-		if (s->refused++ % 100 == 0)
-			log_warning("varlink: refusing a connection from uid %u (pid %d): %s (%lu refused so far)",
+	if (s->nconns >= s->max_conns || same_uid >= s->max_per_uid) {
+		unsigned long quiet;
+
+		/* A flood must not flood the log. */
+		s->refused++;
+		if (log_ratelimit(&s->refused_log, VARLINK_REFUSED_LOG_INTERVAL_S, &quiet))
+			log_warning("varlink: refusing a connection from uid %u (pid %d): %s (%lu refused so far, %lu not logged)",
 				    (unsigned int)cred.uid, (int)cred.pid,
-				    same_uid >= VARLINK_CONNECTIONS_PER_UID_MAX ?
+				    same_uid >= s->max_per_uid ?
 					    "too many from this user" : "too many connections",
-				    s->refused);
+				    s->refused, quiet);
 		close(fd);
 		return;
 	}
@@ -898,6 +916,7 @@ int varlink_server_new(struct event_base *base, const struct varlink_server_info
 		return -ENOMEM;
 	s->base = base;
 	s->info = *info;
+	varlink_server_set_limits(s, VARLINK_CONNECTIONS_MAX);
 	*ret = s;
 	return 0;
 }
@@ -908,8 +927,11 @@ struct varlink_server *varlink_server_free(struct varlink_server *s)
 		return NULL;
 	while (s->conns)
 		conn_free(s->conns);
-	for (size_t i = 0; i < s->nlisteners; i++)
-		evconnlistener_free(s->listeners[i]);
+	for (size_t i = 0; i < s->nlisteners; i++) {
+		accept_backoff_done(&s->listeners[i]->backoff);
+		evconnlistener_free(s->listeners[i]->l);
+		free(s->listeners[i]);
+	}
 	free(s->listeners);
 	for (size_t i = 0; i < s->nifaces; i++) {
 		free(s->ifaces[i].name);
@@ -959,20 +981,41 @@ void varlink_server_set_admin_gid(struct varlink_server *s, gid_t gid)
 	s->has_admin_gid = gid != (gid_t)-1;
 }
 
+static void on_accept_error(struct evconnlistener *l, void *userdata)
+{
+	struct listener *li = userdata;
+
+	accept_backoff_error(&li->backoff, EVUTIL_SOCKET_ERROR());
+}
+
 int varlink_server_listen_fd(struct varlink_server *s, int fd)
 {
-	struct evconnlistener **v, *l;
+	struct listener **v, *li;
 
 	v = realloc(s->listeners, (s->nlisteners + 1) * sizeof(*v));
 	if (!v)
 		return -ENOMEM;
 	s->listeners = v;
-	evutil_make_socket_nonblocking(fd);
-	l = evconnlistener_new(s->base, on_accept, s, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC,
-			       -1, fd);
-	if (!l)
+	li = calloc(1, sizeof(*li));
+	if (!li)
 		return -ENOMEM;
-	s->listeners[s->nlisteners++] = l;
+	li->s = s;
+	/* The timer first: once the listener exists, it owns fd. */
+	if (accept_backoff_init(&li->backoff, s->base, NULL, "varlink") < 0) {
+		free(li);
+		return -ENOMEM;
+	}
+	evutil_make_socket_nonblocking(fd);
+	li->l = evconnlistener_new(s->base, on_accept, li,
+				   LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
+	if (!li->l) {
+		accept_backoff_done(&li->backoff);
+		free(li);
+		return -ENOMEM;
+	}
+	li->backoff.listener = li->l;
+	evconnlistener_set_error_cb(li->l, on_accept_error);
+	s->listeners[s->nlisteners++] = li;
 	return 0;
 }
 
@@ -1015,4 +1058,14 @@ int varlink_server_listen_path(struct varlink_server *s, const char *path)
 unsigned int varlink_server_connections(const struct varlink_server *s)
 {
 	return s->nconns;
+}
+
+void varlink_server_set_limits(struct varlink_server *s, unsigned int max)
+{
+	if (max > VARLINK_CONNECTIONS_MAX)
+		max = VARLINK_CONNECTIONS_MAX;
+	if (max < 1)
+		max = 1;
+	s->max_conns = max;
+	s->max_per_uid = max < VARLINK_CONNECTIONS_PER_UID_MAX ? max : VARLINK_CONNECTIONS_PER_UID_MAX;
 }

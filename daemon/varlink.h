@@ -65,6 +65,9 @@ int varlink_server_listen_fd(struct varlink_server *s, int fd);
 int varlink_server_listen_path(struct varlink_server *s, const char *path);
 
 unsigned int varlink_server_connections(const struct varlink_server *s);
+/* At most max connections (at most VARLINK_CONNECTIONS_MAX), and from one
+ * uid at most min(max, VARLINK_CONNECTIONS_PER_UID_MAX). */
+void varlink_server_set_limits(struct varlink_server *s, unsigned int max);
 
 /* ---- Answering a call ---------------------------------------------------- */
 

@@ -3,7 +3,9 @@
 # Source it; it sets up a scratch directory and cleans up on exit.
 #
 #   start_daemon ARGS...   ocxlpmemd in the background, stderr to $LOG,
-#                          NOTIFY_SOCKET collected in $NOTIFY_LOG
+#                          NOTIFY_SOCKET collected in $NOTIFY_LOG; run
+#                          through $DAEMON_PREFIX when set (a command that
+#                          execs the rest, such as prlimit ... --)
 #   ctl ARGS...            ocxlpmemctl against that daemon
 #   wait_for SECONDS CMD   retry CMD until it succeeds, or fail
 #   check NAME CMD...      a named check: prints "ok NAME" or fails with NAME
@@ -94,7 +96,8 @@ start_daemon() {
 	socat -u UNIX-RECV:"$WORK/notify",unlink-early,unlink-close=0 - >> "$NOTIFY_LOG" 2>/dev/null &
 	NOTIFY_PID=$!
 	wait_for 5 test -S "$WORK/notify"
-	NOTIFY_SOCKET="$WORK/notify" "$DAEMON" --config "$WORK/etc/ocxlpmemd.conf" \
+	# shellcheck disable=SC2086 # DAEMON_PREFIX is words
+	NOTIFY_SOCKET="$WORK/notify" ${DAEMON_PREFIX:-} "$DAEMON" --config "$WORK/etc/ocxlpmemd.conf" \
 		--state-dir "$WORK/state" --runtime-dir "$WORK/run" --log-target "${LOG_TARGET:-stderr}" \
 		--metrics-listen off "$@" >> "$LOG" 2>&1 &
 	DAEMON_PID=$!

@@ -213,6 +213,7 @@ static void assert_config_equal(const struct config *a, const struct config *b)
 	assert_str(a->state_dir, b->state_dir);
 	assert_str(a->runtime_dir, b->runtime_dir);
 	assert_str(a->metrics_listen, b->metrics_listen);
+	assert_int_equal(a->metrics_request_timeout_s, b->metrics_request_timeout_s);
 	assert_str(a->admin_group, b->admin_group);
 	assert_int_equal(a->dump_max_per_card, b->dump_max_per_card);
 	assert_int_equal(a->dump_max_bytes_per_card, b->dump_max_bytes_per_card);
@@ -382,6 +383,7 @@ static const struct field default_fields[] = {
 	U(dump_max_per_card, 8),
 	U(dump_max_bytes_per_card, 2 * GIB),
 	U(dump_max_bytes_total, 8 * GIB),
+	U(metrics_request_timeout_s, 10),
 	U(sim_cards, 2),
 	U(sim_serial_base, 0),
 	U(sim_dump_size, 16 * MIB),
@@ -558,6 +560,10 @@ static const struct value_case value_cases[] = {
 	BAD("metrics", "listen", "[::1]9580", "'[::1]9580' is not valid"),
 	BAD("metrics", "listen", "[]:9580", "'[]:9580' is not valid"),
 	BAD("metrics", "listen", "[127.0.0.1]:9580", "'[127.0.0.1]:9580' is not valid"),
+	OK("metrics", "request_timeout", "1", U(metrics_request_timeout_s, 1)),
+	OK("metrics", "request_timeout", "5m", U(metrics_request_timeout_s, 300)),
+	BAD("metrics", "request_timeout", "0", "'0' is out of range (expected 1s to 5m)"),
+	BAD("metrics", "request_timeout", "301", "'301' is out of range (expected 1s to 5m)"),
 	BAD("metrics", "listen", ":9580", "':9580' is not valid"),
 	BAD("metrics", "listen", "Off", "'Off' is not valid"),
 	BAD("metrics", "listen", "", "empty value (expected off, or ADDRESS:PORT"),
@@ -1300,7 +1306,7 @@ static void test_example_defaults(void **state)
 		"health_interval", "stats_interval", "firmware_interval", "jitter", "backoff_max",
 		"unresponsive_after", "temperature_warning", "temperature_critical",
 		"life_warning", "life_critical", "error_log_window", "reminder", "state_dir",
-		"runtime_dir", "listen", "admin_group", "max_per_card", "max_bytes_per_card",
+		"runtime_dir", "listen", "request_timeout", "admin_group", "max_per_card", "max_bytes_per_card",
 		"max_bytes_total", "retry_interval", "cards", "serial_base", "dump_size", "realistic_latency",
 	};
 	bool seen[ELEMENTSOF(all_keys)] = { false };

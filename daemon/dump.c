@@ -473,6 +473,13 @@ static int submit_data(struct dcard *dc)
 			   sizeof(struct ocxlpmem_reply_hdr) + sizeof(struct ocxlpmem_dump_data_out) + ask);
 }
 
+/* What a user is told of a failed dump write. */
+static const char *write_error_text(int r)
+{
+	return r == -ENOSPC ? "the disk under the state directory is full" :
+	       r == -EDQUOT ? "the disk quota is exhausted" : strerror(-r);
+}
+
 static void fill_pipeline(struct dcard *dc)
 {
 	struct dump_job *j = dc->dump;
@@ -531,8 +538,7 @@ static void on_writer(evutil_socket_t fd, short what, void *userdata)
 		return;
 	}
 	if (r < 0) {
-		job_fail(dc, "%s", r == -ENOSPC ? "the disk under the state directory is full" :
-				   r == -EDQUOT ? "the disk quota is exhausted" : strerror(-r));
+		job_fail(dc, "%s", write_error_text(r));
 		return;
 	}
 	/* Saved: durable under its name.  Index it, then let the card go. */
@@ -597,8 +603,7 @@ static void got_start(struct dcard *dc, const struct ocxlpmem_reply *reply)
 		r = dump_writer_new(dc->m->state_dirfd, dc->serial, j->file, j->info.total_size, BACKLOG_LOW,
 				    &j->writer);
 	if (r < 0) {
-		job_fail(dc, "cannot create the dump file: %s",
-			 r == -ENOSPC ? "the disk under the state directory is full" : strerror(-r));
+		job_fail(dc, "cannot create the dump file: %s", write_error_text(r));
 		return;
 	}
 	j->ev_writer = event_new(dc->m->base, dump_writer_fd(j->writer), EV_READ | EV_PERSIST,
@@ -691,7 +696,10 @@ static void got_data(struct dcard *dc, struct ocxlpmem_request *req,
 	r = dump_writer_queue(j->writer, req->out, c.data, c.chunk_size);
 	req->out = NULL;
 	if (r < 0) {
-		job_fail(dc, "cannot write the dump: %s", strerror(-r));
+		/* The writer failed already (it wakes the loop only at low
+		 * water or its end, so a chunk handed over may be first to
+		 * hear of it): the same words either way. */
+		job_fail(dc, "%s", write_error_text(r));
 		return;
 	}
 	j->received += c.chunk_size;

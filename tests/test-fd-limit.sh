@@ -35,7 +35,9 @@ saves_state() {
 	touch "$marker"
 	sleep 0.1
 	ctl sim inject "$card" error-log --type general >/dev/null || return 1
-	wait_for 10 test -n "$(find "$WORK/state" -type f -newer "$marker" | head -n 1)"
+	# The find runs on every try (a $(...) here would run once, before
+	# the drain could have saved anything).
+	wait_for 10 bash -c 'find "$1" -type f -newer "$2" | grep -q .' _ "$WORK/state" "$marker"
 }
 
 DAEMON_PREFIX="prlimit --nofile=128:128 --" start_daemon --simulate=4 --metrics-listen "127.0.0.1:$PORT"

@@ -216,6 +216,14 @@ static void on_read(struct dcard *dc, const struct ocxlpmem_request *req)
 	}
 	if (!e->present) {
 		free(e);
+		/*
+		 * The log is empty: the ERROR_LOG_AVAILABLE the drain started
+		 * from is stale, and nothing else would clear it before the
+		 * next EVENT_CHECK (the bit is level-triggered).  An entry that
+		 * came meanwhile asked for another drain: keep the bit then.
+		 */
+		if (!dc->drain_again)
+			dc->events &= ~(uint64_t)OCXLPMEM_EVENT_ERROR_LOG_AVAILABLE;
 		drain_stop(dc);
 		card_evaluate(dc);
 		return;

@@ -423,6 +423,7 @@ static void test_power_cycle(void **state)
 	int first_log, log_id;
 	int64_t first_dump, dump_id;
 	uint64_t ts_before;
+	uint32_t pos_before;
 
 	assert_non_null(ent);
 	first_log = ocxlpmem_model_add_error_log(e->m, OCXLPMEM_ERRLOG_DATA_LOSS, 0, 1, NULL, 8);
@@ -434,6 +435,7 @@ static void test_power_cycle(void **state)
 	assert_int_equal(call(e, OCXLPMEM_FN_ERROR_LOG_READ, NULL, 0), 0);
 	assert_int_equal(ocxlpmem_error_log_decode(e->rep.data, e->rep.data_len, ent), 0);
 	ts_before = ent->timestamp_ns;
+	pos_before = ent->power_on_seconds;
 
 	ocxlpmem_model_power_cycle(e->m);
 	assert_int_equal(ocxlpmem_model_error_log_pending(e->m), 0);
@@ -450,9 +452,23 @@ static void test_power_cycle(void **state)
 	assert_int_equal(ocxlpmem_error_log_decode(e->rep.data, e->rep.data_len, ent), 0);
 	assert_int_equal(ent->log_identifier, (uint32_t)first_log);
 	assert_int_equal(ent->program_reference_code, 3);
-	/* What tells them apart: the time since the (new) IPL moved. */
+	/* What tells them apart: the time since the (new) IPL moved, and
+	 * the power-on time went on, booting included. */
 	assert_int_equal(ent->timestamp_ns, 1000ull * 1000000);
 	assert_true(ent->timestamp_ns != ts_before);
+	assert_int_equal(ent->power_on_seconds, pos_before + 60 + 1 + 5);
+
+	/* The same time since IPL after another power cycle: the boot still
+	 * moves the power-on time on. */
+	pos_before = ent->power_on_seconds;
+	ocxlpmem_model_power_cycle(e->m);
+	e->now_ms += 1000;
+	assert_int_equal(ocxlpmem_model_add_error_log(e->m, OCXLPMEM_ERRLOG_DATA_LOSS, 0, 3, NULL, 8),
+			 first_log);
+	assert_int_equal(call(e, OCXLPMEM_FN_ERROR_LOG_READ, NULL, 0), 0);
+	assert_int_equal(ocxlpmem_error_log_decode(e->rep.data, e->rep.data_len, ent), 0);
+	assert_int_equal(ent->timestamp_ns, 1000ull * 1000000);
+	assert_true(ent->power_on_seconds > pos_before);
 	free(ent);
 	ocxlpmem_model_power_cycle(NULL);
 }

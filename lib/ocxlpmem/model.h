@@ -124,7 +124,8 @@ void ocxlpmem_model_reset(struct ocxlpmem_model *m);
  * error-log entries, a held dump, an update in progress, a fatal state)
  * and its error-log and dump id counters start again where they started
  * at creation, so old ids come back for new entries and dumps.  The
- * firmware slots, the power-on time and the reset count are kept; the
+ * firmware slots, the power-on time (which goes on by the card's
+ * readiness timeout, the time it boots) and the reset count are kept; the
  * power cycles are counted (ocxlpmem_model_dump_content_after()).
  */
 void ocxlpmem_model_power_cycle(struct ocxlpmem_model *m);

@@ -54,8 +54,10 @@ struct dump_writer {
 	enum writer_phase phase;
 	int result;
 	struct dump_meta meta;
-	/* Writer thread only. */
+	/* Writer thread only (set before it sees a chunk). */
 	struct sha256_ctx sha;
+	char (*known)[65];         /* digests of dumps this one may be */
+	size_t nknown;
 };
 
 static void destroy(struct dump_writer *w);
@@ -101,12 +103,9 @@ static void hex(const uint8_t *d, size_t n, char *out)
 /* Header, fsync, rename, fsync the directory: the dump is saved after this. */
 static int make_durable(struct dump_writer *w, struct dump_meta *meta)
 {
-	uint8_t digest[SHA256_DIGEST_SIZE];
 	uint8_t *hdr;
 	int r;
 
-	sha256_digest(&w->sha, sizeof(digest), digest);
-	hex(digest, sizeof(digest), meta->sha256);
 	meta->size = w->size;
 	hdr = malloc(DUMP_FILE_HEADER_SIZE);
 	if (!hdr)
@@ -129,6 +128,22 @@ static int make_durable(struct dump_writer *w, struct dump_meta *meta)
 		return r;
 	}
 	return 0;
+}
+
+static void finish_digest(struct dump_writer *w, struct dump_meta *meta)
+{
+	uint8_t digest[SHA256_DIGEST_SIZE];
+
+	sha256_digest(&w->sha, sizeof(digest), digest);
+	hex(digest, sizeof(digest), meta->sha256);
+}
+
+static bool is_known(const struct dump_writer *w, const char *sha256)
+{
+	for (size_t i = 0; i < w->nknown; i++)
+		if (strcmp(w->known[i], sha256) == 0)
+			return true;
+	return false;
 }
 
 static void *writer_main(void *userdata)
@@ -181,9 +196,10 @@ static void *writer_main(void *userdata)
 		w->phase = PHASE_FINISHING;
 		meta = w->meta;
 		pthread_mutex_unlock(&w->lock);
-		r = make_durable(w, &meta);
+		finish_digest(w, &meta);
+		r = is_known(w, meta.sha256) ? -EEXIST : make_durable(w, &meta);
 		pthread_mutex_lock(&w->lock);
-		if (r == 0)
+		if (r == 0 || r == -EEXIST)
 			w->meta = meta;
 		break;
 	}
@@ -275,6 +291,26 @@ fail:
 	pthread_cond_destroy(&w->cond);
 	free(w);
 	return r;
+}
+
+int dump_writer_set_known(struct dump_writer *w, const char (*sha256)[65], size_t n)
+{
+	char (*copy)[65] = NULL;
+
+	if (n) {
+		copy = calloc(n, sizeof(*copy));
+		if (!copy)
+			return -ENOMEM;
+		memcpy(copy, sha256, n * sizeof(*copy));
+	}
+	/* The thread reads it only once every chunk is written, and the
+	 * lock orders this before that. */
+	pthread_mutex_lock(&w->lock);
+	free(w->known);
+	w->known = copy;
+	w->nknown = n;
+	pthread_mutex_unlock(&w->lock);
+	return 0;
 }
 
 int dump_writer_fd(const struct dump_writer *w)
@@ -369,6 +405,7 @@ static void destroy(struct dump_writer *w)
 	close(w->efd);
 	pthread_mutex_destroy(&w->lock);
 	pthread_cond_destroy(&w->cond);
+	free(w->known);
 	free(w);
 }
 

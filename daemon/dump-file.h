@@ -74,11 +74,20 @@ struct dump_writer;
  */
 int dump_writer_new(int state_dirfd, uint64_t serial, const char *name, uint64_t size,
 		    unsigned int low_water, struct dump_writer **ret);
+/*
+ * Before the first chunk: the SHA-256 digests (lower-case hex) of n dumps
+ * already saved that this one may be.  If the data turns out to hash to
+ * one of them, nothing is saved: the temporary is removed and
+ * dump_writer_poll() returns -EEXIST, with dump_writer_meta()'s sha256 set.
+ * 0 or -ENOMEM.
+ */
+int dump_writer_set_known(struct dump_writer *w, const char (*sha256)[65], size_t n);
 /* Readable (EV_READ) when the backlog fell to the low-water mark or the
  * writer ended; call dump_writer_poll() then. */
 int dump_writer_fd(const struct dump_writer *w);
 /* Clears the fd's readiness.  Returns 1 while running, 0 once saved, or
- * the -errno the writer failed with (the temporary is gone then). */
+ * the -errno the writer failed with (the temporary is gone then; -EEXIST:
+ * the data is a known dump, see dump_writer_set_known()). */
 int dump_writer_poll(struct dump_writer *w, uint64_t *ret_written);
 /* Chunks queued and not yet written. */
 unsigned int dump_writer_backlog(struct dump_writer *w);

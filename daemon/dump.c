@@ -39,6 +39,10 @@
 #define NOTIFY_INTERVAL_MS 200u
 #define RETRY_MAX_S 3600u
 #define CHUNK_CAP (4u << 20)
+/* Saved dumps with one id and size that a new dump is compared with: more
+ * means a card that reused that id this often, and only the newest few
+ * can still be held uncompleted. */
+#define KNOWN_MAX 16
 
 enum job_phase {
 	JOB_STARTING,    /* DUMP_START asked */
@@ -117,12 +121,44 @@ static void store_remove_at(struct dump_store *s, size_t i)
 	s->gen++;
 }
 
-static const struct saved_dump *store_find(const struct dump_store *s, uint64_t serial,
-					   uint32_t dump_id, uint64_t size)
+/*
+ * The saved dumps a card's dump may be, by what DUMP_START says of it: the
+ * same id and size.  Not proof: a card that lost its volatile state hands
+ * out old dump ids again (ocxlpmem-abi(7), DECISIONS).  The digests of the
+ * newest max go to ret; returns how many matched.
+ */
+static size_t store_candidates(const struct dump_store *s, uint64_t serial, uint32_t dump_id,
+			       uint64_t size, char (*ret)[65], size_t max)
+{
+	size_t n = 0;
+
+	/* Newest first: the one a crash left uncompleted is the newest. */
+	for (size_t i = s->n; i-- > 0;) {
+		const struct dump_meta *m = &s->v[i].meta;
+
+		if (m->serial != serial || m->dump_id != dump_id || m->size != size)
+			continue;
+		if (n < max)
+			memcpy(ret[n], m->sha256, sizeof(ret[n]));
+		n++;
+	}
+	return n;
+}
+
+static const struct saved_dump *store_find_sha(const struct dump_store *s, uint64_t serial,
+					       const char *sha256)
 {
 	for (size_t i = 0; i < s->n; i++)
-		if (s->v[i].meta.serial == serial && s->v[i].meta.dump_id == dump_id &&
-		    s->v[i].meta.size == size)
+		if (s->v[i].meta.serial == serial && strcmp(s->v[i].meta.sha256, sha256) == 0)
+			return &s->v[i];
+	return NULL;
+}
+
+static const struct saved_dump *store_find_file(const struct dump_store *s, uint64_t serial,
+						const char *file)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i].meta.serial == serial && strcmp(s->v[i].file, file) == 0)
 			return &s->v[i];
 	return NULL;
 }
@@ -537,6 +573,32 @@ static void on_writer(evutil_socket_t fd, short what, void *userdata)
 			notify_progress(dc, false);
 		return;
 	}
+	if (r == -EEXIST) {
+		/* The same bytes as a dump saved before a crash or a removal
+		 * and never completed: it is saved; only tell the card. */
+		const struct saved_dump *saved =
+			store_find_sha(dc->m->dumps, dc->serial, dump_writer_meta(j->writer)->sha256);
+
+		j->writer = dump_writer_free(j->writer);
+		event_free(j->ev_writer);
+		j->ev_writer = NULL;
+		if (!saved) {
+			/* Deleted while we read it: collect it anew. */
+			job_fail(dc, "the saved copy of dump %" PRIu32 " went away during the collection",
+				 j->info.dump_id);
+			return;
+		}
+		log_notice("%s: dump %" PRIu32 " was saved already as %s; telling the card", dc->name,
+			   j->info.dump_id, saved->file);
+		snprintf(j->file, sizeof(j->file), "%s", saved->file);
+		if (!dc->card) {
+			set_result(dc, true, "saved %s; the card will be told when it is back", j->file);
+			job_end(dc);
+			return;
+		}
+		submit_complete(dc);
+		return;
+	}
 	if (r < 0) {
 		job_fail(dc, "%s", write_error_text(r));
 		return;
@@ -572,10 +634,31 @@ static void saved_alert(struct dcard *dc, const struct saved_dump *d)
 	alert_send(&a);
 }
 
+/*
+ * The file name for the job's dump: one no saved dump has.  Names carry
+ * the second and the id, and a card that reuses ids can make two dumps
+ * with one id in one second: the later name moves on a second, so that
+ * the rename never replaces a saved dump.
+ */
+static int unused_file_name(struct dcard *dc, char *buf, size_t cap)
+{
+	struct dump_job *j = dc->dump;
+	int r;
+
+	for (unsigned int i = 0; i < 3600; i++) {
+		r = dump_file_name(dc->serial, j->started_usec + i * UINT64_C(1000000),
+				   j->info.dump_id, buf, cap);
+		if (r < 0 || !store_find_file(dc->m->dumps, dc->serial, buf))
+			return r;
+	}
+	return -EEXIST;
+}
+
 static void got_start(struct dcard *dc, const struct ocxlpmem_reply *reply)
 {
 	struct dump_job *j = dc->dump;
-	const struct saved_dump *saved;
+	char known[KNOWN_MAX][65];
+	size_t nknown;
 	int r;
 
 	r = ocxlpmem_dump_info_decode(reply->data, reply->data_len, &j->info);
@@ -588,20 +671,27 @@ static void got_start(struct dcard *dc, const struct ocxlpmem_reply *reply)
 		job_end(dc);
 		return;
 	}
-	saved = store_find(dc->m->dumps, dc->serial, j->info.dump_id, j->info.total_size);
-	if (saved) {
-		/* Saved before a crash or a removal, but never completed. */
-		log_notice("%s: dump %" PRIu32 " was saved already as %s; telling the card", dc->name,
-			   j->info.dump_id, saved->file);
-		snprintf(j->file, sizeof(j->file), "%s", saved->file);
-		submit_complete(dc);
-		return;
-	}
+	/*
+	 * A saved dump with this id and size is either this one, saved before
+	 * a crash or a removal and never completed, or an older one whose id
+	 * the card hands out again.  Only the bytes tell: read it, and the
+	 * writer drops it if it hashes like one saved (then it is only
+	 * completed).  The second read costs little next to losing a dump.
+	 */
+	nknown = store_candidates(dc->m->dumps, dc->serial, j->info.dump_id, j->info.total_size,
+				  known, KNOWN_MAX);
+	if (nknown)
+		log_info("%s: dump %" PRIu32 " has the id and size of %zu saved; reading it to compare",
+			 dc->name, j->info.dump_id, nknown);
+	if (nknown > KNOWN_MAX)
+		nknown = KNOWN_MAX;
 	j->started_usec = now_realtime_us();
-	r = dump_file_name(dc->serial, j->started_usec, j->info.dump_id, j->file, sizeof(j->file));
+	r = unused_file_name(dc, j->file, sizeof(j->file));
 	if (r == 0)
 		r = dump_writer_new(dc->m->state_dirfd, dc->serial, j->file, j->info.total_size, BACKLOG_LOW,
 				    &j->writer);
+	if (r == 0 && nknown)
+		r = dump_writer_set_known(j->writer, (const char (*)[65])known, nknown);
 	if (r < 0) {
 		job_fail(dc, "cannot create the dump file: %s", write_error_text(r));
 		return;
@@ -728,7 +818,7 @@ static void got_complete(struct dcard *dc, int r)
 		job_end(dc);
 		return;
 	}
-	d = store_find(dc->m->dumps, dc->serial, j->info.dump_id, j->info.total_size);
+	d = store_find_file(dc->m->dumps, dc->serial, j->file);
 	if (d)
 		saved_alert(dc, d);
 	if (dd) {

@@ -9,8 +9,10 @@
  * is durable under its name.  The card keeps its dump until then, so a
  * failure at any point (card hung or removed, corrupt chunk, disk full,
  * daemon killed) loses nothing: the next attempt collects it again, and a
- * dump found already saved (a crash between rename and DUMP_COMPLETE) is
- * completed without a second copy.
+ * dump found already saved (a crash between rename and DUMP_COMPLETE: the
+ * same id and size, and the same SHA-256 once read again) is completed
+ * without a second copy.  Id and size alone are not enough: a card that
+ * loses its volatile state reuses dump ids.
  */
 #ifndef OCXLPMEMD_DUMP_H
 #define OCXLPMEMD_DUMP_H

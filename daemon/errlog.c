@@ -13,8 +13,12 @@
  * at restart errlog_resume_pending() looks in the journal for the alert's
  * OCXLPMEM_ERRLOG_KEY and sends it only if it is not there (with stderr as
  * the target there is nothing to look in, so that one window can repeat an
- * alert; it can never drop one).  Killed after: the id is in the seen set
- * and the entry is only acknowledged.
+ * alert; it can never drop one).  Killed after: the entry's key is in the
+ * seen set and the entry is only acknowledged.
+ *
+ * "The same entry" is the same key: id, power-on seconds and card time
+ * (struct errlog_key).  The id alone is not enough, since a card that loses
+ * its volatile state hands its ids out again for new entries.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -92,7 +96,8 @@ static void send_entry_alert(struct dcard *dc, const struct errlog_record *e)
 		 "error log entry %" PRIu32 ": %s, program reference code 0x%08" PRIx32
 		 ", actions %s", e->id, ocxlpmem_error_log_type_name(e->type),
 		 e->program_reference_code, actions);
-	alert_add_field(&a, "ERRLOG_KEY", "%" PRIu64 "-%" PRIu32, dc->serial, e->id);
+	alert_add_field(&a, "ERRLOG_KEY", "%" PRIu64 "-%" PRIu32 "-%" PRIu32 "-%" PRIu64, dc->serial,
+			e->id, e->power_on_seconds, e->timestamp_ns);
 	alert_add_field(&a, "ERRLOG_ID", "%" PRIu32, e->id);
 	alert_add_field(&a, "ERRLOG_TYPE", "%s", ocxlpmem_error_log_type_name(e->type));
 	alert_add_field(&a, "ERRLOG_PRC", "0x%08" PRIx32, e->program_reference_code);
@@ -175,6 +180,7 @@ static int store_and_alert(struct dcard *dc, const struct ocxlpmem_error_log_ent
 		.data = (uint8_t *)e->data,
 		.alerted = false,
 	};
+	struct errlog_key key = errlog_record_key(&rec);
 	struct errlog_record *stored;
 	int r;
 
@@ -186,7 +192,7 @@ static int store_and_alert(struct dcard *dc, const struct ocxlpmem_error_log_ent
 	/* Unsaved: do not acknowledge, the card keeps the entry for a retry. */
 	if (dc->state_dirty)
 		return -EIO;
-	stored = card_state_find_errlog(dc->state, rec.id);
+	stored = card_state_find_errlog(dc->state, &key);
 	send_entry_alert(dc, stored ? stored : &rec);
 	if (stored)
 		stored->alerted = true;
@@ -198,6 +204,7 @@ static void on_read(struct dcard *dc, const struct ocxlpmem_request *req)
 {
 	struct ocxlpmem_error_log_entry *e;
 	struct ocxlpmem_reply reply;
+	struct errlog_key key;
 	int r;
 
 	r = card_reply_of(req, &reply);
@@ -221,12 +228,25 @@ static void on_read(struct dcard *dc, const struct ocxlpmem_request *req)
 	}
 	if (!e->present) {
 		free(e);
+		/*
+		 * The log is empty: the ERROR_LOG_AVAILABLE the drain started
+		 * from is stale, and nothing else would clear it before the
+		 * next EVENT_CHECK (the bit is level-triggered).  An entry that
+		 * came meanwhile asked for another drain: keep the bit then.
+		 */
+		if (!dc->drain_again)
+			dc->events &= ~(uint64_t)OCXLPMEM_EVENT_ERROR_LOG_AVAILABLE;
 		drain_stop(dc);
 		card_evaluate(dc);
 		return;
 	}
-	if (card_state_seen(dc->state, e->log_identifier)) {
-		struct errlog_record *old = card_state_find_errlog(dc->state, e->log_identifier);
+	key = (struct errlog_key){
+		.id = e->log_identifier,
+		.power_on_seconds = e->power_on_seconds,
+		.timestamp_ns = e->timestamp_ns,
+	};
+	if (card_state_seen(dc->state, &key)) {
+		struct errlog_record *old = card_state_find_errlog(dc->state, &key);
 
 		/* Stored by a run that died before confirming its alert. */
 		if (old && !old->alerted) {
@@ -278,15 +298,17 @@ void errlog_request_done(struct dcard *dc, struct ocxlpmem_request *req)
 }
 
 /* Is the alert for this entry already in the journal? */
-static bool journal_has_alert(uint64_t serial, uint32_t id)
+static bool journal_has_alert(uint64_t serial, const struct errlog_record *e)
 {
-	char match[96];
+	char match[128];
 	sd_journal *j;
 	bool found = false;
 
 	if (sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY | SD_JOURNAL_SYSTEM) < 0)
 		return false;
-	snprintf(match, sizeof(match), "OCXLPMEM_ERRLOG_KEY=%" PRIu64 "-%" PRIu32, serial, id);
+	snprintf(match, sizeof(match),
+		 "OCXLPMEM_ERRLOG_KEY=%" PRIu64 "-%" PRIu32 "-%" PRIu32 "-%" PRIu64, serial, e->id,
+		 e->power_on_seconds, e->timestamp_ns);
 	if (sd_journal_add_match(j, match, 0) >= 0 && sd_journal_next(j) > 0)
 		found = true;
 	sd_journal_close(j);
@@ -300,7 +322,7 @@ void errlog_resume_pending(struct dcard *dc)
 
 		if (e->alerted)
 			continue;
-		if (!(log_target() == LOG_TARGET_JOURNAL && journal_has_alert(dc->serial, e->id)))
+		if (!(log_target() == LOG_TARGET_JOURNAL && journal_has_alert(dc->serial, e)))
 			send_entry_alert(dc, e);
 		e->alerted = true;
 		dc->state_dirty = true;

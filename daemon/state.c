@@ -10,7 +10,8 @@
  * and the loader sets the file aside.  Fields this build does not know are
  * ignored, so a later build may add fields without bumping the version.
  * Everything card_state_serialise() writes, card_state_parse() accepts: the
- * in-memory operations refuse what the parser would refuse.
+ * in-memory operations refuse what the parser would refuse.  It writes
+ * version 2 and reads 1 and 2 (see parse_seen_v1()).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -21,32 +22,33 @@
 #include "state.h"
 #include "state-private.h"
 
-/* Marks a free slot of the id set; the id itself is tracked apart. */
-#define SET_EMPTY UINT32_MAX
-
 /*
  * A struct card_state is always the head of this, so only card_state_new()
  * and card_state_parse() make them.
  *
- * seen_ids and history are windows [off, off + n) of larger buffers:
- * evicting the oldest is off++, and the window slides back to the start
- * only when it reaches the end of a buffer twice its maximum, so adding is
- * O(1) amortised while callers still see plain arrays, oldest first.
+ * seen and history are windows [off, off + n) of larger buffers: evicting
+ * the oldest is off++, and the window slides back to the start only when
+ * it reaches the end of a buffer twice its maximum, so adding is O(1)
+ * amortised while callers still see plain arrays, oldest first.
  *
- * The seen ids are also in an open-addressing set (linear probing, at most
- * half full) so that card_state_seen() is O(1): a poll of every card must
- * not scan 4096 ids per entry.
+ * The seen keys are also in an open-addressing set (linear probing, at
+ * most half full) so that card_state_seen() is O(1): a poll of every card
+ * must not scan 4096 keys per entry.
  */
+struct set_slot {
+	struct errlog_key key;
+	bool used;
+};
+
 struct card_state_impl {
 	struct card_state pub;
-	uint32_t *seen_buf;
+	struct errlog_key *seen_buf;
 	size_t seen_off, seen_cap;
 	struct errlog_record *hist_buf;
 	size_t hist_off, hist_cap;
-	uint32_t *set;
+	struct set_slot *set;
 	size_t set_slots; /* a power of two, or 0 */
-	size_t set_count; /* ids in set[] (not counting SET_EMPTY) */
-	bool set_has_empty; /* the id SET_EMPTY is seen */
+	size_t set_count; /* keys in set[] */
 };
 
 static struct card_state_impl *impl(struct card_state *s)
@@ -59,89 +61,96 @@ static const struct card_state_impl *impl_const(const struct card_state *s)
 	return (const struct card_state_impl *)s;
 }
 
-/* ---- the id set ---------------------------------------------------------- */
-
-static size_t set_home(uint32_t id, size_t slots)
+struct errlog_key errlog_record_key(const struct errlog_record *rec)
 {
-	/* Fibonacci hashing: card ids are mostly sequential. */
-	uint32_t h = id * UINT32_C(2654435769);
-
-	return (size_t)(h ^ (h >> 15)) & (slots - 1);
+	return (struct errlog_key){
+		.id = rec->id,
+		.power_on_seconds = rec->power_on_seconds,
+		.timestamp_ns = rec->timestamp_ns,
+	};
 }
 
-static bool set_contains(const struct card_state_impl *c, uint32_t id)
+static bool key_equal(const struct errlog_key *a, const struct errlog_key *b)
+{
+	return a->id == b->id && a->power_on_seconds == b->power_on_seconds &&
+	       a->timestamp_ns == b->timestamp_ns;
+}
+
+/* ---- the key set ----------------------------------------------------------- */
+
+static size_t set_home(const struct errlog_key *k, size_t slots)
+{
+	/* splitmix64's finaliser over all three fields: card ids are mostly
+	 * sequential, and a reused id differs only in its times. */
+	uint64_t z = ((uint64_t)k->id << 32 | k->power_on_seconds) ^
+		     (k->timestamp_ns * UINT64_C(0x9e3779b97f4a7c15));
+
+	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+	return (size_t)(z ^ (z >> 31)) & (slots - 1);
+}
+
+static bool set_contains(const struct card_state_impl *c, const struct errlog_key *k)
 {
 	size_t mask = c->set_slots - 1, i;
 
-	if (id == SET_EMPTY)
-		return c->set_has_empty;
 	if (!c->set_slots)
 		return false;
-	for (i = set_home(id, c->set_slots); c->set[i] != SET_EMPTY; i = (i + 1) & mask)
-		if (c->set[i] == id)
+	for (i = set_home(k, c->set_slots); c->set[i].used; i = (i + 1) & mask)
+		if (key_equal(&c->set[i].key, k))
 			return true;
 	return false;
 }
 
-/* Insert an id known to be absent; set_reserve() made the room. */
-static void set_insert(struct card_state_impl *c, uint32_t id)
+/* Insert a key known to be absent; set_reserve() made the room. */
+static void set_insert(struct card_state_impl *c, const struct errlog_key *k)
 {
 	size_t mask = c->set_slots - 1, i;
 
-	if (id == SET_EMPTY) {
-		c->set_has_empty = true;
-		return;
-	}
-	for (i = set_home(id, c->set_slots); c->set[i] != SET_EMPTY; i = (i + 1) & mask)
+	for (i = set_home(k, c->set_slots); c->set[i].used; i = (i + 1) & mask)
 		;
-	c->set[i] = id;
+	c->set[i] = (struct set_slot){ .key = *k, .used = true };
 	c->set_count++;
 }
 
-/* Remove id (present) by shifting back the entries probed past it. */
-static void set_remove(struct card_state_impl *c, uint32_t id)
+/* Remove k (present) by shifting back the entries probed past it. */
+static void set_remove(struct card_state_impl *c, const struct errlog_key *k)
 {
-	size_t mask = c->set_slots - 1, i, j, k;
+	size_t mask = c->set_slots - 1, i, j, h;
 
-	if (id == SET_EMPTY) {
-		c->set_has_empty = false;
-		return;
-	}
-	for (i = set_home(id, c->set_slots); c->set[i] != id; i = (i + 1) & mask)
+	for (i = set_home(k, c->set_slots); !key_equal(&c->set[i].key, k); i = (i + 1) & mask)
 		;
-	for (j = (i + 1) & mask; c->set[j] != SET_EMPTY; j = (j + 1) & mask) {
-		k = set_home(c->set[j], c->set_slots);
+	for (j = (i + 1) & mask; c->set[j].used; j = (j + 1) & mask) {
+		h = set_home(&c->set[j].key, c->set_slots);
 		/* set[j] may move to i unless its home lies cyclically in (i, j]. */
-		if (i <= j ? (k <= i || k > j) : (k <= i && k > j)) {
+		if (i <= j ? (h <= i || h > j) : (h <= i && h > j)) {
 			c->set[i] = c->set[j];
 			i = j;
 		}
 	}
-	c->set[i] = SET_EMPTY;
+	c->set[i].used = false;
 	c->set_count--;
 }
 
-/* Room for want ids at most half full; rebuilds from the current ids. */
+/* Room for want keys at most half full; rebuilds from the current keys. */
 static int set_reserve(struct card_state_impl *c, size_t want)
 {
 	size_t slots = 16, i;
-	uint32_t *set;
+	struct set_slot *set;
 
 	if (want * 2 <= c->set_slots)
 		return 0;
 	while (slots < want * 2)
 		slots *= 2;
-	set = malloc(slots * sizeof(*set));
+	set = calloc(slots, sizeof(*set));
 	if (!set)
 		return -ENOMEM;
-	memset(set, 0xff, slots * sizeof(*set));
 	free(c->set);
 	c->set = set;
 	c->set_slots = slots;
 	c->set_count = 0;
-	c->set_has_empty = false;
 	for (i = 0; i < c->pub.nseen; i++)
-		set_insert(c, c->pub.seen_ids[i]);
+		set_insert(c, &c->pub.seen[i]);
 	return 0;
 }
 
@@ -186,22 +195,24 @@ static void window_slide(void *buf, size_t size, size_t *off, size_t n, size_t c
 /* Point the public arrays at their windows (no arithmetic on NULL). */
 static void sync_windows(struct card_state_impl *c)
 {
-	c->pub.seen_ids = c->seen_buf ? c->seen_buf + c->seen_off : NULL;
+	c->pub.seen = c->seen_buf ? c->seen_buf + c->seen_off : NULL;
 	c->pub.history = c->hist_buf ? c->hist_buf + c->hist_off : NULL;
 }
 
 /*
- * The invariant that keeps eviction O(1) and consistent: the history ids
- * appear in seen_ids, in the same order (so unique too).  Then the only
- * entry that can share the oldest seen id is history[0], and forgetting an
- * id never leaves its entry behind unseen.
+ * The invariant that keeps eviction O(1) and consistent: the history keys
+ * appear in seen, in the same order (so unique too).  Then the only entry
+ * that can share the oldest seen key is history[0], and forgetting a key
+ * never leaves its entry behind unseen.
  */
 static bool history_in_seen_order(const struct card_state *s)
 {
 	size_t j = 0;
 
 	for (size_t i = 0; i < s->nhistory; i++, j++) {
-		while (j < s->nseen && s->seen_ids[j] != s->history[i].id)
+		struct errlog_key k = errlog_record_key(&s->history[i]);
+
+		while (j < s->nseen && !key_equal(&s->seen[j], &k))
 			j++;
 		if (j == s->nseen)
 			return false;
@@ -262,13 +273,13 @@ struct card_state *card_state_free(struct card_state *s)
 	return NULL;
 }
 
-bool card_state_seen(const struct card_state *s, uint32_t id)
+bool card_state_seen(const struct card_state *s, const struct errlog_key *key)
 {
-	return s && set_contains(impl_const(s), id);
+	return s && key && set_contains(impl_const(s), key);
 }
 
 /*
- * Also counts the entry in errlog_total.  -EEXIST when the id was already
+ * Also counts the entry in errlog_total.  -EEXIST when the key was already
  * seen: storing it twice is how an entry would get alerted twice.
  * -EINVAL for a record the parser would refuse.  On error s is unchanged.
  */
@@ -276,13 +287,15 @@ int card_state_add_errlog(struct card_state *s, const struct errlog_record *rec)
 {
 	struct card_state_impl *c;
 	struct errlog_record *h;
+	struct errlog_key key;
 	uint8_t *data = NULL;
 	int r;
 
 	if (!s || !rec || !errlog_record_valid(rec))
 		return -EINVAL;
 	c = impl(s);
-	if (set_contains(c, rec->id))
+	key = errlog_record_key(rec);
+	if (set_contains(c, &key))
 		return -EEXIST;
 
 	/* Allocate everything first so that a failure changes nothing. */
@@ -306,14 +319,15 @@ int card_state_add_errlog(struct card_state *s, const struct errlog_record *rec)
 	}
 
 	if (s->nseen == STATE_SEEN_IDS_MAX) {
-		uint32_t oldest = s->seen_ids[0];
+		struct errlog_key oldest = s->seen[0];
+		struct errlog_key first = s->nhistory ? errlog_record_key(&s->history[0]) : oldest;
 
-		set_remove(c, oldest);
+		set_remove(c, &oldest);
 		c->seen_off++;
 		s->nseen--;
 		/* Only from a file that kept an entry this long (see
-		 * history_in_seen_order()): its entry goes with its id. */
-		if (s->nhistory && s->history[0].id == oldest) {
+		 * history_in_seen_order()): its entry goes with its key. */
+		if (s->nhistory && key_equal(&first, &oldest)) {
 			free(s->history[0].data);
 			c->hist_off++;
 			s->nhistory--;
@@ -321,8 +335,8 @@ int card_state_add_errlog(struct card_state *s, const struct errlog_record *rec)
 	}
 	window_slide(c->seen_buf, sizeof(*c->seen_buf), &c->seen_off, s->nseen, c->seen_cap);
 	sync_windows(c);
-	s->seen_ids[s->nseen++] = rec->id;
-	set_insert(c, rec->id);
+	s->seen[s->nseen++] = key;
+	set_insert(c, &key);
 
 	if (s->nhistory == STATE_HISTORY_MAX) {
 		free(s->history[0].data);
@@ -340,14 +354,17 @@ int card_state_add_errlog(struct card_state *s, const struct errlog_record *rec)
 }
 
 /* The pointer is valid until the next card_state_add_errlog(). */
-struct errlog_record *card_state_find_errlog(struct card_state *s, uint32_t id)
+struct errlog_record *card_state_find_errlog(struct card_state *s, const struct errlog_key *key)
 {
-	if (!s)
+	if (!s || !key)
 		return NULL;
 	/* Newest first: the entry being alerted is usually the last one. */
-	for (size_t i = s->nhistory; i > 0; i--)
-		if (s->history[i - 1].id == id)
+	for (size_t i = s->nhistory; i > 0; i--) {
+		struct errlog_key k = errlog_record_key(&s->history[i - 1]);
+
+		if (key_equal(&k, key))
 			return &s->history[i - 1];
+	}
 	return NULL;
 }
 
@@ -501,6 +518,17 @@ static size_t first_kept(struct json_object *arr, size_t max)
 	return n > max ? n - max : 0;
 }
 
+/* One key of "seen": {"id", "power_on_seconds", "timestamp_ns"}. */
+static int parse_key(struct json_object *o, struct errlog_key *k)
+{
+	if (!json_object_is_type(o, json_type_object) ||
+	    state_json_get_u32(o, "id", UINT32_MAX, &k->id) < 0 ||
+	    state_json_get_u32(o, "power_on_seconds", UINT32_MAX, &k->power_on_seconds) < 0 ||
+	    state_json_get_u64(o, "timestamp_ns", &k->timestamp_ns) < 0)
+		return -EBADMSG;
+	return 0;
+}
+
 static int parse_seen(struct card_state_impl *c, struct json_object *arr)
 {
 	size_t first = first_kept(arr, STATE_SEEN_IDS_MAX);
@@ -513,25 +541,99 @@ static int parse_seen(struct card_state_impl *c, struct json_object *arr)
 	if (!c->seen_buf)
 		return -ENOMEM;
 	c->seen_cap = n;
-	c->pub.seen_ids = c->seen_buf;
+	c->pub.seen = c->seen_buf;
 	r = set_reserve(c, n);
 	if (r < 0)
 		return r;
+	for (size_t i = 0; i < n; i++) {
+		struct errlog_key k;
+
+		/* A duplicate would be evicted twice and then not be seen. */
+		if (parse_key(json_object_array_get_idx(arr, first + i), &k) < 0 ||
+		    set_contains(c, &k))
+			return -EBADMSG;
+		c->seen_buf[i] = k;
+		c->pub.nseen++;
+		set_insert(c, &k);
+	}
+	return 0;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Version 1 listed ids only ("seen_ids").  They are checked by the rules
+ * of version 1 (integers, no duplicates, history a subsequence of them in
+ * order), then the history's entries become the seen keys and the other
+ * ids are dropped: their entries were acknowledged long ago, and the only
+ * entry a card can hand out again (the last one read, if the daemon died
+ * before acknowledging it) is always in the history.  Keeping the bare
+ * ids would drop every new entry that reuses one of them.
+ * Called after parse_history().
+ */
+static int parse_seen_v1(struct card_state_impl *c, struct json_object *arr)
+{
+	size_t first = first_kept(arr, STATE_SEEN_IDS_MAX);
+	size_t n = json_object_array_length(arr) - first, j = 0;
+	struct card_state *s = &c->pub;
+	uint32_t *ids, *sorted;
+	int r = -EBADMSG;
+
+	ids = calloc(n + 1, sizeof(*ids));
+	sorted = calloc(n + 1, sizeof(*sorted));
+	if (!ids || !sorted) {
+		r = -ENOMEM;
+		goto out;
+	}
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *o = json_object_array_get_idx(arr, first + i);
 		int64_t v;
 
 		if (!json_object_is_type(o, json_type_int))
-			return -EBADMSG;
+			goto out;
 		v = json_object_get_int64(o);
-		/* A duplicate would be evicted twice and then not be seen. */
-		if (v < 0 || v > UINT32_MAX || set_contains(c, (uint32_t)v))
-			return -EBADMSG;
-		c->seen_buf[i] = (uint32_t)v;
-		c->pub.nseen++;
-		set_insert(c, (uint32_t)v);
+		if (v < 0 || v > UINT32_MAX)
+			goto out;
+		ids[i] = sorted[i] = (uint32_t)v;
 	}
-	return 0;
+	qsort(sorted, n, sizeof(*sorted), cmp_u32);
+	for (size_t i = 1; i < n; i++)
+		if (sorted[i] == sorted[i - 1])
+			goto out;
+	for (size_t i = 0; i < s->nhistory; i++, j++) {
+		while (j < n && ids[j] != s->history[i].id)
+			j++;
+		if (j == n)
+			goto out;
+	}
+
+	r = 0;
+	if (!s->nhistory)
+		goto out;
+	r = -ENOMEM;
+	c->seen_buf = calloc(s->nhistory, sizeof(*c->seen_buf));
+	if (!c->seen_buf)
+		goto out;
+	c->seen_cap = s->nhistory;
+	s->seen = c->seen_buf;
+	r = set_reserve(c, s->nhistory);
+	if (r < 0)
+		goto out;
+	for (size_t i = 0; i < s->nhistory; i++) {
+		c->seen_buf[i] = errlog_record_key(&s->history[i]);
+		/* Unique ids, so unique keys. */
+		set_insert(c, &c->seen_buf[i]);
+		s->nseen++;
+	}
+out:
+	free(ids);
+	free(sorted);
+	return r;
 }
 
 static int parse_history(struct card_state_impl *c, struct json_object *arr)
@@ -556,7 +658,7 @@ static int parse_history(struct card_state_impl *c, struct json_object *arr)
 			return r;
 		s->nhistory++;
 	}
-	return history_in_seen_order(s) ? 0 : -EBADMSG;
+	return 0;
 }
 
 static int parse_alerts(struct card_state *s, struct json_object *arr)
@@ -586,9 +688,10 @@ static int parse_alerts(struct card_state *s, struct json_object *arr)
 
 int card_state_parse(const char *text, size_t len, struct card_state **ret)
 {
-	struct json_object *root, *totals, *seen, *history, *alerts;
+	struct json_object *root, *totals, *seen, *history, *alerts, *version;
 	struct card_state_impl *c = NULL;
 	const char *name;
+	bool v1;
 	int r;
 
 	if (!ret)
@@ -596,6 +699,9 @@ int card_state_parse(const char *text, size_t len, struct card_state **ret)
 	r = state_json_parse(text, len, STATE_CARD_FORMAT, STATE_CARD_VERSION, &root);
 	if (r < 0)
 		return r;
+	/* state_json_parse() checked it is an integer in range. */
+	json_object_object_get_ex(root, "version", &version);
+	v1 = json_object_get_int64(version) == 1;
 
 	r = -ENOMEM;
 	c = calloc(1, sizeof(*c));
@@ -607,7 +713,7 @@ int card_state_parse(const char *text, size_t len, struct card_state **ret)
 	    !state_name_valid(name, NULL) ||
 	    state_json_get(root, "errlog_total", json_type_array, &totals) < 0 ||
 	    json_object_array_length(totals) != 5 ||
-	    state_json_get(root, "seen_ids", json_type_array, &seen) < 0 ||
+	    state_json_get(root, v1 ? "seen_ids" : "seen", json_type_array, &seen) < 0 ||
 	    state_json_get(root, "history", json_type_array, &history) < 0 ||
 	    state_json_get(root, "alerts", json_type_array, &alerts) < 0)
 		goto out_free;
@@ -618,9 +724,17 @@ int card_state_parse(const char *text, size_t len, struct card_state **ret)
 		if (state_json_u64(o, &c->pub.errlog_total[i]) < 0)
 			goto out_free;
 	}
-	r = parse_seen(c, seen);
-	if (r >= 0)
+	if (v1) {
 		r = parse_history(c, history);
+		if (r >= 0)
+			r = parse_seen_v1(c, seen);
+	} else {
+		r = parse_seen(c, seen);
+		if (r >= 0)
+			r = parse_history(c, history);
+		if (r >= 0 && !history_in_seen_order(&c->pub))
+			r = -EBADMSG;
+	}
 	if (r >= 0)
 		r = parse_alerts(&c->pub, alerts);
 	if (r < 0)
@@ -692,6 +806,18 @@ static struct json_object *format_errlog(const struct errlog_record *rec)
 	return o;
 }
 
+static struct json_object *format_key(const struct errlog_key *k)
+{
+	struct json_object *o = json_object_new_object();
+
+	if (o && state_json_add(o, "id", json_object_new_int64(k->id)) &&
+	    state_json_add(o, "power_on_seconds", json_object_new_int64(k->power_on_seconds)) &&
+	    state_json_add(o, "timestamp_ns", state_json_new_u64(k->timestamp_ns)))
+		return o;
+	json_object_put(o);
+	return NULL;
+}
+
 static struct json_object *format_alert(const struct alert_record *a)
 {
 	/* Cut, not overrun, should a caller leave detail unterminated. */
@@ -755,9 +881,9 @@ int card_state_serialise(const struct card_state *s, char **ret)
 	for (size_t i = 0; ok && i < 5; i++)
 		ok = state_json_append(totals, state_json_new_u64(s->errlog_total[i]));
 	seen = ok ? json_object_new_array_ext((int)s->nseen) : NULL;
-	ok = ok && state_json_add(root, "seen_ids", seen);
+	ok = ok && state_json_add(root, "seen", seen);
 	for (size_t i = 0; ok && i < s->nseen; i++)
-		ok = state_json_append(seen, json_object_new_int64(s->seen_ids[i]));
+		ok = state_json_append(seen, format_key(&s->seen[i]));
 	history = ok ? json_object_new_array_ext((int)s->nhistory) : NULL;
 	ok = ok && state_json_add(root, "history", history);
 	for (size_t i = 0; ok && i < s->nhistory; i++)

@@ -22,13 +22,27 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STATE_CARD_VERSION 1
+/* 2: "seen" holds entry keys, not ids (doc/state-format.md). */
+#define STATE_CARD_VERSION 2
 #define STATE_NAMES_VERSION 1
 
 /* Bounds: the newest entries win. */
 #define STATE_SEEN_IDS_MAX 4096
 #define STATE_HISTORY_MAX 256
 #define STATE_ALERTS_MAX 64
+
+/*
+ * What tells one error-log entry from another.  The id alone does not: a
+ * card that loses its volatile state (a power cycle) hands out its ids
+ * again.  An entry read twice (the daemon died before acknowledging it)
+ * comes back with the same card times; a new entry under an old id has
+ * other ones (ocxlpmem-abi(7), DECISIONS).
+ */
+struct errlog_key {
+	uint32_t id;
+	uint32_t power_on_seconds;
+	uint64_t timestamp_ns;
+};
 
 /* One error-log entry as the daemon stored it. */
 struct errlog_record {
@@ -61,8 +75,8 @@ struct alert_record {
 struct card_state {
 	uint64_t serial;
 	char name[32];
-	/* Ids of every entry stored (history may be shorter); ring, oldest first. */
-	uint32_t *seen_ids;
+	/* Keys of every entry stored (history may be shorter); oldest first. */
+	struct errlog_key *seen;
 	size_t nseen;
 	struct errlog_record *history; /* oldest first */
 	size_t nhistory;
@@ -75,11 +89,13 @@ struct card_state {
 int card_state_new(uint64_t serial, const char *name, struct card_state **ret);
 struct card_state *card_state_free(struct card_state *s);
 
-bool card_state_seen(const struct card_state *s, uint32_t id);
+/* The key of a stored entry. */
+struct errlog_key errlog_record_key(const struct errlog_record *rec);
+bool card_state_seen(const struct card_state *s, const struct errlog_key *key);
 /* Append to history and the seen set (copies data); evicts the oldest. */
 int card_state_add_errlog(struct card_state *s, const struct errlog_record *rec);
-/* The history record for id, or NULL. */
-struct errlog_record *card_state_find_errlog(struct card_state *s, uint32_t id);
+/* The history record with this key, or NULL. */
+struct errlog_record *card_state_find_errlog(struct card_state *s, const struct errlog_key *key);
 /* The alert record for key, created inactive if missing (NULL: -ENOMEM or full). */
 struct alert_record *card_state_alert(struct card_state *s, const char *key);
 

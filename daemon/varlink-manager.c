@@ -388,6 +388,13 @@ static const char *scenario(struct manager *m, struct dcard *dc, struct ocxlpmem
 			*ret_failure = "cannot reset";
 		return "";
 	}
+	if (strcmp(kind, "power-cycle") == 0) {
+		/* The card forgets, then is re-probed as after a reset. */
+		ocxlpmem_model_power_cycle(model);
+		if (ocxlpmem_transport_sim_reset(m->transport, dc->backend_id) < 0)
+			*ret_failure = "cannot reset";
+		return "";
+	}
 	if (strcmp(kind, "clear") == 0) {
 		ocxlpmem_model_clear_faults(model);
 		ocxlpmem_model_release_hangs(model);

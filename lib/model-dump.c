@@ -20,18 +20,30 @@
 
 /*
  * Word w (little-endian, bytes 8w..8w+7) of dump dump_id of card serial is
- * the w-th value of a splitmix64 sequence keyed by both.
+ * the w-th value of a splitmix64 sequence keyed by both, and by the power
+ * cycles the card had gone through: a dump made after one reuses old ids
+ * (ocxlpmem_model_power_cycle()) but holds other data, as a real card's
+ * would.  Before the first power cycle the key is the serial and id alone.
  */
-static uint64_t dump_key(uint64_t serial, uint32_t dump_id)
+static uint64_t dump_key(uint64_t serial, uint32_t power_cycles, uint32_t dump_id)
 {
-	return model_stream_key(serial, MODEL_STREAM_DUMP_DATA) ^
-	       model_mix64(((uint64_t)dump_id << 32) | dump_id);
+	uint64_t key = model_stream_key(serial, MODEL_STREAM_DUMP_DATA) ^
+		       model_mix64(((uint64_t)dump_id << 32) | dump_id);
+
+	return power_cycles ? key ^ model_mix64(power_cycles * MODEL_GOLDEN) : key;
 }
 
 OCXLPMEM_EXPORT void ocxlpmem_model_dump_content(uint64_t serial, uint32_t dump_id,
 						 uint64_t offset, void *buf, size_t len)
 {
-	uint64_t key = dump_key(serial, dump_id);
+	ocxlpmem_model_dump_content_after(serial, 0, dump_id, offset, buf, len);
+}
+
+OCXLPMEM_EXPORT void ocxlpmem_model_dump_content_after(uint64_t serial, uint32_t power_cycles,
+						       uint32_t dump_id, uint64_t offset,
+						       void *buf, size_t len)
+{
+	uint64_t key = dump_key(serial, power_cycles, dump_id);
 	uint64_t w = offset / 8;
 	unsigned int skip = (unsigned int)(offset % 8);
 	uint8_t *p = buf;
@@ -139,8 +151,8 @@ int model_dump_data(struct ocxlpmem_model *m, const uint8_t *in, size_t in_len,
 	n = ocxlpmem_dump_chunk_encode_hdr(&c, r->buf + REPLY_HDR_SIZE, r->data_cap);
 	if (n < 0)
 		return (int)n;
-	ocxlpmem_model_dump_content(m->serial, m->dump_id, c.offset,
-				    r->buf + REPLY_HDR_SIZE + CHUNK_HDR_SIZE, c.chunk_size);
+	ocxlpmem_model_dump_content_after(m->serial, m->power_cycles, m->dump_id, c.offset,
+					  r->buf + REPLY_HDR_SIZE + CHUNK_HDR_SIZE, c.chunk_size);
 	r->data_len = CHUNK_HDR_SIZE + c.chunk_size;
 	m->dump_collecting = true;
 	if (m->realistic_latency)

@@ -11,12 +11,13 @@
  * Format (text, one record per line, fields separated by one space):
  *   ocxlpmem-model-nv 1
  *   serial DEC
- *   ids NEXT_LOG_ID NEXT_DUMP_ID RESET_COUNT
+ *   ids NEXT_LOG_ID NEXT_DUMP_ID RESET_COUNT [POWER_CYCLES]
  *   fw RUNNING STAGED            ("-" for an empty version)
  *   dump HELD ID SIZE ORIGIN
  *   errlog ID TYPE ACTIONS PRC POWER_ON_S TIMESTAMP_NS FW DATALEN HEX|-
  * A file that does not parse, or is for another serial, is ignored: the
- * card starts fresh (as after a reboot).
+ * card starts fresh (as after a reboot).  POWER_CYCLES came later: without
+ * it, the card has had none.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -44,8 +45,8 @@ int model_nv_format(const struct ocxlpmem_model *m, char **ret, size_t *ret_len)
 
 	if (!f)
 		return -ENOMEM;
-	fprintf(f, NV_MAGIC "\nserial %" PRIu64 "\nids %" PRIu32 " %" PRIu32 " %" PRIu32 "\nfw ",
-		m->serial, m->next_log_id, m->next_dump_id, m->reset_count);
+	fprintf(f, NV_MAGIC "\nserial %" PRIu64 "\nids %" PRIu32 " %" PRIu32 " %" PRIu32 " %" PRIu32
+		"\nfw ", m->serial, m->next_log_id, m->next_dump_id, m->reset_count, m->power_cycles);
 	put_version(f, m->fw_running);
 	fputc(' ', f);
 	put_version(f, m->fw_staged);
@@ -184,7 +185,7 @@ int model_nv_parse(struct ocxlpmem_model *m, const char *text, size_t len)
 {
 	struct model_errlog_entry *log = calloc(MODEL_ERRLOG_MAX, sizeof(*log));
 	char running[OCXLPMEM_FW_VERSION_LEN + 1], staged[OCXLPMEM_FW_VERSION_LEN + 1];
-	uint64_t serial = 0, ids[3], dump[4];
+	uint64_t serial = 0, ids[4] = { 0 }, dump[4];
 	unsigned int nlog = 0, seen = 0;
 	char *copy, *line, *save = NULL;
 	int r = -EBADMSG;
@@ -211,8 +212,8 @@ int model_nv_parse(struct ocxlpmem_model *m, const char *text, size_t len)
 			if (parse_u64(w[1], UINT64_MAX, &serial) < 0)
 				goto out;
 			seen |= 1;
-		} else if (n == 4 && strcmp(w[0], "ids") == 0 && !(seen & 2)) {
-			for (int i = 0; i < 3; i++)
+		} else if ((n == 4 || n == 5) && strcmp(w[0], "ids") == 0 && !(seen & 2)) {
+			for (int i = 0; i < n - 1; i++)
 				if (parse_u64(w[i + 1], UINT32_MAX, &ids[i]) < 0)
 					goto out;
 			seen |= 2;
@@ -254,6 +255,7 @@ int model_nv_parse(struct ocxlpmem_model *m, const char *text, size_t len)
 	m->next_log_id = (uint32_t)ids[0];
 	m->next_dump_id = (uint32_t)ids[1];
 	m->reset_count = (uint32_t)ids[2];
+	m->power_cycles = (uint32_t)ids[3];
 	strcpy(m->fw_running, running);
 	strcpy(m->fw_staged, staged);
 	m->dump_held = dump[0];
@@ -277,6 +279,7 @@ static uint64_t nv_fingerprint(const struct ocxlpmem_model *m)
 
 	h = model_mix64(h ^ m->errlog_count ^ ((uint64_t)m->errlog_head << 16) ^
 			((uint64_t)m->reset_count << 32));
+	h = model_mix64(h ^ m->power_cycles);
 	h = model_mix64(h ^ (m->dump_held ? m->dump_id : 0) ^ ((uint64_t)m->dump_size << 32));
 	for (size_t i = 0; m->fw_running[i]; i++)
 		h = model_mix64(h ^ (uint8_t)m->fw_running[i]);

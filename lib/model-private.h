@@ -114,6 +114,7 @@ struct ocxlpmem_model {
 	uint64_t epoch_ms;       /* clock at creation: power-on */
 	uint64_t ipl_ms;         /* clock at the last reset */
 	uint32_t reset_count;
+	uint32_t power_cycles;   /* keys the content of the dumps made since */
 	bool removed;            /* surprise removal */
 	uint32_t fatal;          /* OCXLPMEM_HEALTH_*_FATAL */
 	bool shut_down;
@@ -199,6 +200,8 @@ uint64_t model_uptime_ms(struct ocxlpmem_model *m);
 /* Since the last reset (the card's IPL). */
 uint64_t model_ipl_ms(struct ocxlpmem_model *m);
 uint64_t model_events_locked(struct ocxlpmem_model *m);
+/* The id counters back to their seeded starts (creation, power cycle). */
+void model_ids_restart(struct ocxlpmem_model *m);
 /* Recompute the event bits and signal the eventfd when one rose. */
 void model_events_update(struct ocxlpmem_model *m);
 void model_reply_status(struct model_reply *r, uint8_t status);

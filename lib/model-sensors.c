@@ -93,9 +93,15 @@ unsigned int model_life_locked(struct ocxlpmem_model *m)
 	return worn >= start ? 0 : (unsigned int)(start - worn);
 }
 
+/*
+ * The card is powered while it boots: every power cycle adds its
+ * readiness time, so entries on either side of one never share a
+ * power-on second, however quickly a test makes them.
+ */
 uint64_t model_power_on_seconds_locked(struct ocxlpmem_model *m)
 {
-	return m->poh_base_hours * 3600 + model_uptime_ms(m) / 1000;
+	return m->poh_base_hours * 3600 + model_uptime_ms(m) / 1000 +
+	       (uint64_t)m->power_cycles * MODEL_READINESS_TIMEOUT_S;
 }
 
 static bool attr_dropped(const struct ocxlpmem_model *m, uint8_t id)

@@ -132,6 +132,15 @@ uint64_t model_ipl_ms(struct ocxlpmem_model *m)
 	return now > m->ipl_ms ? now - m->ipl_ms : 0;
 }
 
+/* Identifiers start somewhere seeded, so two cards never look alike, and
+ * stay positive in an int (add_error_log returns them).  A card that
+ * loses its volatile state starts them there again. */
+void model_ids_restart(struct ocxlpmem_model *m)
+{
+	m->next_log_id = 1 + (uint32_t)(model_stream_key(m->seed, MODEL_STREAM_LOG_ID) % 0x10000);
+	m->next_dump_id = 1 + (uint32_t)(model_stream_key(m->seed, MODEL_STREAM_DUMP_ID) % 0x10000);
+}
+
 uint64_t model_events_locked(struct ocxlpmem_model *m)
 {
 	uint64_t ev = 0;
@@ -265,8 +274,7 @@ OCXLPMEM_EXPORT int ocxlpmem_model_new(const struct ocxlpmem_model_config *cfg,
 	m->poh_base_hours = 1000 + model_stream_key(m->seed, MODEL_STREAM_POH) % 20000;
 	/* Identifiers start somewhere seeded, so two cards never look alike,
 	 * and stay positive in an int (add_error_log returns them). */
-	m->next_log_id = 1 + (uint32_t)(model_stream_key(m->seed, MODEL_STREAM_LOG_ID) % 0x10000);
-	m->next_dump_id = 1 + (uint32_t)(model_stream_key(m->seed, MODEL_STREAM_DUMP_ID) % 0x10000);
+	model_ids_restart(m);
 
 	m->event_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (m->event_fd < 0) {
@@ -389,6 +397,36 @@ OCXLPMEM_EXPORT void ocxlpmem_model_reset(struct ocxlpmem_model *m)
 	m->reset_count++;
 	m->ipl_ms = model_now_ms(m);
 	model_fw_reset_locked(m);
+	model_events_update(m);
+	model_nv_sync_locked(m);
+	pthread_mutex_unlock(&m->lock);
+}
+
+/*
+ * Power lost and restored: nothing the card keeps in volatile memory
+ * survives, the identifier counters included, so the card hands out the
+ * ids of its first entries and dumps again.  This is what the host must
+ * tell apart from a re-read (ocxlpmem-abi(7), DECISIONS).
+ */
+OCXLPMEM_EXPORT void ocxlpmem_model_power_cycle(struct ocxlpmem_model *m)
+{
+	if (!m)
+		return;
+	pthread_mutex_lock(&m->lock);
+	model_errlog_free(m);
+	memset(m->errlog, 0, sizeof(m->errlog));
+	m->errlog_head = 0;
+	m->dump_held = false;
+	m->dump_collecting = false;
+	m->dump_id = 0;
+	m->dump_size = 0;
+	m->dump_origin = OCXLPMEM_DUMP_NONE;
+	model_ids_restart(m);
+	m->power_cycles++;
+	m->fatal = 0;
+	m->shut_down = false;
+	m->ipl_ms = model_now_ms(m);
+	model_fw_discard_locked(m);
 	model_events_update(m);
 	model_nv_sync_locked(m);
 	pthread_mutex_unlock(&m->lock);

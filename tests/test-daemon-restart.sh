@@ -55,7 +55,8 @@ check "journal: card name" test "$(field OCXLPMEM_CARD)" = ocxlpmem0
 check "journal: serial" test "$(field OCXLPMEM_SERIAL)" = "$serial0"
 check "journal: firmware version" test "$(field OCXLPMEM_FW_VERSION)" = 1.0.0000
 check "journal: error-log type" test "$(field OCXLPMEM_ERRLOG_TYPE)" = data-loss
-check "journal: dedupe key" test "$(field OCXLPMEM_ERRLOG_KEY)" = "$serial0-$(field OCXLPMEM_ERRLOG_ID)"
+check "journal: dedupe key" test "$(field OCXLPMEM_ERRLOG_KEY)" = \
+	"$serial0-$(field OCXLPMEM_ERRLOG_ID)-$(field OCXLPMEM_ERRLOG_POWER_ON_SECONDS)-$(field OCXLPMEM_ERRLOG_TIMESTAMP_NS)"
 check "journal: identifier" test "$(field SYSLOG_IDENTIFIER)" = ocxlpmemd
 wait_for 10 bash -c "journalctl --no-pager OCXLPMEM_ALERT=error-log-data-loss | grep -q ocxlpmem0"
 cond=$(journal OCXLPMEM_ALERT=error-log-data-loss | head -n 1)

@@ -415,6 +415,64 @@ static void test_remove(void **state)
 	assert_true(ocxlpmem_model_dump_held(e->m, &id, NULL));
 }
 
+/* A power cycle forgets the volatile state and hands out old ids again. */
+static void test_power_cycle(void **state)
+{
+	struct env *e = *state;
+	struct ocxlpmem_error_log_entry *ent = calloc(1, sizeof(*ent));
+	int first_log, log_id;
+	int64_t first_dump, dump_id;
+	uint64_t ts_before;
+	uint32_t pos_before;
+
+	assert_non_null(ent);
+	first_log = ocxlpmem_model_add_error_log(e->m, OCXLPMEM_ERRLOG_DATA_LOSS, 0, 1, NULL, 8);
+	assert_true(first_log > 0);
+	assert_true(ocxlpmem_model_add_error_log(e->m, 0, 0, 2, NULL, 8) > 0);
+	first_dump = ocxlpmem_model_raise_dump(e->m, 4096);
+	assert_true(first_dump > 0);
+	e->now_ms += 60000;
+	assert_int_equal(call(e, OCXLPMEM_FN_ERROR_LOG_READ, NULL, 0), 0);
+	assert_int_equal(ocxlpmem_error_log_decode(e->rep.data, e->rep.data_len, ent), 0);
+	ts_before = ent->timestamp_ns;
+	pos_before = ent->power_on_seconds;
+
+	ocxlpmem_model_power_cycle(e->m);
+	assert_int_equal(ocxlpmem_model_error_log_pending(e->m), 0);
+	assert_false(ocxlpmem_model_dump_held(e->m, NULL, NULL));
+	assert_int_equal(get_events(e), 0);
+
+	/* The same ids again, for different entries and dumps. */
+	e->now_ms += 1000;
+	log_id = ocxlpmem_model_add_error_log(e->m, OCXLPMEM_ERRLOG_DATA_LOSS, 0, 3, NULL, 8);
+	assert_int_equal(log_id, first_log);
+	dump_id = ocxlpmem_model_raise_dump(e->m, 4096);
+	assert_int_equal(dump_id, first_dump);
+	assert_int_equal(call(e, OCXLPMEM_FN_ERROR_LOG_READ, NULL, 0), 0);
+	assert_int_equal(ocxlpmem_error_log_decode(e->rep.data, e->rep.data_len, ent), 0);
+	assert_int_equal(ent->log_identifier, (uint32_t)first_log);
+	assert_int_equal(ent->program_reference_code, 3);
+	/* What tells them apart: the time since the (new) IPL moved, and
+	 * the power-on time went on, booting included. */
+	assert_int_equal(ent->timestamp_ns, 1000ull * 1000000);
+	assert_true(ent->timestamp_ns != ts_before);
+	assert_int_equal(ent->power_on_seconds, pos_before + 60 + 1 + 5);
+
+	/* The same time since IPL after another power cycle: the boot still
+	 * moves the power-on time on. */
+	pos_before = ent->power_on_seconds;
+	ocxlpmem_model_power_cycle(e->m);
+	e->now_ms += 1000;
+	assert_int_equal(ocxlpmem_model_add_error_log(e->m, OCXLPMEM_ERRLOG_DATA_LOSS, 0, 3, NULL, 8),
+			 first_log);
+	assert_int_equal(call(e, OCXLPMEM_FN_ERROR_LOG_READ, NULL, 0), 0);
+	assert_int_equal(ocxlpmem_error_log_decode(e->rep.data, e->rep.data_len, ent), 0);
+	assert_int_equal(ent->timestamp_ns, 1000ull * 1000000);
+	assert_true(ent->power_on_seconds > pos_before);
+	free(ent);
+	ocxlpmem_model_power_cycle(NULL);
+}
+
 static void test_event_fd(void **state)
 {
 	struct env *e = *state;
@@ -498,6 +556,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fatal_firmware, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fatal_both, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_remove, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_power_cycle, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_event_fd, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_call_counts, setup, teardown),
 		cmocka_unit_test(test_null_model),

@@ -402,6 +402,38 @@ static void test_content(void **state)
 	assert_int_equal(part[0], whole[8]);
 }
 
+/*
+ * After a power cycle the card hands out its first dump id again, for a
+ * dump with other content: the id alone cannot tell the two apart.
+ */
+static void test_power_cycle_reuses_id(void **state)
+{
+	struct env *e = *state;
+	uint8_t got[4096], want[4096], before[4096];
+	struct ocxlpmem_dump_info info;
+	int64_t first = ocxlpmem_model_raise_dump(e->m, 4096), again;
+
+	assert_true(first > 0);
+	info = dump_start(e);
+	read_dump(e, &info, 4096, before);
+	ocxlpmem_model_dump_content(0x5E7A1, (uint32_t)first, 0, want, sizeof(want));
+	assert_memory_equal(before, want, sizeof(want));
+
+	ocxlpmem_model_power_cycle(e->m);
+	assert_false(ocxlpmem_model_dump_held(e->m, NULL, NULL));
+	again = ocxlpmem_model_raise_dump(e->m, 4096);
+	assert_int_equal(again, first);
+	info = dump_start(e);
+	assert_int_equal(info.dump_id, (uint32_t)first);
+	read_dump(e, &info, 4096, got);
+	assert_memory_not_equal(got, before, sizeof(got));
+	ocxlpmem_model_dump_content_after(0x5E7A1, 1, (uint32_t)first, 0, want, sizeof(want));
+	assert_memory_equal(got, want, sizeof(want));
+	/* Zero power cycles is the plain content. */
+	ocxlpmem_model_dump_content_after(0x5E7A1, 0, (uint32_t)first, 0, want, sizeof(want));
+	assert_memory_equal(before, want, sizeof(want));
+}
+
 /* A dump raised by the card is kept over a reset: it is what the host
  * wants after a fatal error. */
 static void test_dump_survives_reset(void **state)
@@ -452,6 +484,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_out_space, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_max_dump_size, setup_small, teardown),
 		cmocka_unit_test(test_content),
+		cmocka_unit_test_setup_teardown(test_power_cycle_reuses_id, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dump_survives_reset, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_realistic_latency, setup, teardown),
 	};

@@ -28,6 +28,13 @@ static const struct {
 	{ "one entry with data", HDR "errlog 9 3 0 7 100 5000 1.0.0000 2 abcd\n", 0, 1 },
 	{ "generated data", HDR "errlog 9 0 8388609 7 100 5000 - 64 -\n", 0, 1 },
 	{ "held dump", "ocxlpmem-model-nv 1\nserial 77\nids 1 2 0\nfw 2.0 3.0\ndump 1 5 4096 1\n", 0, 0 },
+	{ "power cycles", "ocxlpmem-model-nv 1\nserial 77\nids 1 2 0 4\nfw 1 -\ndump 0 0 0 0\n", 0, 0 },
+	{ "power cycles overflow",
+	  "ocxlpmem-model-nv 1\nserial 77\nids 1 2 0 4294967296\nfw 1 -\ndump 0 0 0 0\n", -EBADMSG, 0 },
+	{ "ids: a word too many",
+	  "ocxlpmem-model-nv 1\nserial 77\nids 1 2 0 4 5\nfw 1 -\ndump 0 0 0 0\n", -EBADMSG, 0 },
+	{ "ids: a word too few", "ocxlpmem-model-nv 1\nserial 77\nids 1 2\nfw 1 -\ndump 0 0 0 0\n",
+	  -EBADMSG, 0 },
 	{ "no magic", "serial 77\n", -EBADMSG, 0 },
 	{ "other version", "ocxlpmem-model-nv 2\nserial 77\nids 1 2 0\nfw 1 -\ndump 0 0 0 0\n", -EBADMSG, 0 },
 	{ "other serial", "ocxlpmem-model-nv 1\nserial 78\nids 1 2 0\nfw 1 -\ndump 0 0 0 0\n", -EBADMSG, 0 },
@@ -69,6 +76,8 @@ static void test_parse_table(void **state)
 			fail_msg("%s: got %d want %d", rows[i].name, r, rows[i].want);
 		if (r == 0) {
 			assert_int_equal(m->errlog_count, rows[i].entries);
+			/* Older files have no POWER_CYCLES: none. */
+			assert_int_equal(m->power_cycles, strstr(rows[i].text, "ids 1 2 0 4\n") ? 4 : 0);
 			assert_int_equal(m->serial, 77);
 		} else {
 			/* All or nothing: a refused document changes nothing. */
@@ -123,6 +132,14 @@ static void test_survives_recreation(void **state)
 	assert_int_equal(size, 4096);
 	/* New entries continue the numbering, never reuse an id. */
 	assert_true(ocxlpmem_model_add_error_log(m, 0, 0, 3, NULL, 0) > id2);
+	/* A power cycle is remembered: the next dump's content depends on it. */
+	ocxlpmem_model_power_cycle(m);
+	assert_int_equal(m->power_cycles, 1);
+	ocxlpmem_model_free(m);
+	m = fresh(dir);
+	assert_int_equal(m->power_cycles, 1);
+	assert_int_equal(ocxlpmem_model_error_log_pending(m), 0);
+	assert_false(ocxlpmem_model_dump_held(m, NULL, NULL));
 	ocxlpmem_model_free(m);
 
 	snprintf(path, sizeof(path), "%s/card-77.nv", dir);

@@ -317,7 +317,7 @@ static void test_card_save_load(void **state)
 	assert_int_equal(st.st_mode & 07777, 0644);
 	assert_int_equal(card_state_load(f->dirfd, 42, &back, NULL), 0);
 	assert_same_text(s, back);
-	assert_true(card_state_seen(back, 10));
+	assert_true(card_state_seen(back, &(struct errlog_key){ .id = 10 }));
 	card_state_free(back);
 
 	/* The record survives a save that runs out of space. */
@@ -331,7 +331,7 @@ static void test_card_save_load(void **state)
 		state_io_test_hooks = real_hooks;
 		assert_int_equal(card_state_load(f->dirfd, 42, &back, NULL), 0);
 		assert_same_text(s, back);
-		assert_false(card_state_seen(back, 11));
+		assert_false(card_state_seen(back, &(struct errlog_key){ .id = 11 }));
 		card_state_free(back);
 		assert_int_equal(card_state_save(f->dirfd, more), 0);
 		assert_int_equal(card_state_load(f->dirfd, 42, &back, NULL), 0);
@@ -360,6 +360,11 @@ struct load_row {
 	"\", \"name\": \"ocxlpmem0\", \"errlog_total\": [\"0\", \"0\", \"0\", \"0\", \"0\"], "  \
 	"\"seen_ids\": [], \"history\": [], \"alerts\": []}\n"
 
+#define CARD_DOC2(version, serial)                                                         \
+	"{\"format\": \"ocxlpmemd-card-state\", \"version\": " version ", \"serial\": \"" serial \
+	"\", \"name\": \"ocxlpmem0\", \"errlog_total\": [\"0\", \"0\", \"0\", \"0\", \"0\"], "  \
+	"\"seen\": [], \"history\": [], \"alerts\": []}\n"
+
 static const struct load_row load_rows[] = {
 	{ "good", CARD_DOC("1", "42"), 42, 0 },
 	{ "another card's record", CARD_DOC("1", "42"), 43, -EBADMSG, "corrupt" },
@@ -369,7 +374,8 @@ static const struct load_row load_rows[] = {
 	{ "names.json in its place",
 	  "{\"format\": \"ocxlpmemd-names\", \"version\": 1, \"names\": {}, \"next\": 0}", 42, -EBADMSG,
 	  "corrupt" },
-	{ "from the future", CARD_DOC("2", "42"), 42, -EPROTONOSUPPORT, "future" },
+	{ "version 2", CARD_DOC2("2", "42"), 42, 0 },
+	{ "from the future", CARD_DOC2("3", "42"), 42, -EPROTONOSUPPORT, "future" },
 };
 
 static void test_card_load_rows(void **state)

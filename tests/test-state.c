@@ -108,6 +108,22 @@
 #define CARD_WITH_HISTORY(v) CARD(F_FORMAT, F_VERSION, F_SERIAL, F_NAME, F_TOTALS, F_SEEN, v, F_ALERTS)
 #define CARD_WITH_ALERTS(v) CARD(F_FORMAT, F_VERSION, F_SERIAL, F_NAME, F_TOTALS, F_SEEN, F_HISTORY, v)
 
+/* Version 2: "seen" lists entry keys (the table above is version 1). */
+#define F_VERSION2 "\"version\": 2, "
+#define K_5 "{\"id\": 5, \"power_on_seconds\": 0, \"timestamp_ns\": \"0\"}"
+#define K_7 "{\"id\": 7, \"power_on_seconds\": 3600, \"timestamp_ns\": \"18446744073709551615\"}"
+#define K_MAX "{\"id\": 4294967295, \"power_on_seconds\": 1, \"timestamp_ns\": \"2\", \"x\": 0}"
+#define F_SEEN2 "\"seen\": [" K_5 ", " K_7 ", " K_MAX "], "
+#define CARD2(seen, history) \
+	CARD(F_FORMAT, F_VERSION2, F_SERIAL, F_NAME, F_TOTALS, seen, history, F_ALERTS)
+#define SEEN2(keys) CARD2("\"seen\": [" keys "], ", F_HISTORY)
+#define GOOD_CARD2 CARD2(F_SEEN2, F_HISTORY)
+#define V2_WITH_VERSION1 CARD(F_FORMAT, F_VERSION, F_SERIAL, F_NAME, F_TOTALS, F_SEEN2, F_HISTORY, F_ALERTS)
+#define REC_7_AGAIN \
+	REC(R_ID, R_TYPE, R_ACTION, R_PRC, "\"power_on_seconds\": 10, ", "\"timestamp_ns\": \"5\", ", \
+	    R_WWID, R_FW, R_RECV, R_NEEDED, R_DATA, R_ALERTED)
+#define K_7_AGAIN "{\"id\": 7, \"power_on_seconds\": 10, \"timestamp_ns\": \"5\"}"
+
 /* 4096 bytes of data as hex: the most an entry carries. */
 #define HEX16 "000102030405060708090a0b0c0d0e0f"
 #define HEX64 HEX16 HEX16 HEX16 HEX16
@@ -130,6 +146,54 @@ struct card_row {
 	void (*check)(const struct card_state *s);
 };
 
+#define KEY(i, p, t) (&(struct errlog_key){ .id = (i), .power_on_seconds = (p), .timestamp_ns = (t) })
+
+/*
+ * A version 1 file lists ids: the history's entries become the seen keys
+ * and an id without its entry (4294967295) is dropped, as a version 2
+ * file written from it says.
+ */
+static void check_good_seen(const struct card_state *s)
+{
+	assert_int_equal(s->nseen, 2);
+	assert_int_equal(s->seen[0].id, 5);
+	assert_int_equal(s->seen[1].id, 7);
+	assert_true(card_state_seen(s, KEY(5, 0, 0)));
+	assert_true(card_state_seen(s, KEY(7, 3600, UINT64_MAX)));
+	/* The same id at another card time is another entry. */
+	assert_false(card_state_seen(s, KEY(7, 3600, 0)));
+	assert_false(card_state_seen(s, KEY(7, 3601, UINT64_MAX)));
+	assert_false(card_state_seen(s, KEY(UINT32_MAX, 0, 0)));
+	assert_false(card_state_seen(s, KEY(6, 0, 0)));
+	assert_false(card_state_seen(s, KEY(0, 0, 0)));
+}
+
+/* Version 2: the keys as listed, one without its entry too. */
+static void check_good_v2(const struct card_state *s)
+{
+	assert_int_equal(s->nseen, 3);
+	assert_int_equal(s->nhistory, 2);
+	assert_true(card_state_seen(s, KEY(5, 0, 0)));
+	assert_true(card_state_seen(s, KEY(7, 3600, UINT64_MAX)));
+	assert_true(card_state_seen(s, KEY(UINT32_MAX, 1, 2)));
+	assert_false(card_state_seen(s, KEY(7, 3600, 0)));
+	assert_non_null(card_state_find_errlog((struct card_state *)s, KEY(7, 3600, UINT64_MAX)));
+	assert_null(card_state_find_errlog((struct card_state *)s, KEY(UINT32_MAX, 1, 2)));
+}
+
+/* One id twice, at two card times: two entries. */
+static void check_reused_id(const struct card_state *s)
+{
+	assert_int_equal(s->nseen, 2);
+	assert_int_equal(s->nhistory, 2);
+	assert_int_equal(s->history[0].id, 7);
+	assert_int_equal(s->history[1].id, 7);
+	assert_ptr_equal(card_state_find_errlog((struct card_state *)s, KEY(7, 3600, UINT64_MAX)),
+			 &s->history[0]);
+	assert_ptr_equal(card_state_find_errlog((struct card_state *)s, KEY(7, 10, 5)),
+			 &s->history[1]);
+}
+
 static void check_good(const struct card_state *s)
 {
 	const struct errlog_record *h;
@@ -141,14 +205,7 @@ static void check_good(const struct card_state *s)
 	assert_int_equal(s->errlog_total[0], 1);
 	assert_int_equal(s->errlog_total[1], 0);
 	assert_true(s->errlog_total[4] == UINT64_MAX);
-	assert_int_equal(s->nseen, 3);
-	assert_int_equal(s->seen_ids[0], 5);
-	assert_int_equal(s->seen_ids[2], UINT32_MAX);
-	assert_true(card_state_seen(s, 5));
-	assert_true(card_state_seen(s, 7));
-	assert_true(card_state_seen(s, UINT32_MAX));
-	assert_false(card_state_seen(s, 6));
-	assert_false(card_state_seen(s, 0));
+	check_good_seen(s);
 
 	assert_int_equal(s->nhistory, 2);
 	h = &s->history[0];
@@ -192,8 +249,8 @@ static void check_empty(const struct card_state *s)
 	assert_int_equal(s->nseen, 0);
 	assert_int_equal(s->nhistory, 0);
 	assert_int_equal(s->nalerts, 0);
-	assert_false(card_state_seen(s, 0));
-	assert_false(card_state_seen(s, UINT32_MAX));
+	assert_false(card_state_seen(s, KEY(0, 0, 0)));
+	assert_false(card_state_seen(s, KEY(UINT32_MAX, 0, 0)));
 }
 
 static void check_max_serial(const struct card_state *s)
@@ -212,7 +269,7 @@ static void check_big_data(const struct card_state *s)
 static void check_no_alerts(const struct card_state *s)
 {
 	assert_int_equal(s->nalerts, 0);
-	assert_null(card_state_find_errlog((struct card_state *)s, 6));
+	assert_null(card_state_find_errlog((struct card_state *)s, KEY(6, 0, 0)));
 }
 
 static const struct card_row card_rows[] = {
@@ -259,7 +316,8 @@ static const struct card_row card_rows[] = {
 	{ "version a string", CARD_WITH(VERSION, "\"version\": \"1\", "), 0, -EBADMSG },
 	{ "version a double", CARD_WITH(VERSION, "\"version\": 1.0, "), 0, -EBADMSG },
 	{ "version null", CARD_WITH(VERSION, "\"version\": null, "), 0, -EBADMSG },
-	{ "version from the future", CARD_WITH(VERSION, "\"version\": 2, "), 0, -EPROTONOSUPPORT },
+	{ "version from the future", CARD_WITH(VERSION, "\"version\": 3, "), 0, -EPROTONOSUPPORT },
+	{ "version 1 with seen (a version 2 field)", V2_WITH_VERSION1, 0, -EBADMSG },
 	{ "future version, the rest not looked at",
 	  "{\"format\": \"ocxlpmemd-card-state\", \"version\": 7, \"serial\": 42}", 0,
 	  -EPROTONOSUPPORT },
@@ -307,6 +365,37 @@ static const struct card_row card_rows[] = {
 	  -EBADMSG },
 	{ "seen id twice", CARD_WITH(SEEN, "\"seen_ids\": [5, 7, 5], "), 0, -EBADMSG },
 	{ "history entry not seen", CARD_WITH(SEEN, "\"seen_ids\": [5], "), 0, -EBADMSG },
+
+	{ "v2 good", GOOD_CARD2, 0, 0, check_good_v2 },
+	{ "v2 good, one id at two card times",
+	  CARD2("\"seen\": [" K_7 ", " K_7_AGAIN "], ", "\"history\": [" GOOD_REC ", " REC_7_AGAIN "], "),
+	  0, 0, check_reused_id },
+	{ "v2 good, empty", CARD2("\"seen\": [], ", "\"history\": [], "), 0, 0, NULL },
+	{ "v2 seen missing", CARD2("", F_HISTORY), 0, -EBADMSG },
+	{ "v2 with seen_ids instead", CARD2(F_SEEN, F_HISTORY), 0, -EBADMSG },
+	{ "v2 seen an object", CARD2("\"seen\": {}, ", F_HISTORY), 0, -EBADMSG },
+	{ "v2 seen key a number", SEEN2(K_5 ", " K_7 ", 9"), 0, -EBADMSG },
+	{ "v2 seen key without id",
+	  SEEN2(K_5 ", " K_7 ", {\"power_on_seconds\": 0, \"timestamp_ns\": \"0\"}"), 0, -EBADMSG },
+	{ "v2 seen key without power_on_seconds",
+	  SEEN2(K_5 ", " K_7 ", {\"id\": 9, \"timestamp_ns\": \"0\"}"), 0, -EBADMSG },
+	{ "v2 seen key without timestamp_ns",
+	  SEEN2(K_5 ", " K_7 ", {\"id\": 9, \"power_on_seconds\": 0}"), 0, -EBADMSG },
+	{ "v2 seen timestamp_ns a number",
+	  SEEN2(K_5 ", " K_7 ", {\"id\": 9, \"power_on_seconds\": 0, \"timestamp_ns\": 0}"), 0,
+	  -EBADMSG },
+	{ "v2 seen id beyond 32 bits",
+	  SEEN2(K_5 ", " K_7 ", {\"id\": 4294967296, \"power_on_seconds\": 0, \"timestamp_ns\": \"0\"}"),
+	  0, -EBADMSG },
+	{ "v2 seen power_on_seconds negative",
+	  SEEN2(K_5 ", " K_7 ", {\"id\": 9, \"power_on_seconds\": -1, \"timestamp_ns\": \"0\"}"), 0,
+	  -EBADMSG },
+	{ "v2 seen key twice", SEEN2(K_5 ", " K_7 ", " K_5), 0, -EBADMSG },
+	{ "v2 history entry not seen", SEEN2(K_5), 0, -EBADMSG },
+	{ "v2 history entry seen under its id only",
+	  SEEN2(K_5 ", {\"id\": 7, \"power_on_seconds\": 3600, \"timestamp_ns\": \"0\"}"), 0,
+	  -EBADMSG },
+	{ "v2 history out of seen order", SEEN2(K_7 ", " K_5), 0, -EBADMSG },
 
 	{ "history missing", CARD_WITH(HISTORY, ""), 0, -EBADMSG },
 	{ "history an object", CARD_WITH(HISTORY, "\"history\": {}, "), 0, -EBADMSG },
@@ -426,7 +515,7 @@ static void assert_card_equal(const struct card_state *a, const struct card_stat
 	assert_memory_equal(a->errlog_total, b->errlog_total, sizeof(a->errlog_total));
 	assert_int_equal(a->nseen, b->nseen);
 	if (a->nseen)
-		assert_memory_equal(a->seen_ids, b->seen_ids, a->nseen * sizeof(*a->seen_ids));
+		assert_memory_equal(a->seen, b->seen, a->nseen * sizeof(*a->seen));
 	assert_int_equal(a->nhistory, b->nhistory);
 	for (size_t i = 0; i < a->nhistory; i++)
 		assert_true(errlog_equal(&a->history[i], &b->history[i]));
@@ -480,6 +569,23 @@ static struct errlog_record make_rec(uint32_t id, uint8_t type, uint8_t *data, u
 	};
 
 	return rec;
+}
+
+/* Whether the entry make_rec(id) made is seen / stored. */
+static bool seen_rec(const struct card_state *s, uint32_t id)
+{
+	struct errlog_key k = { .id = id, .power_on_seconds = id + 1,
+				.timestamp_ns = (uint64_t)id << 33 };
+
+	return card_state_seen(s, &k);
+}
+
+static struct errlog_record *find_rec(struct card_state *s, uint32_t id)
+{
+	struct errlog_key k = { .id = id, .power_on_seconds = id + 1,
+				.timestamp_ns = (uint64_t)id << 33 };
+
+	return card_state_find_errlog(s, &k);
 }
 
 /* ---- card parse rows ------------------------------------------------------- */
@@ -633,12 +739,12 @@ static void test_new(void **state)
 	assert_true(s->serial == UINT64_MAX);
 	assert_string_equal(s->name, "ocxlpmem0");
 	assert_int_equal(s->nseen + s->nhistory + s->nalerts, 0);
-	assert_false(card_state_seen(s, 0));
-	assert_null(card_state_find_errlog(s, 0));
+	assert_false(seen_rec(s, 0));
+	assert_null(find_rec(s, 0));
 	assert_round_trip(s);
 	assert_null(card_state_free(s));
 	assert_null(card_state_free(NULL));
-	assert_false(card_state_seen(NULL, 0));
+	assert_false(seen_rec(NULL, 0));
 }
 
 static void test_add_errlog(void **state)
@@ -652,11 +758,11 @@ static void test_add_errlog(void **state)
 	assert_int_equal(card_state_add_errlog(s, &rec), 0);
 	/* The data was copied. */
 	data[0] = 0xff;
-	found = card_state_find_errlog(s, 100);
+	found = find_rec(s, 100);
 	assert_non_null(found);
 	assert_ptr_not_equal(found->data, data);
 	assert_int_equal(found->data[0], 1);
-	assert_true(card_state_seen(s, 100));
+	assert_true(seen_rec(s, 100));
 	assert_int_equal(s->errlog_total[3], 1);
 
 	/* Stored twice would alert twice. */
@@ -677,23 +783,23 @@ static void test_add_errlog(void **state)
 	rec = make_rec(101, 0, NULL, 0);
 	memset(rec.fw_revision, 'x', sizeof(rec.fw_revision));
 	assert_int_equal(card_state_add_errlog(s, &rec), -EINVAL);
-	assert_false(card_state_seen(s, 101));
+	assert_false(seen_rec(s, 101));
 	assert_int_equal(s->nseen, 1);
 
 	/* The sentinel value of the id set is an id like any other. */
 	rec = make_rec(UINT32_MAX, 0, NULL, 0);
 	assert_int_equal(card_state_add_errlog(s, &rec), 0);
-	assert_true(card_state_seen(s, UINT32_MAX));
+	assert_true(seen_rec(s, UINT32_MAX));
 	rec = make_rec(0, 0, NULL, 0);
 	assert_int_equal(card_state_add_errlog(s, &rec), 0);
-	assert_true(card_state_seen(s, 0));
+	assert_true(seen_rec(s, 0));
 	assert_int_equal(s->errlog_total[0], 2);
 
 	/* Marking an entry alerted goes through the pointer. */
-	found = card_state_find_errlog(s, UINT32_MAX);
+	found = find_rec(s, UINT32_MAX);
 	assert_non_null(found);
 	found->alerted = true;
-	assert_null(card_state_find_errlog(s, 101));
+	assert_null(find_rec(s, 101));
 	assert_round_trip(s);
 	card_state_free(s);
 }
@@ -716,13 +822,13 @@ static void test_eviction(void **state)
 	assert_int_equal(s->nhistory, STATE_HISTORY_MAX);
 	assert_int_equal(s->history[0].id, 1300 - STATE_HISTORY_MAX);
 	assert_int_equal(s->history[STATE_HISTORY_MAX - 1].id, 1299);
-	assert_null(card_state_find_errlog(s, 1000));
-	assert_non_null(card_state_find_errlog(s, 1300 - STATE_HISTORY_MAX));
+	assert_null(find_rec(s, 1000));
+	assert_non_null(find_rec(s, 1300 - STATE_HISTORY_MAX));
 	assert_int_equal(s->nseen, 300);
 	for (uint32_t id = 1000; id < 1300; id++)
-		assert_true(card_state_seen(s, id));
+		assert_true(seen_rec(s, id));
 	for (size_t i = 0; i < s->nseen; i++)
-		assert_int_equal(s->seen_ids[i], 1000 + i);
+		assert_int_equal(s->seen[i].id, 1000 + i);
 	for (size_t t = 0; t < 5; t++)
 		assert_int_equal(s->errlog_total[t], 60);
 	assert_round_trip(s);
@@ -732,35 +838,114 @@ static void test_eviction(void **state)
 		struct errlog_record rec = make_rec(id, 0, NULL, 0);
 
 		assert_int_equal(card_state_add_errlog(s, &rec), 0);
-		assert_int_equal(s->seen_ids[s->nseen - 1], id);
+		assert_int_equal(s->seen[s->nseen - 1].id, id);
 		assert_int_equal(s->history[s->nhistory - 1].id, id);
 	}
 	assert_int_equal(s->nseen, STATE_SEEN_IDS_MAX);
 	assert_int_equal(s->nhistory, STATE_HISTORY_MAX);
 	for (size_t i = 0; i < s->nseen; i++)
-		assert_int_equal(s->seen_ids[i], 1000 + 2 * STATE_SEEN_IDS_MAX + 17 + i);
-	assert_false(card_state_seen(s, 1000));
-	assert_false(card_state_seen(s, 1000 + 2 * STATE_SEEN_IDS_MAX + 16));
-	assert_true(card_state_seen(s, 1000 + 2 * STATE_SEEN_IDS_MAX + 17));
-	assert_true(card_state_seen(s, 1000 + 3 * STATE_SEEN_IDS_MAX + 16));
+		assert_int_equal(s->seen[i].id, 1000 + 2 * STATE_SEEN_IDS_MAX + 17 + i);
+	assert_false(seen_rec(s, 1000));
+	assert_false(seen_rec(s, 1000 + 2 * STATE_SEEN_IDS_MAX + 16));
+	assert_true(seen_rec(s, 1000 + 2 * STATE_SEEN_IDS_MAX + 17));
+	assert_true(seen_rec(s, 1000 + 3 * STATE_SEEN_IDS_MAX + 16));
 
 	/* A full record loads back whole, and its set works after the load. */
 	text = card_state_format(s);
 	assert_non_null(text);
 	assert_int_equal(card_state_parse(text, strlen(text), &back), 0);
 	assert_card_equal(s, back);
-	assert_false(card_state_seen(back, 1000));
-	assert_true(card_state_seen(back, 1000 + 3 * STATE_SEEN_IDS_MAX + 16));
+	assert_false(seen_rec(back, 1000));
+	assert_true(seen_rec(back, 1000 + 3 * STATE_SEEN_IDS_MAX + 16));
 	{
 		struct errlog_record rec = make_rec(7, 0, NULL, 0);
 
 		assert_int_equal(card_state_add_errlog(back, &rec), 0);
 		assert_int_equal(back->nseen, STATE_SEEN_IDS_MAX);
-		assert_false(card_state_seen(back, 1000 + 2 * STATE_SEEN_IDS_MAX + 17));
-		assert_true(card_state_seen(back, 7));
+		assert_false(seen_rec(back, 1000 + 2 * STATE_SEEN_IDS_MAX + 17));
+		assert_true(seen_rec(back, 7));
 	}
 	free(text);
 	card_state_free(back);
+	card_state_free(s);
+}
+
+/*
+ * A card that lost its volatile state hands its ids out again: the same id
+ * at another card time is a new entry, stored and found apart; the same
+ * id at the same time is the entry read again, refused.
+ */
+static void test_reused_id(void **state)
+{
+	struct card_state *s, *back;
+	struct errlog_record rec = make_rec(42, 3, NULL, 0), *first, *second;
+	struct errlog_key k1, k2;
+	char *text;
+
+	assert_int_equal(card_state_new(1, "ocxlpmem0", &s), 0);
+	assert_int_equal(card_state_add_errlog(s, &rec), 0);
+	k1 = errlog_record_key(&rec);
+	rec.timestamp_ns = 5;
+	rec.power_on_seconds = 7;
+	rec.program_reference_code = 0xd1ff;
+	k2 = errlog_record_key(&rec);
+	assert_false(card_state_seen(s, &k2));
+	assert_int_equal(card_state_add_errlog(s, &rec), 0);
+	assert_int_equal(card_state_add_errlog(s, &rec), -EEXIST);
+	/* Only the time moved: still another entry. */
+	rec.power_on_seconds = k1.power_on_seconds;
+	rec.timestamp_ns = k1.timestamp_ns + 1;
+	assert_int_equal(card_state_add_errlog(s, &rec), 0);
+	assert_int_equal(s->nseen, 3);
+	assert_int_equal(s->nhistory, 3);
+	assert_int_equal(s->errlog_total[3], 3);
+	first = card_state_find_errlog(s, &k1);
+	second = card_state_find_errlog(s, &k2);
+	assert_ptr_equal(first, &s->history[0]);
+	assert_ptr_equal(second, &s->history[1]);
+	assert_int_equal(second->program_reference_code, 0xd1ff);
+	assert_round_trip(s);
+
+	text = card_state_format(s);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "\"version\":2"));
+	assert_int_equal(card_state_parse(text, strlen(text), &back), 0);
+	assert_true(card_state_seen(back, &k1));
+	assert_true(card_state_seen(back, &k2));
+	free(text);
+	card_state_free(back);
+	card_state_free(s);
+}
+
+/* A version 1 file (ids only) migrates: history keys kept, bare ids dropped. */
+static void test_v1_migration(void **state)
+{
+	static const char v1[] =
+		"{\"format\": \"ocxlpmemd-card-state\", \"version\": 1, \"serial\": \"1\", "
+		"\"name\": \"ocxlpmem0\", \"errlog_total\": [\"0\", \"0\", \"0\", \"2\", \"0\"], "
+		"\"seen_ids\": [3, 9, 11], \"alerts\": [], \"history\": ["
+		"{\"id\": 9, \"type\": 3, \"action_flags\": 0, \"program_reference_code\": 0, "
+		"\"power_on_seconds\": 100, \"timestamp_ns\": \"200\", \"wwid\": [\"0\", \"0\"], "
+		"\"fw_revision\": \"\", \"received_us\": \"0\", \"data_needed\": 0, \"data\": \"\", "
+		"\"alerted\": false}]}";
+	struct card_state *s;
+	struct errlog_record rec = make_rec(3, 3, NULL, 0);
+	char *text;
+
+	assert_int_equal(card_state_parse(v1, strlen(v1), &s), 0);
+	assert_int_equal(s->nseen, 1);
+	assert_true(card_state_seen(s, KEY(9, 100, 200)));
+	/* The unacknowledged entry read again: still recognised. */
+	assert_false(s->history[0].alerted);
+	assert_non_null(card_state_find_errlog(s, KEY(9, 100, 200)));
+	/* Id 3 was acknowledged long ago: a new entry under it goes in. */
+	assert_int_equal(card_state_add_errlog(s, &rec), 0);
+	text = card_state_format(s);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "\"seen\":["));
+	assert_null(strstr(text, "seen_ids"));
+	free(text);
+	assert_round_trip(s);
 	card_state_free(s);
 }
 
@@ -771,21 +956,21 @@ static int cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* card_state_seen() agrees with the ids listed, for every probe. */
+/* seen_rec() agrees with the ids listed, for every probe. */
 static void assert_set_matches(const struct card_state *s, uint32_t lo, uint32_t hi,
 			       uint32_t step)
 {
 	uint32_t *sorted = malloc((s->nseen + 1) * sizeof(*sorted));
 
 	assert_non_null(sorted);
-	if (s->nseen)
-		memcpy(sorted, s->seen_ids, s->nseen * sizeof(*sorted));
+	for (size_t i = 0; i < s->nseen; i++)
+		sorted[i] = s->seen[i].id;
 	qsort(sorted, s->nseen, sizeof(*sorted), cmp_u32);
 	for (uint64_t id = lo; id <= hi; id += step) {
 		uint32_t key = (uint32_t)id;
 		bool listed = bsearch(&key, sorted, s->nseen, sizeof(*sorted), cmp_u32);
 
-		assert_int_equal(card_state_seen(s, key), listed);
+		assert_int_equal(seen_rec(s, key), listed);
 	}
 	free(sorted);
 }
@@ -809,7 +994,7 @@ static void test_seen_set(void **state)
 		id = n % 3 ? x % 9000 : (x % 64) << 20;
 		rec = make_rec(id, 0, NULL, 0);
 		if (card_state_add_errlog(s, &rec) == -EEXIST)
-			assert_true(card_state_seen(s, id));
+			assert_true(seen_rec(s, id));
 		if (n % 512 == 0)
 			assert_set_matches(s, 0, 9000, 1);
 	}
@@ -819,8 +1004,8 @@ static void test_seen_set(void **state)
 }
 
 /*
- * A file may keep an entry as long as its id (history is a subsequence of
- * seen_ids, in order): when the id is forgotten the entry goes too, so the
+ * A file may keep an entry as long as its key (history is a subsequence of
+ * seen, in order): when the key is forgotten the entry goes too, so the
  * record still saves and loads.
  */
 static void test_old_entry_evicted_with_id(void **state)
@@ -832,18 +1017,21 @@ static void test_old_entry_evicted_with_id(void **state)
 		"\"data\": \"ab\", \"alerted\": true}";
 	struct errlog_record rec = make_rec(99999, 0, NULL, 0);
 	struct card_state *s;
-	size_t cap = 64 * STATE_SEEN_IDS_MAX, len;
+	size_t cap = 96 * STATE_SEEN_IDS_MAX, len;
 	char *text = malloc(cap);
 
 	assert_non_null(text);
 	len = (size_t)snprintf(text, cap,
-			       "{\"format\": \"ocxlpmemd-card-state\", \"version\": 1, "
+			       "{\"format\": \"ocxlpmemd-card-state\", \"version\": 2, "
 			       "\"serial\": \"1\", \"name\": \"ocxlpmem0\", \"errlog_total\": "
 			       "[\"0\", \"0\", \"0\", \"0\", \"0\"], \"alerts\": [], "
-			       "\"history\": [%s], \"seen_ids\": [0",
+			       "\"history\": [%s], \"seen\": [{\"id\": 0, \"power_on_seconds\": 0, "
+			       "\"timestamp_ns\": \"0\"}",
 			       rec0);
 	for (uint32_t id = 1; id < STATE_SEEN_IDS_MAX; id++)
-		len += (size_t)snprintf(text + len, cap - len, ", %" PRIu32, id);
+		len += (size_t)snprintf(text + len, cap - len,
+					", {\"id\": %" PRIu32 ", \"power_on_seconds\": 0, "
+					"\"timestamp_ns\": \"0\"}", id);
 	snprintf(text + len, cap - len, "]}");
 	assert_int_equal(card_state_parse(text, strlen(text), &s), 0);
 	free(text);
@@ -851,8 +1039,8 @@ static void test_old_entry_evicted_with_id(void **state)
 	assert_int_equal(s->nseen, STATE_SEEN_IDS_MAX);
 
 	assert_int_equal(card_state_add_errlog(s, &rec), 0);
-	assert_false(card_state_seen(s, 0));
-	assert_null(card_state_find_errlog(s, 0));
+	assert_false(card_state_seen(s, KEY(0, 0, 0)));
+	assert_null(card_state_find_errlog(s, KEY(0, 0, 0)));
 	assert_int_equal(s->nhistory, 1);
 	assert_int_equal(s->history[0].id, 99999);
 	assert_round_trip(s);
@@ -879,23 +1067,26 @@ static void test_parse_cuts_to_newest(void **state)
 	assert_non_null(text);
 	card_state_free(s);
 
-	/* Splice three older ids in front, as a build with a larger bound wrote. */
+	/* Splice three older keys in front, as a build with a larger bound wrote. */
 	{
-		const char *at = strstr(text, "\"seen_ids\":[");
+		const char *at = strstr(text, "\"seen\":[");
 		size_t head;
 		char *big;
 
 		assert_non_null(at);
-		head = (size_t)(at - text) + strlen("\"seen_ids\":[");
-		assert_true(asprintf(&big, "%.*s 4000000001, 4000000002, 4000000003,%s", (int)head,
-				     text, text + head) > 0);
+		head = (size_t)(at - text) + strlen("\"seen\":[");
+		assert_true(asprintf(&big, "%.*s {\"id\": 4000000001, \"power_on_seconds\": 0, "
+				     "\"timestamp_ns\": \"0\"}, {\"id\": 4000000002, "
+				     "\"power_on_seconds\": 0, \"timestamp_ns\": \"0\"}, "
+				     "{\"id\": 4000000003, \"power_on_seconds\": 0, "
+				     "\"timestamp_ns\": \"0\"},%s", (int)head, text, text + head) > 0);
 		assert_int_equal(card_state_parse(big, strlen(big), &full), 0);
 		free(big);
 	}
 	assert_int_equal(full->nseen, STATE_SEEN_IDS_MAX);
-	assert_int_equal(full->seen_ids[0], 0);
-	assert_false(card_state_seen(full, 4000000001u));
-	assert_true(card_state_seen(full, STATE_SEEN_IDS_MAX - 1));
+	assert_int_equal(full->seen[0].id, 0);
+	assert_false(card_state_seen(full, KEY(4000000001u, 0, 0)));
+	assert_true(seen_rec(full, STATE_SEEN_IDS_MAX - 1));
 	card_state_free(full);
 	free(text);
 }
@@ -1042,6 +1233,8 @@ int main(void)
 		cmocka_unit_test(test_new),
 		cmocka_unit_test(test_add_errlog),
 		cmocka_unit_test(test_eviction),
+		cmocka_unit_test(test_reused_id),
+		cmocka_unit_test(test_v1_migration),
 		cmocka_unit_test(test_seen_set),
 		cmocka_unit_test(test_parse_cuts_to_newest),
 		cmocka_unit_test(test_old_entry_evicted_with_id),

@@ -106,6 +106,10 @@ bool ocxlpmem_model_dump_held(struct ocxlpmem_model *m, uint32_t *ret_dump_id, u
  * with this serial.  Tests compare every saved byte against it. */
 void ocxlpmem_model_dump_content(uint64_t serial, uint32_t dump_id, uint64_t offset,
 				 void *buf, size_t len);
+/* The same for a dump made after the card's power_cycles-th power cycle
+ * (ocxlpmem_model_power_cycle()): ids come back, the content differs. */
+void ocxlpmem_model_dump_content_after(uint64_t serial, uint32_t power_cycles, uint32_t dump_id,
+				       uint64_t offset, void *buf, size_t len);
 /* Force sensor values (a thermal event, a worn card); < 0 resumes drift. */
 void ocxlpmem_model_set_temperature(struct ocxlpmem_model *m, int celsius);
 void ocxlpmem_model_set_life_remaining(struct ocxlpmem_model *m, int pct);
@@ -115,6 +119,16 @@ void ocxlpmem_model_drop_smart_attr(struct ocxlpmem_model *m, uint8_t id);
 void ocxlpmem_model_set_fatal(struct ocxlpmem_model *m, bool hardware);
 /* A card reset: clears fatal state and removal, activates a staged image. */
 void ocxlpmem_model_reset(struct ocxlpmem_model *m);
+/*
+ * Power lost and restored: the card forgets its volatile state (queued
+ * error-log entries, a held dump, an update in progress, a fatal state)
+ * and its error-log and dump id counters start again where they started
+ * at creation, so old ids come back for new entries and dumps.  The
+ * firmware slots, the power-on time (which goes on by the card's
+ * readiness timeout, the time it boots) and the reset count are kept; the
+ * power cycles are counted (ocxlpmem_model_dump_content_after()).
+ */
+void ocxlpmem_model_power_cycle(struct ocxlpmem_model *m);
 /* Surprise removal now. */
 void ocxlpmem_model_remove(struct ocxlpmem_model *m);
 

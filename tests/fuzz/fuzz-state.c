@@ -37,6 +37,7 @@ static void fuzz_card(const char *text, size_t size)
 {
 	struct card_state *s = (struct card_state *)&s, *before = s;
 	struct errlog_record rec = { .fw_revision = "fuzz" };
+	bool again_seen;
 	uint32_t id;
 	int r;
 
@@ -50,18 +51,27 @@ static void fuzz_card(const char *text, size_t size)
 	FUZZ_CHECK(s->nhistory <= STATE_HISTORY_MAX);
 	FUZZ_CHECK(s->nalerts <= STATE_ALERTS_MAX);
 	for (size_t i = 0; i < s->nseen; i++)
-		FUZZ_CHECK(card_state_seen(s, s->seen_ids[i]));
-	for (size_t i = 0; i < s->nhistory; i++)
-		FUZZ_CHECK(card_state_find_errlog(s, s->history[i].id) == &s->history[i]);
+		FUZZ_CHECK(card_state_seen(s, &s->seen[i]));
+	for (size_t i = 0; i < s->nhistory; i++) {
+		struct errlog_key k = errlog_record_key(&s->history[i]);
+
+		FUZZ_CHECK(card_state_find_errlog(s, &k) == &s->history[i]);
+	}
 	free(card_round_trip(s));
 
-	/* A new entry (an id not seen) still goes in and round-trips. */
-	for (id = s->nseen ? s->seen_ids[s->nseen - 1] + 1 : 0; card_state_seen(s, id); id++)
+	/* A new entry (a key not seen) still goes in and round-trips, and so
+	 * does one that reuses the newest id at another card time. */
+	for (id = s->nseen ? s->seen[s->nseen - 1].id + 1 : 0;
+	     card_state_seen(s, &(struct errlog_key){ .id = id }); id++)
 		;
 	rec.id = id;
 	FUZZ_CHECK(card_state_add_errlog(s, &rec) == 0);
-	FUZZ_CHECK(card_state_seen(s, id));
+	FUZZ_CHECK(card_state_seen(s, &(struct errlog_key){ .id = id }));
 	FUZZ_CHECK(card_state_add_errlog(s, &rec) == -EEXIST);
+	rec.timestamp_ns = 1;
+	again_seen = card_state_seen(s, &(struct errlog_key){ .id = id, .timestamp_ns = 1 });
+	FUZZ_CHECK(card_state_add_errlog(s, &rec) == (again_seen ? -EEXIST : 0));
+	FUZZ_CHECK(card_state_seen(s, &(struct errlog_key){ .id = id, .timestamp_ns = 1 }));
 	FUZZ_CHECK(card_state_alert(s, "fuzz") != NULL || s->nalerts == STATE_ALERTS_MAX);
 	free(card_round_trip(s));
 	card_state_free(s);

@@ -7,6 +7,9 @@
  * (ocxlpmem_model_dump_content).  Prints "SERIAL DUMP_ID SIZE" per good
  * file; exit 0 when all are good, 1 otherwise.
  *
+ * dump-verify --power-cycles N FILE...: the same for dumps a card made
+ * after its N-th power cycle (ocxlpmem_model_dump_content_after).
+ *
  * dump-verify --content SERIAL DUMP_ID SIZE: write that dump's data to
  * stdout (the benchmark's baseline writes the same bytes with dd).
  */
@@ -25,7 +28,7 @@
 
 #define BLOCK (1u << 20)
 
-static int verify(const char *path)
+static int verify(const char *path, uint32_t power_cycles)
 {
 	uint8_t hdr[DUMP_FILE_HEADER_SIZE], digest[SHA256_DIGEST_SIZE];
 	uint8_t *got = malloc(BLOCK), *want = malloc(BLOCK);
@@ -52,7 +55,8 @@ static int verify(const char *path)
 			fprintf(stderr, "%s: longer than the header's %" PRIu64 " bytes\n", path, m.size);
 			goto out;
 		}
-		ocxlpmem_model_dump_content(m.serial, m.dump_id, off, want, (size_t)n);
+		ocxlpmem_model_dump_content_after(m.serial, power_cycles, m.dump_id, off, want,
+						  (size_t)n);
 		if (memcmp(got, want, (size_t)n) != 0) {
 			for (ssize_t i = 0; i < n; i++)
 				if (got[i] != want[i]) {
@@ -111,16 +115,28 @@ static int content(const char *serial, const char *dump_id, const char *size)
 
 int main(int argc, char **argv)
 {
-	int bad = 0;
+	uint32_t power_cycles = 0;
+	int bad = 0, first = 1;
 
 	if (argc == 5 && strcmp(argv[1], "--content") == 0)
 		return content(argv[2], argv[3], argv[4]);
 
-	if (argc < 2) {
-		fprintf(stderr, "usage: dump-verify FILE...\n");
+	if (argc > 2 && strcmp(argv[1], "--power-cycles") == 0) {
+		char *end;
+		unsigned long v = strtoul(argv[2], &end, 10);
+
+		if (!*argv[2] || *end || v > UINT32_MAX) {
+			fprintf(stderr, "dump-verify: bad --power-cycles %s\n", argv[2]);
+			return 64;
+		}
+		power_cycles = (uint32_t)v;
+		first = 3;
+	}
+	if (argc <= first) {
+		fprintf(stderr, "usage: dump-verify [--power-cycles N] FILE...\n");
 		return 64;
 	}
-	for (int i = 1; i < argc; i++)
-		bad |= verify(argv[i]);
+	for (int i = first; i < argc; i++)
+		bad |= verify(argv[i], power_cycles);
 	return bad;
 }

@@ -538,7 +538,7 @@ static void *timer_main(void *arg)
 
 	pthread_mutex_lock(&core->lock);
 	while (!core->stopping) {
-		uint64_t now = mono_ms(), next = UINT64_MAX;
+		uint64_t now = mono_ms(), next = UINT64_MAX, planned = core->timer_at;
 
 		for (unsigned int i = 0; i < core->pool_size; i++) {
 			struct worker *w = core->pool[i];
@@ -550,6 +550,11 @@ static void *timer_main(void *arg)
 			else if (w->deadline_ms < next)
 				next = w->deadline_ms;
 		}
+		/* Woken early (a call started) and that call is over already: keep
+		 * sleeping to the deadline it armed rather than to none, or the
+		 * next call would have to wake us again, and so every call. */
+		if (next == UINT64_MAX && planned > now)
+			next = planned;
 		core->timer_at = next;
 		if (next == UINT64_MAX) {
 			pthread_cond_wait(&core->timer_cond, &core->lock);

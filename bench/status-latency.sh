@@ -4,9 +4,17 @@
 # against a raw unix-socket round trip of the same request and reply sizes
 # to an echo server, measured in the same run, in alternating rounds
 # (bench/status-latency.c).  Reports both and the ratios.
-# Usage: bench/status-latency.sh BUILDDIR [CARDS] [CALLS] [ROUNDS]
+# With --hung-card it measures twice, then with ocxlpmem0 hung (a simulated
+# hang on every command, the card marked unresponsive), and reports the
+# ratio of the two: a hung card must not slow the daemon's answers.
+# Usage: bench/status-latency.sh [--hung-card] BUILDDIR [CARDS] [CALLS] [ROUNDS]
 set -euo pipefail
-build=$(cd "${1:?usage: status-latency.sh BUILDDIR}" && pwd)
+hung_card=
+if [ "${1:-}" = --hung-card ]; then
+	hung_card=1
+	shift
+fi
+build=$(cd "${1:?usage: status-latency.sh [--hung-card] BUILDDIR}" && pwd)
 cards=${2:-256}
 calls=${3:-2000}
 rounds=${4:-10}
@@ -49,4 +57,29 @@ done
 sleep 1
 
 echo "cards: $cards (ocxlpmemd --simulate=$cards --metrics-listen off)"
-"$build/bench/status-latency" "$sock" "$calls" "$rounds"
+if [ -z "$hung_card" ]; then
+	"$build/bench/status-latency" "$sock" "$calls" "$rounds"
+	exit 0
+fi
+
+ctl() { "$build/client/ocxlpmemctl" --address "unix:$sock" "$@"; }
+daemon_p() { awk -v f="$1" '/^ListCards/ { for (i = 1; i < NF; i++) if ($i == f) print $(i + 1) }'; }
+echo "== every card answering"
+"$build/bench/status-latency" "$sock" "$calls" "$rounds" | tee "$work/ok"
+# Hang every command of ocxlpmem0 until the daemon stops, and poll now so
+# the executor has a call stuck and the card is marked unresponsive.
+ctl sim inject ocxlpmem0 hang >/dev/null
+kill -USR1 "$pid"
+health0() {
+	{ ctl --json status || true; } | jq -r '.cards[] | select(.name == "ocxlpmem0") | .health'
+}
+for _ in $(seq 300); do
+	[ "$(health0)" = unresponsive ] && break
+	sleep 0.1
+done
+[ "$(health0)" = unresponsive ] || { echo "ocxlpmem0 did not become unresponsive" >&2; exit 1; }
+echo "== ocxlpmem0 hung"
+"$build/bench/status-latency" "$sock" "$calls" "$rounds" | tee "$work/hung"
+printf 'hung/answering:      p50 %8.2f      p99 %8.2f\n' \
+	"$(echo "scale=4; $(daemon_p p50 < "$work/hung") / $(daemon_p p50 < "$work/ok")" | bc)" \
+	"$(echo "scale=4; $(daemon_p p99 < "$work/hung") / $(daemon_p p99 < "$work/ok")" | bc)"

@@ -21,20 +21,29 @@
 /* Largest reply of a polled function: SMART with every attribute. */
 #define POLL_OUT_CAP 512
 
+static void request_init(struct dcard *dc, struct ocxlpmem_request *req, unsigned int function,
+			 const void *in, size_t in_len, size_t out_cap, enum req_tag tag)
+{
+	*req = (struct ocxlpmem_request){
+		.card = dc->card,
+		.function = function,
+		.in = in,
+		.in_len = in_len,
+		.out_cap = out_cap,
+		.timeout_ms = ocxlpmem_function_timeout_ms(function,
+							   dc->have_caps ? &dc->caps : NULL),
+		.userdata = &dc->ctx[tag],
+	};
+}
+
 int card_submit(struct dcard *dc, unsigned int function, const void *in, size_t in_len,
 		size_t out_cap, enum req_tag tag)
 {
-	struct ocxlpmem_request req = { 0 };
+	struct ocxlpmem_request req;
 
 	if (!dc->card)
 		return -ENXIO;
-	req.card = dc->card;
-	req.function = function;
-	req.in = in;
-	req.in_len = in_len;
-	req.out_cap = out_cap;
-	req.timeout_ms = ocxlpmem_function_timeout_ms(function, dc->have_caps ? &dc->caps : NULL);
-	req.userdata = &dc->ctx[tag];
+	request_init(dc, &req, function, in, in_len, out_cap, tag);
 	return ocxlpmem_executor_submit(dc->m->executor, &req);
 }
 
@@ -118,9 +127,11 @@ static void poll_start(struct poller *p)
 	};
 	static const unsigned int stats_fns[] = { OCXLPMEM_FN_CONTROLLER_STATS };
 	static const unsigned int firmware_fns[] = { OCXLPMEM_FN_FIRMWARE_INFO };
+	struct ocxlpmem_request reqs[3];
 	struct dcard *dc = p->card;
 	const unsigned int *fns;
 	unsigned int n;
+	int r;
 
 	if (!dc->card)
 		return;
@@ -147,20 +158,19 @@ static void poll_start(struct poller *p)
 	}
 	p->first_error = 0;
 	p->started_ms = now_monotonic_ms();
-	for (unsigned int i = 0; i < n; i++) {
-		int r = card_submit(dc, fns[i], NULL, 0, POLL_OUT_CAP, (enum req_tag)p->kind);
-
-		if (r < 0) {
-			log_errno(LOG_ERR, r, "%s: cannot queue %s", dc->name,
-				  ocxlpmem_function_name(fns[i]));
-			if (!p->first_error)
-				p->first_error = r;
-			continue;
-		}
-		p->outstanding++;
-	}
-	if (!p->outstanding)
+	/* A poll is one job: its calls run back-to-back on one executor thread
+	 * and come back together, one hand-off each way per card. */
+	for (unsigned int i = 0; i < n; i++)
+		request_init(dc, &reqs[i], fns[i], NULL, 0, POLL_OUT_CAP, (enum req_tag)p->kind);
+	r = ocxlpmem_executor_submit_batch(dc->m->executor, reqs, n);
+	if (r < 0) {
+		log_errno(LOG_ERR, r, "%s: cannot queue %s%s", dc->name,
+			  ocxlpmem_function_name(fns[0]), n > 1 ? " and the rest of its poll" : "");
+		p->first_error = r;
 		schedule_next(dc, p);
+		return;
+	}
+	p->outstanding = n;
 }
 
 static void on_poll_timer(evutil_socket_t fd, short what, void *userdata)

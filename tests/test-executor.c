@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * The executor: per-card order, completions through the fd, deadlines, a
- * hung card isolated from the others, forget and free never waiting.
+ * hung card isolated from the others, forget and free never waiting; and of
+ * its pool: fewer threads than cards, a hung card's thread replaced, the
+ * deadline timer not woken per command, batches completed together with
+ * one wake-up of the caller.
  */
 #include <errno.h>
 #include <poll.h>
@@ -254,6 +257,335 @@ static void test_free_with_hung_call_returns_promptly(void **state)
 	poll(NULL, 0, 50);
 }
 
+/* The fixture's executor, replaced by one with a pool of `threads`. */
+static void use_pool(struct fixture *f, unsigned int threads)
+{
+	struct ocxlpmem_executor_stats st;
+
+	ocxlpmem_executor_free(f->e);
+	assert_int_equal(ocxlpmem_executor_new_pool(&f->e, threads), 0);
+	assert_int_equal(ocxlpmem_executor_get_stats(f->e, &st), 0);
+	assert_int_equal(st.threads, threads);
+}
+
+static struct ocxlpmem_executor_stats stats_of(struct fixture *f)
+{
+	struct ocxlpmem_executor_stats st;
+
+	assert_int_equal(ocxlpmem_executor_get_stats(f->e, &st), 0);
+	return st;
+}
+
+static int submit_batch(struct fixture *f, unsigned int card, const unsigned int *fns,
+			size_t n, unsigned int timeout_ms, uintptr_t first_tag)
+{
+	struct ocxlpmem_request reqs[8];
+
+	assert_true(n <= 8);
+	for (size_t i = 0; i < n; i++)
+		reqs[i] = (struct ocxlpmem_request){
+			.card = f->cards[card],
+			.function = fns[i],
+			.out_cap = 512,
+			.timeout_ms = timeout_ms,
+			.userdata = (void *)(first_tag + i),
+		};
+	return ocxlpmem_executor_submit_batch(f->e, reqs, n);
+}
+
+/* Two threads, four cards, single requests and batches mixed: each card's
+ * requests complete in order, each starting after the one before ended.
+ * Card 0 answers slowly so that its calls would overlap if they could. */
+static void test_small_pool_keeps_order_per_card(void **state)
+{
+	static const unsigned int fns[] = {
+		OCXLPMEM_FN_SMART, OCXLPMEM_FN_CONTROLLER_HEALTH, OCXLPMEM_FN_EVENT_CHECK,
+	};
+	struct fixture *f = *state;
+	uintptr_t tags[NCARDS] = { 0 };
+	uint64_t last_tag[NCARDS] = { 0 }, last_end[NCARDS] = { 0 };
+	struct ocxlpmem_fault slow = { .kind = OCXLPMEM_FAULT_SLOW, .delay_ms = 10 };
+	unsigned int total = 0;
+
+	use_pool(f, 2);
+	assert_int_equal(ocxlpmem_model_inject(ocxlpmem_card_model(f->cards[0]), &slow), 0);
+	/* Tags: card * 10000 + sequence, so order is per card. */
+	for (unsigned int round = 0; round < 30; round++) {
+		for (unsigned int c = 0; c < NCARDS; c++) {
+			uintptr_t tag = c * 10000u + ++tags[c];
+
+			if ((round + c) % 3 == 0) {
+				assert_int_equal(submit_batch(f, c, fns, 3, 0, tag), 0);
+				tags[c] += 2;
+				total += 3;
+			} else {
+				assert_int_equal(submit(f, c, OCXLPMEM_FN_HEARTBEAT, 0, tag), 0);
+				total++;
+			}
+		}
+		/* Submissions arrive while calls run, not all before. */
+		poll(NULL, 0, 1);
+	}
+	for (unsigned int i = 0; i < total; i++) {
+		struct ocxlpmem_request *r = next_done(f, 5000);
+		uintptr_t tag;
+		unsigned int c;
+
+		assert_non_null(r);
+		assert_int_equal(r->result, 0);
+		tag = (uintptr_t)r->userdata;
+		c = (unsigned int)(tag / 10000u);
+		assert_true(c < NCARDS);
+		assert_true(tag > last_tag[c]);
+		assert_true(r->started_ms >= last_end[c]);
+		last_tag[c] = tag;
+		last_end[c] = r->finished_ms;
+		ocxlpmem_request_free(r);
+	}
+	for (unsigned int c = 0; c < NCARDS; c++)
+		assert_int_equal(last_tag[c], c * 10000u + tags[c]);
+	assert_null(ocxlpmem_executor_reap(f->e));
+}
+
+/* Two threads, four cards, one of them hung: the other three are served by
+ * the free thread at once; at the deadline the stuck thread is replaced. */
+static void test_small_pool_hung_card_others_complete(void **state)
+{
+	struct fixture *f = *state;
+	struct ocxlpmem_fault hang = { .kind = OCXLPMEM_FAULT_HANG, .function = OCXLPMEM_FN_SMART };
+	struct ocxlpmem_model *m0 = ocxlpmem_card_model(f->cards[0]);
+	struct ocxlpmem_executor_stats st;
+	struct ocxlpmem_request *r;
+	uint64_t t0;
+	unsigned int others = 0;
+
+	use_pool(f, 2);
+	assert_int_equal(ocxlpmem_model_inject(m0, &hang), 0);
+	t0 = now_ms();
+	assert_int_equal(submit(f, 0, OCXLPMEM_FN_SMART, DEADLINE_MS, 100), 0);
+	for (int i = 0; i < 100 && ocxlpmem_model_call_count(m0, 0) == 0; i++)
+		poll(NULL, 0, 5);
+	for (uintptr_t i = 0; i < 60; i++)
+		assert_int_equal(submit(f, 1 + (unsigned int)(i % 3), OCXLPMEM_FN_SMART, 0, i), 0);
+	while (others < 60) {
+		r = next_done(f, 2000);
+		assert_non_null(r);
+		assert_ptr_not_equal(r->card, f->cards[0]);
+		assert_int_equal(r->result, 0);
+		others++;
+		ocxlpmem_request_free(r);
+	}
+	assert_true(now_ms() - t0 < DEADLINE_MS - 10);
+
+	r = next_done(f, 3 * DEADLINE_MS);
+	assert_non_null(r);
+	assert_int_equal((uintptr_t)r->userdata, 100);
+	assert_int_equal(r->result, -ETIMEDOUT);
+	ocxlpmem_request_free(r);
+	st = stats_of(f);
+	assert_int_equal(st.threads, 2);
+	assert_int_equal(st.abandoned, 1);
+	assert_int_equal(st.abandoned_total, 1);
+
+	/* The pool is whole again: every card but the hung one is served. */
+	for (uintptr_t i = 0; i < 30; i++)
+		assert_int_equal(submit(f, 1 + (unsigned int)(i % 3), OCXLPMEM_FN_HEARTBEAT, 0, i),
+				 0);
+	for (int i = 0; i < 30; i++) {
+		r = next_done(f, 2000);
+		assert_non_null(r);
+		assert_int_equal(r->result, 0);
+		ocxlpmem_request_free(r);
+	}
+
+	/* The stuck call returns: its thread leaves, the card answers. */
+	ocxlpmem_model_clear_faults(m0);
+	ocxlpmem_model_release_hangs(m0);
+	for (int i = 0; i < 200 && stats_of(f).abandoned; i++)
+		poll(NULL, 0, 5);
+	assert_int_equal(stats_of(f).abandoned, 0);
+	assert_false(ocxlpmem_executor_card_hung(f->e, f->cards[0]));
+	assert_int_equal(submit(f, 0, OCXLPMEM_FN_HEARTBEAT, 0, 7), 0);
+	r = next_done(f, 1000);
+	assert_non_null(r);
+	assert_int_equal(r->result, 0);
+	ocxlpmem_request_free(r);
+}
+
+/* One thread, stuck in a hung card: the others wait for the deadline, no
+ * longer, because a fresh thread takes the stuck one's place. */
+static void test_single_thread_replaced_at_deadline(void **state)
+{
+	struct fixture *f = *state;
+	struct ocxlpmem_fault hang = { .kind = OCXLPMEM_FAULT_HANG };
+	struct ocxlpmem_model *m0 = ocxlpmem_card_model(f->cards[0]);
+	const unsigned int deadline = 300;
+	struct ocxlpmem_request *r;
+	uint64_t t0;
+
+	use_pool(f, 1);
+	assert_int_equal(ocxlpmem_model_inject(m0, &hang), 0);
+	t0 = now_ms();
+	assert_int_equal(submit(f, 0, OCXLPMEM_FN_HEARTBEAT, deadline, 100), 0);
+	for (uintptr_t i = 0; i < 9; i++)
+		assert_int_equal(submit(f, 1 + (unsigned int)(i % 3), OCXLPMEM_FN_HEARTBEAT, 0, i),
+				 0);
+	r = next_done(f, 3000);
+	assert_non_null(r);
+	assert_int_equal((uintptr_t)r->userdata, 100);
+	assert_int_equal(r->result, -ETIMEDOUT);
+	ocxlpmem_request_free(r);
+	for (int i = 0; i < 9; i++) {
+		r = next_done(f, 2000);
+		assert_non_null(r);
+		assert_ptr_not_equal(r->card, f->cards[0]);
+		assert_int_equal(r->result, 0);
+		ocxlpmem_request_free(r);
+	}
+	assert_true(now_ms() - t0 >= deadline);
+	assert_true(now_ms() - t0 < 3000);
+	assert_int_equal(stats_of(f).threads, 1);
+	ocxlpmem_model_release_hangs(m0);
+}
+
+/* Deadlines are kept without a wake-up of the timer per command: a burst
+ * of commands costs it at most a couple, and an overrun is still caught. */
+static void test_deadline_timer_not_woken_per_command(void **state)
+{
+	struct fixture *f = *state;
+	struct ocxlpmem_fault hang = { .kind = OCXLPMEM_FAULT_HANG };
+	struct ocxlpmem_model *m2 = ocxlpmem_card_model(f->cards[2]);
+	struct ocxlpmem_executor_stats st0, st1;
+	struct ocxlpmem_request *r;
+
+	use_pool(f, 2);
+	st0 = stats_of(f);
+	for (uintptr_t i = 0; i < 400; i++)
+		assert_int_equal(submit(f, (unsigned int)(i % NCARDS), OCXLPMEM_FN_HEARTBEAT, 0, i),
+				 0);
+	for (int i = 0; i < 400; i++) {
+		r = next_done(f, 5000);
+		assert_non_null(r);
+		assert_int_equal(r->result, 0);
+		ocxlpmem_request_free(r);
+	}
+	st1 = stats_of(f);
+	assert_int_equal(st1.completed - st0.completed, 400);
+	assert_true(st1.timer_wakeups - st0.timer_wakeups <= 3);
+
+	/* Sparse commands, each over before the next: still not one each. */
+	for (uintptr_t i = 0; i < 20; i++) {
+		assert_int_equal(submit(f, 1, OCXLPMEM_FN_HEARTBEAT, 0, i), 0);
+		r = next_done(f, 2000);
+		assert_non_null(r);
+		assert_int_equal(r->result, 0);
+		ocxlpmem_request_free(r);
+		poll(NULL, 0, 2);
+	}
+	st0 = stats_of(f);
+	assert_true(st0.timer_wakeups - st1.timer_wakeups <= 3);
+
+	assert_int_equal(ocxlpmem_model_inject(m2, &hang), 0);
+	assert_int_equal(submit(f, 2, OCXLPMEM_FN_HEARTBEAT, 200, 1), 0);
+	r = next_done(f, 3000);
+	assert_non_null(r);
+	assert_int_equal(r->result, -ETIMEDOUT);
+	assert_true(r->finished_ms - r->started_ms >= 200);
+	ocxlpmem_request_free(r);
+	ocxlpmem_model_release_hangs(m2);
+}
+
+/* A batch runs back-to-back and completes together: nothing of it can be
+ * reaped while its last call runs, and the caller is woken once. */
+static void test_batch_completes_once(void **state)
+{
+	static const unsigned int fns[] = {
+		OCXLPMEM_FN_SMART, OCXLPMEM_FN_CONTROLLER_HEALTH, OCXLPMEM_FN_EVENT_CHECK,
+	};
+	struct fixture *f = *state;
+	struct ocxlpmem_fault slow = {
+		.kind = OCXLPMEM_FAULT_SLOW, .function = OCXLPMEM_FN_EVENT_CHECK, .delay_ms = 300,
+	};
+	struct ocxlpmem_model *m = ocxlpmem_card_model(f->cards[1]);
+	struct ocxlpmem_executor_stats st0, st1;
+	struct pollfd p = { .fd = ocxlpmem_executor_fd(f->e), .events = POLLIN };
+	uint64_t prev_end = 0;
+
+	use_pool(f, 2);
+	p.fd = ocxlpmem_executor_fd(f->e);
+	assert_int_equal(ocxlpmem_model_inject(m, &slow), 0);
+	st0 = stats_of(f);
+	assert_int_equal(submit_batch(f, 1, fns, 3, 5000, 1), 0);
+	/* SMART and CONTROLLER_HEALTH are done long before EVENT_CHECK. */
+	for (int i = 0; i < 100 && ocxlpmem_model_call_count(m, OCXLPMEM_FN_CONTROLLER_HEALTH) == 0;
+	     i++)
+		poll(NULL, 0, 5);
+	poll(NULL, 0, 50);
+	assert_int_equal(poll(&p, 1, 0), 0);
+	assert_int_equal(ocxlpmem_executor_pending(f->e, f->cards[1]), 3);
+	for (int i = 0; i < 200 && ocxlpmem_executor_pending(f->e, f->cards[1]); i++)
+		poll(NULL, 0, 5);
+	st1 = stats_of(f);
+	assert_int_equal(st1.fd_writes - st0.fd_writes, 1);
+	for (uintptr_t i = 1; i <= 3; i++) {
+		struct ocxlpmem_request *r = ocxlpmem_executor_reap(f->e);
+
+		assert_non_null(r);
+		assert_int_equal((uintptr_t)r->userdata, i);
+		assert_int_equal(r->result, 0);
+		assert_true(r->started_ms >= prev_end);
+		prev_end = r->finished_ms;
+		ocxlpmem_request_free(r);
+	}
+	assert_null(ocxlpmem_executor_reap(f->e));
+
+	/* A burst of single requests the caller does not reap in between
+	 * wakes it once as well. */
+	ocxlpmem_model_clear_faults(m);
+	st0 = stats_of(f);
+	for (uintptr_t i = 0; i < 100; i++)
+		assert_int_equal(submit(f, (unsigned int)(i % NCARDS), OCXLPMEM_FN_HEARTBEAT, 0, i),
+				 0);
+	while (stats_of(f).completed - st0.completed < 100)
+		poll(NULL, 0, 5);
+	assert_int_equal(stats_of(f).fd_writes - st0.fd_writes, 1);
+	for (int i = 0; i < 100; i++) {
+		struct ocxlpmem_request *r = ocxlpmem_executor_reap(f->e);
+
+		assert_non_null(r);
+		ocxlpmem_request_free(r);
+	}
+}
+
+/* A call of a batch overruns: what ran before it stands, it times out,
+ * what follows is refused, and all come back at the deadline. */
+static void test_batch_with_hung_call(void **state)
+{
+	static const unsigned int fns[] = {
+		OCXLPMEM_FN_SMART, OCXLPMEM_FN_CONTROLLER_HEALTH, OCXLPMEM_FN_EVENT_CHECK,
+	};
+	static const int want[] = { 0, -ETIMEDOUT, -EBUSY };
+	struct fixture *f = *state;
+	struct ocxlpmem_fault hang = {
+		.kind = OCXLPMEM_FAULT_HANG, .function = OCXLPMEM_FN_CONTROLLER_HEALTH,
+	};
+	struct ocxlpmem_model *m = ocxlpmem_card_model(f->cards[3]);
+
+	use_pool(f, 2);
+	assert_int_equal(ocxlpmem_model_inject(m, &hang), 0);
+	assert_int_equal(submit_batch(f, 3, fns, 3, 300, 1), 0);
+	for (uintptr_t i = 1; i <= 3; i++) {
+		struct ocxlpmem_request *r = next_done(f, 3000);
+
+		assert_non_null(r);
+		assert_int_equal((uintptr_t)r->userdata, i);
+		assert_int_equal(r->result, want[i - 1]);
+		ocxlpmem_request_free(r);
+	}
+	assert_true(ocxlpmem_executor_card_hung(f->e, f->cards[3]));
+	ocxlpmem_model_release_hangs(m);
+}
+
 static void test_bad_requests_refused(void **state)
 {
 	struct fixture *f = *state;
@@ -268,6 +600,19 @@ static void test_bad_requests_refused(void **state)
 	assert_int_equal(ocxlpmem_executor_submit(f->e, &req), -EINVAL);
 	assert_null(ocxlpmem_executor_reap(NULL));
 	assert_null(ocxlpmem_executor_free(NULL));
+	{
+		/* A batch is queued whole or not at all: one card per batch. */
+		struct ocxlpmem_request two[2] = {
+			{ .card = f->cards[0], .function = OCXLPMEM_FN_HEARTBEAT, .out_cap = 8 },
+			{ .card = f->cards[1], .function = OCXLPMEM_FN_HEARTBEAT, .out_cap = 8 },
+		};
+		struct ocxlpmem_executor *e;
+
+		assert_int_equal(ocxlpmem_executor_submit_batch(f->e, two, 2), -EINVAL);
+		assert_int_equal(ocxlpmem_executor_submit_batch(f->e, two, 0), -EINVAL);
+		assert_int_equal(ocxlpmem_executor_pending(f->e, f->cards[0]), 0);
+		assert_int_equal(ocxlpmem_executor_new_pool(&e, 65), -EINVAL);
+	}
 }
 
 int main(void)
@@ -277,6 +622,15 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hung_card_does_not_delay_others, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_forget_fails_queued_with_enxio, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_free_with_hung_call_returns_promptly, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_small_pool_keeps_order_per_card, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_small_pool_hung_card_others_complete, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_single_thread_replaced_at_deadline, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_deadline_timer_not_woken_per_command, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_batch_completes_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batch_with_hung_call, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_requests_refused, setup, teardown),
 	};
 

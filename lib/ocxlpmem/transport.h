@@ -174,17 +174,19 @@ int ocxlpmem_cmd_heartbeat(struct ocxlpmem_card *c);
 
 /* ---- The executor: commands off the caller's loop, with deadlines --------- */
 /*
- * Requests to one card run in submission order on that card's own worker
- * thread, so a hung card never delays another.  Completions come back
- * through executor_fd (readable; then call executor_reap until it returns
- * NULL), on the caller's thread.
+ * A small pool of threads runs every card's requests; requests to one card
+ * run in submission order, one at a time.  Completions come back through
+ * executor_fd (readable; then call executor_reap until it returns NULL), on
+ * the caller's thread; the fd wakes once per burst, not per request.
  *
  * A request still running at its deadline completes at once with
  * -ETIMEDOUT and the card is marked hung: the backend call is abandoned
- * (its thread keeps only the executor's copy of the buffers and its result
- * is dropped), and requests for a hung card complete with -EBUSY until the
- * stuck call returns, which clears the mark.  Removing a card
- * (executor_forget) completes its queued requests with -ENXIO.
+ * (its thread keeps only the executor's copy of the buffers, its result is
+ * dropped, and a new thread takes its place in the pool, so a hung card
+ * delays the others by no more than its deadline, and not at all while
+ * another pool thread is free), and requests for a hung card complete with
+ * -EBUSY until the stuck call returns, which clears the mark.  Removing a
+ * card (executor_forget) completes its queued requests with -ENXIO.
  */
 struct ocxlpmem_executor;
 
@@ -205,13 +207,30 @@ struct ocxlpmem_request {
 	uint64_t submitted_ms, started_ms, finished_ms; /* CLOCK_MONOTONIC */
 };
 
+/* Counters, for tests and metrics. */
+struct ocxlpmem_executor_stats {
+	unsigned int threads;         /* pool threads now */
+	unsigned int abandoned;       /* threads still stuck in abandoned calls */
+	uint64_t abandoned_total;     /* calls abandoned at their deadline */
+	uint64_t completed;           /* requests given a result */
+	uint64_t fd_writes;           /* wake-ups of the caller through the fd */
+	uint64_t timer_wakeups;       /* of the deadline timer */
+};
+
+/* A pool of min(4, max(2, online CPUs)) threads. */
 int ocxlpmem_executor_new(struct ocxlpmem_executor **ret);
+/* A pool of threads threads (1-64; 0: the default). */
+int ocxlpmem_executor_new_pool(struct ocxlpmem_executor **ret, unsigned int threads);
 /* Completes every pending request with -ECANCELED (reap them first if you
  * care); never waits for a hung call.  NULL is fine; returns NULL. */
 struct ocxlpmem_executor *ocxlpmem_executor_free(struct ocxlpmem_executor *e);
 int ocxlpmem_executor_fd(struct ocxlpmem_executor *e);
 /* Copies *tmpl into a new request it owns and queues it; 0 or -errno. */
 int ocxlpmem_executor_submit(struct ocxlpmem_executor *e, const struct ocxlpmem_request *tmpl);
+/* n requests to one card, run back-to-back on one thread and completed
+ * together when the last ends (or one overruns); all queued or none. */
+int ocxlpmem_executor_submit_batch(struct ocxlpmem_executor *e,
+				   const struct ocxlpmem_request *tmpls, size_t n);
 /* A completed request (free it with ocxlpmem_request_free) or NULL. */
 struct ocxlpmem_request *ocxlpmem_executor_reap(struct ocxlpmem_executor *e);
 void ocxlpmem_request_free(struct ocxlpmem_request *r);
@@ -219,9 +238,10 @@ void ocxlpmem_request_free(struct ocxlpmem_request *r);
 bool ocxlpmem_executor_card_hung(struct ocxlpmem_executor *e, const struct ocxlpmem_card *c);
 /* Requests queued or running for this card. */
 unsigned int ocxlpmem_executor_pending(struct ocxlpmem_executor *e, const struct ocxlpmem_card *c);
-/* The card is gone: queued requests complete with -ENXIO, its worker exits
- * when its current call (if any) returns. */
+/* The card is gone: queued requests complete with -ENXIO; a call in flight
+ * goes on, its result dropped. */
 void ocxlpmem_executor_forget(struct ocxlpmem_executor *e, const struct ocxlpmem_card *c);
+int ocxlpmem_executor_get_stats(struct ocxlpmem_executor *e, struct ocxlpmem_executor_stats *ret);
 
 #ifdef __cplusplus
 }

@@ -10,7 +10,8 @@
  *   dumps.json             ListDumps
  *   journal.json           the daemon's journal messages (alert history), when readable
  *   dumps/SERIAL/FILE      with --with-dumps: the saved dumps themselves
- * The archive is written to FILE.tmp and renamed: never a half archive.
+ * The archive is written to a temporary (output-file.c) and renamed: never
+ * a half archive, never through a planted symlink, readable by its owner.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +27,7 @@
 #include <archive_entry.h>
 
 #include "ctl.h"
+#include "output-file.h"
 
 struct bundle {
 	struct archive *a;
@@ -185,7 +187,9 @@ int cmd_support_bundle(int argc, char **argv)
 	};
 	struct json_object *manifest, *cards_reply = NULL, *dumps_reply = NULL, *v;
 	struct bundle b = { 0 };
-	char file[256], tmp[300], stamp[32];
+	struct output_file of = { .fd = -1, .dirfd = -1 };
+	char deflt[96], stamp[32];
+	const char *file;
 	bool with_dumps = false;
 	struct tm tm;
 	int c, r;
@@ -204,18 +208,27 @@ int cmd_support_bundle(int argc, char **argv)
 	gmtime_r(&b.now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
 	snprintf(b.top, sizeof(b.top), "ocxlpmem-support-%s", stamp);
-	if (argc - optind == 1)
-		snprintf(file, sizeof(file), "%s", argv[optind]);
-	else
-		snprintf(file, sizeof(file), "%s.tar.gz", b.top);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", file);
+	snprintf(deflt, sizeof(deflt), "%s.tar.gz", b.top);
+	file = argc - optind == 1 ? argv[optind] : deflt;
 
+	r = output_file_open(&of, file);
+	if (r == -ENAMETOOLONG) {
+		fprintf(stderr, "ocxlpmemctl: support-bundle: %s: the name is too long for the "
+			"file system (with the %zu bytes of its temporary's suffix %s)\n", file,
+			strlen(OUTPUT_FILE_TMP_SUFFIX), OUTPUT_FILE_TMP_SUFFIX);
+		return EXIT_USAGE;
+	}
+	if (r < 0) {
+		fprintf(stderr, "ocxlpmemctl: support-bundle: cannot write %s: %s\n", file,
+			strerror(-r));
+		return EXIT_FAILED;
+	}
 	b.a = archive_write_new();
 	b.missing = json_object_new_array();
 	if (!b.a || archive_write_add_filter_gzip(b.a) != ARCHIVE_OK ||
 	    archive_write_set_format_pax_restricted(b.a) != ARCHIVE_OK ||
-	    archive_write_open_filename(b.a, tmp) != ARCHIVE_OK) {
-		fprintf(stderr, "ocxlpmemctl: support-bundle: cannot write %s: %s\n", tmp,
+	    archive_write_open_fd(b.a, of.fd) != ARCHIVE_OK) {
+		fprintf(stderr, "ocxlpmemctl: support-bundle: cannot write %s: %s\n", file,
 			b.a ? archive_error_string(b.a) : "out of memory");
 		r = EXIT_FAILED;
 		goto out;
@@ -264,20 +277,20 @@ out:
 	json_object_put(b.missing);
 	if (b.a) {
 		if (archive_write_close(b.a) != ARCHIVE_OK && !r) {
-			fprintf(stderr, "ocxlpmemctl: support-bundle: %s: %s\n", tmp,
+			fprintf(stderr, "ocxlpmemctl: support-bundle: %s: %s\n", file,
 				archive_error_string(b.a));
 			r = EXIT_FAILED;
 		}
 		archive_write_free(b.a);
 	}
 	if (r) {
-		unlink(tmp);
+		output_file_abort(&of);
 		return r;
 	}
-	if (rename(tmp, file) < 0) {
-		fprintf(stderr, "ocxlpmemctl: support-bundle: cannot rename %s to %s: %s\n", tmp, file,
-			strerror(errno));
-		unlink(tmp);
+	r = output_file_commit(&of);
+	if (r < 0) {
+		fprintf(stderr, "ocxlpmemctl: support-bundle: cannot write %s: %s\n", file,
+			strerror(-r));
 		return EXIT_FAILED;
 	}
 	if (opt_json) {

@@ -220,7 +220,17 @@ struct loader {
 	struct origin key[N_KEYS];
 	struct origin section[SEC_MAX];
 	struct card_origin *cards; /* parallel to c->cards */
+	size_t cards_cap;          /* room in both arrays */
+	/*
+	 * c->cards by serial, open addressing: index + 1, 0 for empty; a
+	 * power of two at least twice ncards.  Hundreds of thousands of
+	 * [card] sections must load in linear time, not a scan per header.
+	 */
+	size_t *card_slots;
+	size_t nslots;
 };
+
+unsigned long config_card_probes;
 
 enum line_kind {
 	LINE_SKIP,   /* blank, comment, or a broken line we already reported */
@@ -656,25 +666,79 @@ void config_errors_clear(struct config_errors *errors)
 	*errors = (struct config_errors){ 0 };
 }
 
+/* splitmix64's finaliser: serials are often consecutive. */
+static size_t serial_hash(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	x ^= x >> 31;
+	return (size_t)x;
+}
+
+/* The slot of serial in the index: its card's, or the empty one to take. */
+static size_t *card_slot(const struct loader *l, uint64_t serial)
+{
+	size_t mask = l->nslots - 1;
+
+	for (size_t h = serial_hash(serial) & mask;; h = (h + 1) & mask) {
+		size_t *slot = &l->card_slots[h];
+
+		if (!*slot)
+			return slot;
+		config_card_probes++;
+		if (l->c->cards[*slot - 1].serial == serial)
+			return slot;
+	}
+}
+
+static int grow_card_index(struct loader *l)
+{
+	size_t n = l->nslots ? l->nslots * 2 : 64, *old = l->card_slots;
+
+	l->card_slots = calloc(n, sizeof(*l->card_slots));
+	if (!l->card_slots) {
+		l->card_slots = old;
+		return -ENOMEM;
+	}
+	l->nslots = n;
+	for (size_t i = 0; i < l->c->ncards; i++)
+		*card_slot(l, l->c->cards[i].serial) = i + 1;
+	free(old);
+	return 0;
+}
+
 /* Index of the card with this serial in l->c, added if new; -ENOMEM. */
 static int loader_card(struct loader *l, uint64_t serial, size_t *ret)
 {
 	struct config *c = l->c;
 	struct card_config *cards;
 	struct card_origin *origins;
+	size_t *slot, cap;
 
-	if (find_card(c, serial, ret))
+	if (2 * (c->ncards + 1) > l->nslots && grow_card_index(l) < 0)
+		return -ENOMEM;
+	slot = card_slot(l, serial);
+	if (*slot) {
+		*ret = *slot - 1;
 		return 0;
-	cards = reallocarray(c->cards, c->ncards + 1, sizeof(*cards));
-	if (!cards)
-		return -ENOMEM;
-	c->cards = cards;
-	origins = reallocarray(l->cards, c->ncards + 1, sizeof(*origins));
-	if (!origins)
-		return -ENOMEM;
-	l->cards = origins;
-	cards[c->ncards] = (struct card_config){ .serial = serial };
-	origins[c->ncards] = (struct card_origin){ 0 };
+	}
+	if (c->ncards == l->cards_cap) {
+		cap = l->cards_cap ? l->cards_cap * 2 : 16;
+		cards = reallocarray(c->cards, cap, sizeof(*cards));
+		if (!cards)
+			return -ENOMEM;
+		c->cards = cards;
+		origins = reallocarray(l->cards, cap, sizeof(*origins));
+		if (!origins)
+			return -ENOMEM;
+		l->cards = origins;
+		l->cards_cap = cap;
+	}
+	c->cards[c->ncards] = (struct card_config){ .serial = serial };
+	l->cards[c->ncards] = (struct card_origin){ 0 };
+	*slot = c->ncards + 1;
 	*ret = c->ncards++;
 	return 0;
 }
@@ -1266,6 +1330,7 @@ int config_load(const char *path, bool missing_ok, const char *dropin_dir, struc
 		free(l.paths[i]);
 	free(l.paths);
 	free(l.cards);
+	free(l.card_slots);
 	config_errors_clear(&local);
 	return r;
 }

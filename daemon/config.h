@@ -120,6 +120,13 @@ int config_load(const char *path, bool missing_ok, const char *dropin_dir, struc
 
 void config_errors_clear(struct config_errors *errors);
 
+/*
+ * Serial comparisons made finding [card SERIAL] sections while loading,
+ * since the program started: tests/test-config checks that loading stays
+ * linear in the number of sections.  Nothing else reads it.
+ */
+extern unsigned long config_card_probes;
+
 struct config *config_free(struct config *c);
 
 /* The effective intervals and thresholds of a card (defaults + override). */

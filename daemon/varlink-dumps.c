@@ -53,23 +53,18 @@ static void watch(struct varlink_call *call, struct dcard *dc)
 	varlink_call_notify(call, job_reply(dc, false));
 }
 
-/* Cards are named, dumps of cards this daemon has not seen are found by serial. */
-static bool serial_filter(struct manager *m, struct varlink_call *call, struct json_object *p,
+/* Cards are named, dumps of cards this daemon has not seen are found by
+ * serial; NULL is every card (*ret 0). */
+static bool serial_filter(struct manager *m, struct varlink_call *call, const char *s,
 			  uint64_t *ret)
 {
 	struct json_object *v;
 	struct dcard *dc;
-	const char *s;
 	char *end;
 
 	*ret = 0;
-	if (!opt_get(p, "card", json_type_string, &v)) {
-		varlink_call_invalid_parameter(call, "card");
-		return false;
-	}
-	if (!v)
+	if (!s)
 		return true;
-	s = json_object_get_string(v);
 	dc = manager_find_card(m, s);
 	if (dc) {
 		*ret = dc->serial;
@@ -85,13 +80,28 @@ static bool serial_filter(struct manager *m, struct varlink_call *call, struct j
 	return false;
 }
 
+struct dump_params {
+	const char *card, *file;
+};
+
+static const struct vparam list_params[] = {
+	VP_STRING("card", false, struct dump_params, card),
+};
+
+static const struct vparam delete_params[] = {
+	VP_STRING("file", true, struct dump_params, file),
+	VP_STRING("card", false, struct dump_params, card),
+};
+
 void m_list_dumps(struct varlink_call *call, struct json_object *p, void *userdata)
 {
 	struct manager *m = userdata;
 	struct json_object *o, *dumps, *jobs;
+	struct dump_params dp = { 0 };
 	uint64_t serial, bytes = 0;
 
-	if (!serial_filter(m, call, p, &serial))
+	if (!VPARAMS_DISPATCH(call, p, list_params, &dp, NULL) ||
+	    !serial_filter(m, call, dp.card, &serial))
 		return;
 	dumps = json_object_new_array();
 	for (size_t i = 0; i < m->dumps->n; i++) {
@@ -119,7 +129,7 @@ void m_list_dumps(struct varlink_call *call, struct json_object *p, void *userda
 
 void m_start_dump(struct varlink_call *call, struct json_object *p, void *userdata)
 {
-	struct dcard *dc = card_param(userdata, call, p);
+	struct dcard *dc = card_call(userdata, call, p);
 	int r;
 
 	if (!dc)
@@ -147,7 +157,7 @@ void m_start_dump(struct varlink_call *call, struct json_object *p, void *userda
 
 void m_watch_dump(struct varlink_call *call, struct json_object *p, void *userdata)
 {
-	struct dcard *dc = card_param(userdata, call, p);
+	struct dcard *dc = card_call(userdata, call, p);
 
 	if (!dc)
 		return;
@@ -162,21 +172,23 @@ void m_watch_dump(struct varlink_call *call, struct json_object *p, void *userda
 void m_delete_dump(struct varlink_call *call, struct json_object *p, void *userdata)
 {
 	struct manager *m = userdata;
-	struct json_object *v, *e;
+	struct dump_params dp = { 0 };
+	struct json_object *e;
 	uint64_t serial;
 	int r;
 
-	if (!serial_filter(m, call, p, &serial))
+	if (!VPARAMS_DISPATCH(call, p, delete_params, &dp, NULL))
 		return;
-	if (!opt_get(p, "file", json_type_string, &v) || !v ||
-	    !dump_file_name_valid(json_object_get_string(v))) {
+	if (!dump_file_name_valid(dp.file)) {
 		varlink_call_invalid_parameter(call, "file");
 		return;
 	}
-	r = dump_delete(m, serial, json_object_get_string(v));
+	if (!serial_filter(m, call, dp.card, &serial))
+		return;
+	r = dump_delete(m, serial, dp.file);
 	if (r == -ENOENT) {
 		e = json_object_new_object();
-		json_object_object_add(e, "file", json_object_new_string(json_object_get_string(v)));
+		json_object_object_add(e, "file", json_object_new_string(dp.file));
 		varlink_call_error(call, IFACE ".NoSuchDump", e);
 		return;
 	}
@@ -184,7 +196,7 @@ void m_delete_dump(struct varlink_call *call, struct json_object *p, void *userd
 		failed(call, strerror(-r));
 		return;
 	}
-	log_notice("dump %s deleted by uid %u", json_object_get_string(v),
+	log_notice("dump %s deleted by uid %u", dp.file,
 		   (unsigned int)varlink_call_uid(call));
 	varlink_call_reply(call, NULL);
 }

@@ -42,61 +42,64 @@ static void start_error(struct varlink_call *call, const struct dcard *dc, int r
 		reason_error(call, IFACE ".FirmwareUpdateRefused", dc, reason);
 }
 
-static bool opt_bool(struct json_object *p, const char *key, bool *ret)
-{
-	struct json_object *v;
-
-	if (!opt_get(p, key, json_type_boolean, &v))
-		return false;
-	*ret = v && json_object_get_boolean(v);
-	return true;
-}
-
-/* The upload named by the "upload" parameter; answers the call when not found. */
+/* The upload called id; answers the call and returns NULL when none. */
 static struct fw_pending *upload_param(struct manager *m, struct varlink_call *call,
-				       struct json_object *p, struct dcard **ret_dc)
+				       const char *id, struct dcard **ret_dc)
 {
-	struct json_object *v, *e;
-	struct fw_pending *pending;
+	struct fw_pending *pending = fwupdate_upload_find(m, id, ret_dc);
+	struct json_object *e;
 
-	if (!opt_get(p, "upload", json_type_string, &v) || !v) {
-		varlink_call_invalid_parameter(call, "upload");
-		return NULL;
-	}
-	pending = fwupdate_upload_find(m, json_object_get_string(v), ret_dc);
 	if (!pending) {
 		e = json_object_new_object();
-		json_object_object_add(e, "upload", json_object_get(v));
+		json_object_object_add(e, "upload", json_object_new_string(id));
 		varlink_call_error(call, IFACE ".NoSuchUpload", e);
 	}
 	return pending;
 }
 
+struct fw_params {
+	const char *card, *upload, *data;
+	struct vparam_int size, offset;
+	struct vparam_bool force, dry_run;
+};
+
+static const struct vparam begin_params[] = {
+	VP_STRING("card", true, struct fw_params, card),
+	VP_INT("size", true, 0, INT64_MAX, struct fw_params, size),
+	VP_BOOL("force", false, struct fw_params, force),
+	VP_BOOL("dry_run", false, struct fw_params, dry_run),
+};
+
+static const struct vparam upload_params[] = {
+	VP_STRING("upload", true, struct fw_params, upload),
+	VP_INT("offset", true, 0, INT64_MAX, struct fw_params, offset),
+	VP_STRING("data", true, struct fw_params, data),
+};
+
+static const struct vparam commit_params[] = {
+	VP_STRING("upload", true, struct fw_params, upload),
+};
+
 void m_begin_firmware_update(struct varlink_call *call, struct json_object *p, void *userdata)
 {
-	struct dcard *dc = card_param(userdata, call, p);
 	const struct fw_pending *pending;
+	struct fw_params fp = { 0 };
+	bool force, dry_run;
 	const char *reason;
-	bool force, dry_run, set;
 	struct json_object *o;
+	struct dcard *dc;
 	uint32_t max;
 	int64_t size;
 	int r;
 
+	if (!VPARAMS_DISPATCH(call, p, begin_params, &fp, NULL))
+		return;
+	dc = card_param(userdata, call, fp.card);
 	if (!dc)
 		return;
-	if (!opt_int(p, "size", 0, INT64_MAX, &set, &size) || !set) {
-		varlink_call_invalid_parameter(call, "size");
-		return;
-	}
-	if (!opt_bool(p, "force", &force)) {
-		varlink_call_invalid_parameter(call, "force");
-		return;
-	}
-	if (!opt_bool(p, "dry_run", &dry_run)) {
-		varlink_call_invalid_parameter(call, "dry_run");
-		return;
-	}
+	size = fp.size.v;
+	force = fp.force.set && fp.force.v;
+	dry_run = fp.dry_run.set && fp.dry_run.v;
 	if (!dc->card) {
 		card_error(call, IFACE ".CardOffline", dc);
 		return;
@@ -142,26 +145,20 @@ void m_begin_firmware_update(struct varlink_call *call, struct json_object *p, v
 
 void m_upload_firmware(struct varlink_call *call, struct json_object *p, void *userdata)
 {
-	struct json_object *data, *o;
+	struct fw_params fp = { 0 };
 	struct fw_pending *pending;
+	struct json_object *o;
 	struct dcard *dc;
 	int64_t offset;
-	bool set;
 	int r;
 
-	if (!opt_int(p, "offset", 0, INT64_MAX, &set, &offset) || !set) {
-		varlink_call_invalid_parameter(call, "offset");
+	if (!VPARAMS_DISPATCH(call, p, upload_params, &fp, NULL))
 		return;
-	}
-	if (!opt_get(p, "data", json_type_string, &data) || !data) {
-		varlink_call_invalid_parameter(call, "data");
-		return;
-	}
-	pending = upload_param(userdata, call, p, &dc);
+	offset = fp.offset.v;
+	pending = upload_param(userdata, call, fp.upload, &dc);
 	if (!pending)
 		return;
-	r = fw_upload_append(pending->upload, (uint64_t)offset, json_object_get_string(data),
-			     (size_t)json_object_get_string_len(data));
+	r = fw_upload_append(pending->upload, (uint64_t)offset, fp.data, strlen(fp.data));
 	if (r < 0) {
 		char why[160];
 
@@ -197,10 +194,13 @@ void m_commit_firmware_update(struct varlink_call *call, struct json_object *p, 
 	struct json_object *o, *img;
 	const char *reason;
 	struct dcard *dc;
+	struct fw_params fp = { 0 };
 	bool dry_run;
 	int r;
 
-	pending = upload_param(userdata, call, p, &dc);
+	if (!VPARAMS_DISPATCH(call, p, commit_params, &fp, NULL))
+		return;
+	pending = upload_param(userdata, call, fp.upload, &dc);
 	if (!pending)
 		return;
 	if (!fw_upload_complete(pending->upload)) {
@@ -251,7 +251,7 @@ void m_commit_firmware_update(struct varlink_call *call, struct json_object *p, 
 
 void m_cancel_firmware_update(struct varlink_call *call, struct json_object *p, void *userdata)
 {
-	struct dcard *dc = card_param(userdata, call, p);
+	struct dcard *dc = card_call(userdata, call, p);
 	struct json_object *o;
 	const char *what;
 
@@ -272,7 +272,7 @@ void m_cancel_firmware_update(struct varlink_call *call, struct json_object *p, 
 
 void m_get_firmware_update(struct varlink_call *call, struct json_object *p, void *userdata)
 {
-	struct dcard *dc = card_param(userdata, call, p);
+	struct dcard *dc = card_call(userdata, call, p);
 
 	if (!dc)
 		return;

@@ -18,63 +18,49 @@
 #include "manager.h"
 #include "varlink-manager.h"
 #include "varlink-methods.h"
+#include "varlink-params.h"
 #include "varlink-watch.h"
 
 /* The interface text, embedded at build time from the .varlink file. */
 #include "io.ocxlpmem.Manager.varlink.h"
+
+#define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Monitor calls: every event goes to each. */
 static struct varlink_watchers monitors;
 
 /* ---- Parameter helpers ---------------------------------------------------- */
 
-bool opt_get(struct json_object *p, const char *key, enum json_type type,
-	     struct json_object **ret)
-{
-	struct json_object *v;
+struct card_params {
+	const char *card;
+};
 
-	*ret = NULL;
-	if (!json_object_object_get_ex(p, key, &v) || json_object_is_type(v, json_type_null))
-		return true;
-	if (!json_object_is_type(v, type))
-		return false;
-	*ret = v;
-	return true;
+static const struct vparam card_params[] = {
+	VP_STRING("card", true, struct card_params, card),
+};
+
+bool no_params(struct varlink_call *call, struct json_object *p)
+{
+	return vparams_dispatch(call, p, NULL, 0, NULL, NULL);
 }
 
-bool opt_int(struct json_object *p, const char *key, int64_t min, int64_t max,
-	     bool *ret_set, int64_t *ret)
+struct dcard *card_call(struct manager *m, struct varlink_call *call, struct json_object *p)
 {
-	struct json_object *v;
-	int64_t x;
+	struct card_params cp = { 0 };
 
-	*ret_set = false;
-	if (!opt_get(p, key, json_type_int, &v))
-		return false;
-	if (!v)
-		return true;
-	x = json_object_get_int64(v);
-	if (x < min || x > max)
-		return false;
-	*ret = x;
-	*ret_set = true;
-	return true;
-}
-
-struct dcard *card_param(struct manager *m, struct varlink_call *call, struct json_object *p)
-{
-	struct json_object *v;
-	struct dcard *dc;
-
-	if (!opt_get(p, "card", json_type_string, &v) || !v) {
-		varlink_call_invalid_parameter(call, "card");
+	if (!VPARAMS_DISPATCH(call, p, card_params, &cp, NULL))
 		return NULL;
-	}
-	dc = manager_find_card(m, json_object_get_string(v));
+	return card_param(m, call, cp.card);
+}
+
+struct dcard *card_param(struct manager *m, struct varlink_call *call, const char *name)
+{
+	struct dcard *dc = manager_find_card(m, name);
+
 	if (!dc) {
 		struct json_object *e = json_object_new_object();
 
-		json_object_object_add(e, "card", json_object_new_string(json_object_get_string(v)));
+		json_object_object_add(e, "card", json_object_new_string(name));
 		varlink_call_error(call, IFACE ".NoSuchCard", e);
 	}
 	return dc;
@@ -101,8 +87,11 @@ void failed(struct varlink_call *call, const char *reason)
 static void m_get_version(struct varlink_call *call, struct json_object *p, void *userdata)
 {
 	struct manager *m = userdata;
-	struct json_object *o = json_object_new_object();
+	struct json_object *o;
 
+	if (!no_params(call, p))
+		return;
+	o = json_object_new_object();
 	json_object_object_add(o, "version", json_object_new_string(PACKAGE_VERSION));
 	json_object_object_add(o, "abi_version", json_object_new_int(OCXLPMEM_ABI_VERSION));
 	json_object_object_add(o, "interface_version", json_object_new_int(1));
@@ -114,8 +103,11 @@ static void m_get_version(struct varlink_call *call, struct json_object *p, void
 
 static void m_list_cards(struct varlink_call *call, struct json_object *p, void *userdata)
 {
-	struct json_blob *b = card_replies_list(userdata);
+	struct json_blob *b;
 
+	if (!no_params(call, p))
+		return;
+	b = card_replies_list(userdata);
 	if (!b) {
 		failed(call, "out of memory");
 		return;
@@ -125,7 +117,7 @@ static void m_list_cards(struct varlink_call *call, struct json_object *p, void 
 
 static void m_get_card(struct varlink_call *call, struct json_object *p, void *userdata)
 {
-	struct dcard *dc = card_param(userdata, call, p);
+	struct dcard *dc = card_call(userdata, call, p);
 	struct json_blob *b;
 
 	if (!dc)
@@ -138,32 +130,40 @@ static void m_get_card(struct varlink_call *call, struct json_object *p, void *u
 	varlink_call_reply_blob(call, b);
 }
 
+struct errlog_params {
+	const char *card, *type;
+	struct vparam_int since_usec;
+};
+
+static const struct vparam errlog_params[] = {
+	VP_STRING("card", true, struct errlog_params, card),
+	VP_STRING("type", false, struct errlog_params, type),
+	VP_INT("since_usec", false, 0, INT64_MAX, struct errlog_params, since_usec),
+};
+
 static void m_get_error_log(struct varlink_call *call, struct json_object *p, void *userdata)
 {
-	struct dcard *dc = card_param(userdata, call, p);
-	struct json_object *type, *o, *a;
-	int64_t since = 0;
-	bool has_since;
+	struct errlog_params ep = { 0 };
+	struct json_object *o, *a;
+	struct dcard *dc;
 	int t = -1;
 
-	if (!dc)
+	if (!VPARAMS_DISPATCH(call, p, errlog_params, &ep, NULL))
 		return;
-	if (!opt_get(p, "type", json_type_string, &type) ||
-	    (type && (t = ocxlpmem_error_log_type_from_name(json_object_get_string(type))) < 0)) {
+	if (ep.type && (t = ocxlpmem_error_log_type_from_name(ep.type)) < 0) {
 		varlink_call_invalid_parameter(call, "type");
 		return;
 	}
-	if (!opt_int(p, "since_usec", 0, INT64_MAX, &has_since, &since)) {
-		varlink_call_invalid_parameter(call, "since_usec");
+	dc = card_param(userdata, call, ep.card);
+	if (!dc)
 		return;
-	}
 	a = json_object_new_array();
 	for (size_t i = 0; i < dc->state->nhistory; i++) {
 		const struct errlog_record *e = &dc->state->history[i];
 
 		if (t >= 0 && e->type != t)
 			continue;
-		if (has_since && e->received_us < (uint64_t)since)
+		if (ep.since_usec.set && e->received_us < (uint64_t)ep.since_usec.v)
 			continue;
 		json_object_array_add(a, card_json_errlog_entry(e));
 	}
@@ -176,6 +176,8 @@ static void m_monitor(struct varlink_call *call, struct json_object *p, void *us
 {
 	struct json_object *o;
 
+	if (!no_params(call, p))
+		return;
 	if (!varlink_call_wants_more(call)) {
 		varlink_call_error(call, "org.varlink.service.ExpectedMore", NULL);
 		return;
@@ -191,7 +193,7 @@ static void m_monitor(struct varlink_call *call, struct json_object *p, void *us
 
 static void m_request_health(struct varlink_call *call, struct json_object *p, void *userdata)
 {
-	struct dcard *dc = card_param(userdata, call, p);
+	struct dcard *dc = card_call(userdata, call, p);
 	int r;
 
 	if (!dc)
@@ -235,60 +237,132 @@ static int function_from_name(const char *s)
 	return -EINVAL;
 }
 
-/* A command fault from the parameters; returns the bad parameter's name. */
-static const char *build_fault(const char *kind, struct json_object *p, struct ocxlpmem_fault *f)
-{
-	struct json_object *v;
-	int64_t x;
-	bool set;
+/*
+ * InjectFault's parameters.  The table's ranges are the widest any fault
+ * takes; fault_fields says which fields each fault takes at all, and the
+ * fault's own code narrows a range (count of error-log entries: 1-256).
+ */
+struct inject_params {
+	const char *card, *fault, *type, *function, *errno_name, *corruption;
+	struct json_object *actions;
+	struct vparam_int size, celsius, pct, attribute, count, status, delay_ms, bytes, after;
+	struct vparam_bool hardware;
+};
 
+#define IP(name, type, min, max, field) \
+	VPARAM_FIELD(name, type, false, min, max, struct inject_params, field)
+static const struct vparam inject_params[] = {
+	VPARAM_FIELD("card", VPARAM_STRING, true, 0, 0, struct inject_params, card),
+	VPARAM_FIELD("fault", VPARAM_STRING, true, 0, 0, struct inject_params, fault),
+	IP("type", VPARAM_STRING, 0, 0, type),
+	IP("actions", VPARAM_STRINGS, 0, 0, actions),
+	IP("size", VPARAM_INT, 8, 0xFFFFFFF8ll, size),
+	IP("celsius", VPARAM_INT, -40, 200, celsius),
+	IP("pct", VPARAM_INT, 0, 100, pct),
+	IP("attribute", VPARAM_INT, 0, 255, attribute),
+	IP("hardware", VPARAM_BOOL, 0, 0, hardware),
+	IP("function", VPARAM_STRING, 0, 0, function),
+	IP("count", VPARAM_INT, 0, 1000000, count),
+	IP("status", VPARAM_INT, 1, 255, status),
+	IP("delay_ms", VPARAM_INT, 0, 3600000, delay_ms),
+	IP("errno", VPARAM_STRING, 0, 0, errno_name),
+	IP("bytes", VPARAM_INT, 0, 1 << 20, bytes),
+	IP("corruption", VPARAM_STRING, 0, 0, corruption),
+	IP("after", VPARAM_INT, 0, 1000000, after),
+};
+#undef IP
+
+/* The fields each fault takes besides card and fault: any other is refused. */
+static const struct {
+	const char *fault;
+	const char *const fields[4];
+} fault_fields[] = {
+	{ "error-log", { "type", "actions", "count" } },
+	{ "controller-dump", { "size" } },
+	{ "temperature", { "celsius" } },
+	{ "life-remaining", { "pct" } },
+	{ "drop-smart-attribute", { "attribute" } },
+	{ "fatal", { "hardware" } },
+	{ "unplug", { NULL } },
+	{ "reset", { NULL } },
+	{ "power-cycle", { NULL } },
+	{ "clear", { NULL } },
+	{ "status", { "function", "count", "status" } },
+	{ "timeout", { "function", "count", "delay_ms" } },
+	{ "hang", { "function", "count", "delay_ms" } },
+	{ "slow", { "function", "count", "delay_ms" } },
+	{ "errno", { "function", "count", "errno" } },
+	{ "truncate", { "function", "count", "bytes" } },
+	{ "corrupt", { "function", "count", "corruption" } },
+	{ "remove-after", { "function", "count", "after" } },
+	{ "not-ready", { "function", "count" } },
+};
+
+/* NULL when every field given applies to the fault, else the first that
+ * does not, or "fault" for a fault there is no such thing as. */
+static const char *fault_fields_check(const char *fault, uint64_t given)
+{
+	const char *const *fields = NULL;
+
+	for (size_t i = 0; i < ELEMENTSOF(fault_fields); i++)
+		if (strcmp(fault_fields[i].fault, fault) == 0)
+			fields = fault_fields[i].fields;
+	if (!fields)
+		return "fault";
+	for (size_t i = 2; i < ELEMENTSOF(inject_params); i++) {
+		bool takes = false;
+
+		if (!(given & UINT64_C(1) << i))
+			continue;
+		for (size_t k = 0; k < ELEMENTSOF(fault_fields[0].fields) && fields[k]; k++)
+			takes |= strcmp(fields[k], inject_params[i].name) == 0;
+		if (!takes)
+			return inject_params[i].name;
+	}
+	return NULL;
+}
+
+/* A command fault from the parameters; returns the bad parameter's name. */
+static const char *build_fault(const struct inject_params *ip, struct ocxlpmem_fault *f)
+{
 	memset(f, 0, sizeof(*f));
-	f->kind = ocxlpmem_fault_kind_from_name(kind);
+	f->kind = ocxlpmem_fault_kind_from_name(ip->fault);
 	if ((int)f->kind <= 0)
 		return "fault";
-	if (!opt_get(p, "function", json_type_string, &v))
-		return "function";
-	if (v) {
-		int fn = function_from_name(json_object_get_string(v));
+	if (ip->function) {
+		int fn = function_from_name(ip->function);
 
 		if (fn < 0)
 			return "function";
 		f->function = (unsigned int)fn;
 	}
-	if (!opt_int(p, "count", 0, 1000000, &set, &x))
-		return "count";
-	f->count = set ? (unsigned int)x : 0;
+	f->count = ip->count.set ? (unsigned int)ip->count.v : 0;
 	switch (f->kind) {
 	case OCXLPMEM_FAULT_STATUS:
-		if (!opt_int(p, "status", 1, 255, &set, &x) || !set)
+		if (!ip->status.set)
 			return "status";
-		f->status = (uint8_t)x;
+		f->status = (uint8_t)ip->status.v;
 		break;
 	case OCXLPMEM_FAULT_TIMEOUT:
 	case OCXLPMEM_FAULT_HANG:
 	case OCXLPMEM_FAULT_SLOW:
-		if (!opt_int(p, "delay_ms", 0, 3600000, &set, &x))
-			return "delay_ms";
-		f->delay_ms = set ? (unsigned int)x : 0;
+		f->delay_ms = ip->delay_ms.set ? (unsigned int)ip->delay_ms.v : 0;
 		break;
 	case OCXLPMEM_FAULT_ERRNO:
-		if (!opt_get(p, "errno", json_type_string, &v) || !v ||
-		    (f->err = errno_from_name(json_object_get_string(v))) < 0)
+		if (!ip->errno_name || (f->err = errno_from_name(ip->errno_name)) < 0)
 			return "errno";
 		break;
 	case OCXLPMEM_FAULT_TRUNCATE:
-		if (!opt_int(p, "bytes", 0, 1 << 20, &set, &x) || !set)
+		if (!ip->bytes.set)
 			return "bytes";
-		f->truncate_to = (size_t)x;
+		f->truncate_to = (size_t)ip->bytes.v;
 		break;
 	case OCXLPMEM_FAULT_CORRUPT: {
 		static const char *const names[] = { "header-id", "reserved", "length" };
 		bool found = false;
 
-		if (!opt_get(p, "corruption", json_type_string, &v) || !v)
-			return "corruption";
-		for (unsigned int i = 0; i < 3; i++)
-			if (strcmp(names[i], json_object_get_string(v)) == 0) {
+		for (unsigned int i = 0; ip->corruption && i < ELEMENTSOF(names); i++)
+			if (strcmp(names[i], ip->corruption) == 0) {
 				f->corruption = (enum ocxlpmem_corruption)i;
 				found = true;
 			}
@@ -297,9 +371,9 @@ static const char *build_fault(const char *kind, struct json_object *p, struct o
 		break;
 	}
 	case OCXLPMEM_FAULT_REMOVE_AFTER:
-		if (!opt_int(p, "after", 0, 1000000, &set, &x) || !set)
+		if (!ip->after.set)
 			return "after";
-		f->after = (unsigned int)x;
+		f->after = (unsigned int)ip->after.v;
 		break;
 	default:
 		break;
@@ -309,35 +383,29 @@ static const char *build_fault(const char *kind, struct json_object *p, struct o
 
 /* Scenario controls; returns the bad parameter, "" when handled, NULL when not ours. */
 static const char *scenario(struct manager *m, struct dcard *dc, struct ocxlpmem_model *model,
-			    const char *kind, struct json_object *p, const char **ret_failure)
+			    const struct inject_params *ip, const char **ret_failure)
 {
-	struct json_object *v;
-	int64_t x;
-	bool set;
+	const char *kind = ip->fault;
 
 	*ret_failure = NULL;
 	if (strcmp(kind, "error-log") == 0) {
 		uint32_t actions = 0;
 		int type = OCXLPMEM_ERRLOG_GENERAL, r;
 
-		if (!opt_get(p, "type", json_type_string, &v) ||
-		    (v && (type = ocxlpmem_error_log_type_from_name(json_object_get_string(v))) < 0))
+		if (ip->type && (type = ocxlpmem_error_log_type_from_name(ip->type)) < 0)
 			return "type";
-		if (!opt_get(p, "actions", json_type_array, &v))
-			return "actions";
-		for (size_t i = 0; v && i < json_object_array_length(v); i++) {
-			struct json_object *a = json_object_array_get_idx(v, i);
+		for (size_t i = 0; ip->actions && i < json_object_array_length(ip->actions); i++) {
+			struct json_object *a = json_object_array_get_idx(ip->actions, i);
 			uint32_t flag;
 
-			if (!json_object_is_type(a, json_type_string) ||
-			    ocxlpmem_action_flags_from_names(json_object_get_string(a), &flag) < 0)
+			if (ocxlpmem_action_flags_from_names(json_object_get_string(a), &flag) < 0)
 				return "actions";
 			actions |= flag;
 		}
 		/* count: queue that many at once (the card logs bursts). */
-		if (!opt_int(p, "count", 1, 256, &set, &x))
+		if (ip->count.set && (ip->count.v < 1 || ip->count.v > 256))
 			return "count";
-		for (int64_t i = 0; i < (set ? x : 1); i++) {
+		for (int64_t i = 0; i < (ip->count.set ? ip->count.v : 1); i++) {
 			r = ocxlpmem_model_add_error_log(model, (uint8_t)type, actions,
 							 0x5A000000u | (uint32_t)type, NULL, 64);
 			if (r < 0) {
@@ -348,34 +416,29 @@ static const char *scenario(struct manager *m, struct dcard *dc, struct ocxlpmem
 		return "";
 	}
 	if (strcmp(kind, "controller-dump") == 0) {
-		if (!opt_int(p, "size", 8, 0xFFFFFFF8ll, &set, &x) || (set && x % 8))
+		if (ip->size.set && ip->size.v % 8)
 			return "size";
-		if (ocxlpmem_model_raise_dump(model, set ? (uint32_t)x : m->config->sim_dump_size) < 0)
+		if (ocxlpmem_model_raise_dump(model, ip->size.set ? (uint32_t)ip->size.v :
+								     m->config->sim_dump_size) < 0)
 			*ret_failure = "the card already holds a dump";
 		return "";
 	}
 	if (strcmp(kind, "temperature") == 0) {
-		if (!opt_int(p, "celsius", -40, 200, &set, &x))
-			return "celsius";
-		ocxlpmem_model_set_temperature(model, set ? (int)x : -1);
+		ocxlpmem_model_set_temperature(model, ip->celsius.set ? (int)ip->celsius.v : -1);
 		return "";
 	}
 	if (strcmp(kind, "life-remaining") == 0) {
-		if (!opt_int(p, "pct", 0, 100, &set, &x))
-			return "pct";
-		ocxlpmem_model_set_life_remaining(model, set ? (int)x : -1);
+		ocxlpmem_model_set_life_remaining(model, ip->pct.set ? (int)ip->pct.v : -1);
 		return "";
 	}
 	if (strcmp(kind, "drop-smart-attribute") == 0) {
-		if (!opt_int(p, "attribute", 0, 255, &set, &x) || !set)
+		if (!ip->attribute.set)
 			return "attribute";
-		ocxlpmem_model_drop_smart_attr(model, (uint8_t)x);
+		ocxlpmem_model_drop_smart_attr(model, (uint8_t)ip->attribute.v);
 		return "";
 	}
 	if (strcmp(kind, "fatal") == 0) {
-		if (!opt_get(p, "hardware", json_type_boolean, &v))
-			return "hardware";
-		ocxlpmem_model_set_fatal(model, v ? json_object_get_boolean(v) : true);
+		ocxlpmem_model_set_fatal(model, ip->hardware.set ? ip->hardware.v : true);
 		return "";
 	}
 	if (strcmp(kind, "unplug") == 0) {
@@ -406,24 +469,29 @@ static const char *scenario(struct manager *m, struct dcard *dc, struct ocxlpmem
 static void m_inject_fault(struct varlink_call *call, struct json_object *p, void *userdata)
 {
 	struct manager *m = userdata;
-	struct dcard *dc = card_param(m, call, p);
+	struct inject_params ip = { 0 };
 	struct ocxlpmem_model *model;
-	struct ocxlpmem_fault f;
 	const char *kind, *bad, *failure;
-	struct json_object *v;
+	struct ocxlpmem_fault f;
+	struct dcard *dc;
+	uint64_t given;
 	int r;
 
+	if (!VPARAMS_DISPATCH(call, p, inject_params, &ip, &given))
+		return;
+	bad = fault_fields_check(ip.fault, given);
+	if (bad) {
+		varlink_call_invalid_parameter(call, bad);
+		return;
+	}
+	dc = card_param(m, call, ip.card);
 	if (!dc)
 		return;
 	if (strcmp(ocxlpmem_transport_name(m->transport), "sim") != 0) {
 		varlink_call_error(call, IFACE ".NotSimulation", NULL);
 		return;
 	}
-	if (!opt_get(p, "fault", json_type_string, &v) || !v) {
-		varlink_call_invalid_parameter(call, "fault");
-		return;
-	}
-	kind = json_object_get_string(v);
+	kind = ip.fault;
 	/* A reset brings back a card that is gone (fatal, unplugged), the way
 	 * a driver rebind would; everything else needs the card present. */
 	if (strcmp(kind, "reset") == 0 && !dc->card && dc->backend_id[0]) {
@@ -440,9 +508,9 @@ static void m_inject_fault(struct varlink_call *call, struct json_object *p, voi
 		card_error(call, IFACE ".CardOffline", dc);
 		return;
 	}
-	bad = scenario(m, dc, model, kind, p, &failure);
+	bad = scenario(m, dc, model, &ip, &failure);
 	if (!bad) {
-		bad = build_fault(kind, p, &f);
+		bad = build_fault(&ip, &f);
 		if (!bad) {
 			r = ocxlpmem_model_inject(model, &f);
 			failure = r == -ENOSPC ? "too many faults armed on this card" :

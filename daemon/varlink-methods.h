@@ -3,7 +3,8 @@
  * io.ocxlpmem.Manager's methods live in several files, one area each
  * (cards in varlink-manager.c, dumps in varlink-dumps.c, firmware in
  * varlink-firmware.c); this is what they share: parameter helpers and
- * the common errors.  The method table is in varlink-manager.c.
+ * the common errors.  Every method checks its parameters with a table
+ * (varlink-params.h) before anything else.  The method table is in varlink-manager.c.
  */
 #ifndef OCXLPMEMD_VARLINK_METHODS_H
 #define OCXLPMEMD_VARLINK_METHODS_H
@@ -14,20 +15,20 @@
 #include <json-c/json.h>
 
 #include "varlink.h"
+#include "varlink-params.h"
 
 #define IFACE "io.ocxlpmem.Manager"
 
 struct manager;
 struct dcard;
 
-/* Optional typed members: absent or null is fine (*ret NULL), a wrong type is not. */
-bool opt_get(struct json_object *p, const char *key, enum json_type type,
-	     struct json_object **ret);
-/* An optional integer within [min, max]. */
-bool opt_int(struct json_object *p, const char *key, int64_t min, int64_t max,
-	     bool *ret_set, int64_t *ret);
-/* The card named by the "card" parameter; answers the call when not found. */
-struct dcard *card_param(struct manager *m, struct varlink_call *call, struct json_object *p);
+/* Answer InvalidParameter for any parameter of a method that takes none. */
+bool no_params(struct varlink_call *call, struct json_object *p);
+/* The card named by the only parameter, "card"; answers the call (bad
+ * parameters, NoSuchCard) and returns NULL when there is none. */
+struct dcard *card_call(struct manager *m, struct varlink_call *call, struct json_object *p);
+/* The card called name; answers NoSuchCard and returns NULL when none. */
+struct dcard *card_param(struct manager *m, struct varlink_call *call, const char *name);
 /* An error carrying {"card": name}. */
 void card_error(struct varlink_call *call, const char *error, const struct dcard *dc);
 /* io.ocxlpmem.Manager.Failed with a reason for people. */

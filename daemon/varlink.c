@@ -26,8 +26,10 @@
 #include <event2/listener.h>
 
 #include "accept-backoff.h"
+#include "json-duplicates.h"
 #include "log.h"
 #include "varlink.h"
+#include "varlink-params.h"
 
 struct iface {
 	char *name;
@@ -103,6 +105,7 @@ struct varlink_server {
 void varlink_message_clear(struct varlink_message *m)
 {
 	free(m->method);
+	free(m->duplicate);
 	json_object_put(m->parameters);
 	memset(m, 0, sizeof(*m));
 }
@@ -234,6 +237,35 @@ static const char *postcheck(struct json_object *o)
 	}
 }
 
+/*
+ * A repeated key in parameters is the client's mistake in a call we can
+ * answer; anywhere else the message itself is ambiguous (which "method"?).
+ */
+static int find_duplicate(const char *buf, size_t len, struct varlink_message *m,
+			  const char **ret_error)
+{
+	struct json_duplicate d;
+	int r = json_find_duplicate(buf, len, &d);
+
+	if (r == -ENOMEM) {
+		*ret_error = "out of memory";
+		return r;
+	}
+	if (r < 0) {
+		*ret_error = "NUL inside a key";
+		return r;
+	}
+	if (d.depth >= 2 && strcmp(d.top, "parameters") == 0 && d.second) {
+		m->duplicate = d.second;
+		d.second = NULL;
+	} else if (d.depth) {
+		*ret_error = "repeated key";
+		r = -EBADMSG;
+	}
+	json_duplicate_clear(&d);
+	return r;
+}
+
 int varlink_message_parse(const char *buf, size_t len, struct varlink_message *ret,
 			  const char **ret_error)
 {
@@ -305,6 +337,10 @@ int varlink_message_parse(const char *buf, size_t len, struct varlink_message *r
 		err = "more and oneway together";
 		goto out;
 	}
+	r = find_duplicate(buf, len, &m, &err);
+	if (r < 0)
+		goto out;
+	r = -EBADMSG;
 	if (!m.method || !m.parameters) {
 		err = "out of memory";
 		r = -ENOMEM;
@@ -589,11 +625,29 @@ static const struct iface *find_iface(const struct varlink_server *s, const char
 	return NULL;
 }
 
+static bool service_method(const char *method)
+{
+	return strcmp(method, "GetInfo") == 0 || strcmp(method, "GetInterfaceDescription") == 0;
+}
+
+struct describe_params {
+	const char *interface;
+};
+
+static const struct vparam describe_params[] = {
+	VP_STRING("interface", true, struct describe_params, interface),
+};
+
 static void service_call(struct varlink_server *s, struct varlink_call *call, const char *method,
 			 struct json_object *params)
 {
 	if (strcmp(method, "GetInfo") == 0) {
-		struct json_object *o = json_object_new_object(), *list = json_object_new_array();
+		struct json_object *o, *list;
+
+		if (!vparams_dispatch(call, params, NULL, 0, NULL, NULL))
+			return;
+		o = json_object_new_object();
+		list = json_object_new_array();
 
 		json_object_object_add(o, "vendor", json_object_new_string(s->info.vendor));
 		json_object_object_add(o, "product", json_object_new_string(s->info.product));
@@ -605,16 +659,14 @@ static void service_call(struct varlink_server *s, struct varlink_call *call, co
 		json_object_object_add(o, "interfaces", list);
 		varlink_call_reply(call, o);
 	} else if (strcmp(method, "GetInterfaceDescription") == 0) {
-		struct json_object *v, *o;
+		struct describe_params p = { 0 };
 		const struct iface *ifc;
 		const char *name;
+		struct json_object *o;
 
-		if (!json_object_object_get_ex(params, "interface", &v) ||
-		    !json_object_is_type(v, json_type_string)) {
-			varlink_call_invalid_parameter(call, "interface");
+		if (!VPARAMS_DISPATCH(call, params, describe_params, &p, NULL))
 			return;
-		}
-		name = json_object_get_string(v);
+		name = p.interface;
 		o = json_object_new_object();
 		if (strcmp(name, "org.varlink.service") == 0) {
 			json_object_object_add(o, "description",
@@ -668,7 +720,10 @@ static void dispatch(struct conn *c, struct varlink_message *msg)
 	}
 	if ((size_t)(dot - call->method) == strlen("org.varlink.service") &&
 	    strncmp(call->method, "org.varlink.service", (size_t)(dot - call->method)) == 0) {
-		service_call(s, call, dot + 1, msg->parameters);
+		if (msg->duplicate && service_method(dot + 1))
+			varlink_call_invalid_parameter(call, msg->duplicate);
+		else
+			service_call(s, call, dot + 1, msg->parameters);
 		return;
 	}
 	ifc = find_iface(s, call->method, (size_t)(dot - call->method));
@@ -695,7 +750,11 @@ static void dispatch(struct conn *c, struct varlink_message *msg)
 			varlink_call_error(call, "org.varlink.service.PermissionDenied", NULL);
 			return;
 		}
-		m->fn(call, msg->parameters, ifc->userdata);
+		/* Before the method: its table cannot see what json-c merged. */
+		if (msg->duplicate)
+			varlink_call_invalid_parameter(call, msg->duplicate);
+		else
+			m->fn(call, msg->parameters, ifc->userdata);
 		return;
 	}
 	{

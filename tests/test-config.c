@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -1260,6 +1261,91 @@ static void test_errors_argument(void **state)
 	free(p);
 }
 
+/* ---- many [card] sections ---- */
+
+/*
+ * n sections [card 1] ... [card n] in main.conf, every one again in a
+ * drop-in (a later file: its values win, no error), in an order other than
+ * main.conf's.  Returns the serial comparisons the load made.
+ */
+static unsigned long load_many_cards(size_t n, double *ret_cpu_s)
+{
+	char *dir = make_tmpdir(), *main_conf = join(dir, "main.conf");
+	char *dropins = join(dir, "conf.d"), *dropin;
+	struct config_errors errors = { 0 };
+	struct config *c = NULL;
+	struct timespec t0, t1;
+	unsigned long before;
+	struct thresholds th;
+	struct intervals iv;
+	FILE *f;
+
+	f = fopen(main_conf, "we");
+	assert_non_null(f);
+	for (size_t i = 1; i <= n; i++)
+		fprintf(f, "[card %zu]\nhealth_interval = 30s\nlife_warning = 40\n", i);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(mkdir(dropins, 0755), 0);
+	dropin = join(dropins, "10-again.conf");
+	f = fopen(dropin, "we");
+	assert_non_null(f);
+	for (size_t i = n; i >= 1; i--)
+		fprintf(f, "[card %zu]\nhealth_interval = %zus\n", i, 100 + i % 7);
+	assert_int_equal(fclose(f), 0);
+
+	before = config_card_probes;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
+	assert_int_equal(config_load(main_conf, false, dropins, &c, &errors), 0);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t1);
+	*ret_cpu_s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	before = config_card_probes - before;
+
+	assert_int_equal(errors.n, 0);
+	assert_int_equal(c->ncards, n);
+	for (size_t i = 1; i <= n; i += n / 10) {
+		assert_int_equal(c->cards[i - 1].serial, i); /* first appearance's order */
+		config_for_card(c, i, &iv, &th);
+		assert_int_equal(iv.health_s, 100 + i % 7);
+		assert_int_equal(th.life_warning_pct, 40);
+	}
+	config_free(c);
+	rm_rf(dir);
+	free(dropin);
+	free(dropins);
+	free(main_conf);
+	free(dir);
+	return before;
+}
+
+/*
+ * Loading is linear in the sections: finding a serial among those seen
+ * must not scan them (300000 sections took minutes).  The comparisons are
+ * counted, so this cannot pass or fail by the machine's load; the CPU
+ * time, best of three, must grow about tenfold too, not a hundredfold.
+ */
+static void test_many_cards(void **state)
+{
+	unsigned long small, big;
+	double t_small = 1e9, t_big = 1e9, t;
+
+	small = load_many_cards(10000, &t);
+	big = load_many_cards(100000, &t);
+	print_message("serial comparisons: %lu for 10000 sections, %lu for 100000\n", small, big);
+	/* Each of the 2n headers finds or places its serial in a few probes. */
+	assert_true(small <= 4 * 2 * 10000);
+	assert_true(big <= 4 * 2 * 100000);
+	assert_true(big < 20 * small);
+
+	for (int i = 0; i < 3; i++) {
+		load_many_cards(10000, &t);
+		t_small = t < t_small ? t : t_small;
+		load_many_cards(100000, &t);
+		t_big = t < t_big ? t : t_big;
+	}
+	print_message("CPU time: %.3f s for 10000 sections, %.3f s for 100000\n", t_small, t_big);
+	assert_true(t_big < 30 * t_small);
+}
+
 /* ---- the shipped example ---- */
 
 static char *example_path(void)
@@ -1377,6 +1463,7 @@ int main(void)
 		cmocka_unit_test(test_line_length),
 		cmocka_unit_test(test_dropin_links),
 		cmocka_unit_test(test_errors_argument),
+		cmocka_unit_test(test_many_cards),
 		cmocka_unit_test(test_example_loads),
 		cmocka_unit_test(test_example_defaults),
 	};

@@ -26,6 +26,8 @@ enum gen {
 	GEN_ARRAYS,  /* parameters nested to depth n, arrays inside */
 	GEN_OBJECTS, /* parameters nested to depth n, objects inside */
 	GEN_SIZE,    /* a valid call of exactly n bytes */
+	GEN_KEYS,    /* parameters with n different keys */
+	GEN_KEYS_DUP, /* the same, the last one the first again */
 };
 
 struct row {
@@ -39,6 +41,8 @@ struct row {
 	const char *method;
 	bool more, oneway, upgrade;
 	const char *params;
+	/* The parameter named as repeated; NULL: none. */
+	const char *duplicate;
 	/* On failure: the reason. */
 	const char *error;
 	const char *bug;
@@ -144,6 +148,49 @@ static const struct row rows[] = {
 	{ "upgrade a string", B(CALL ",\"upgrade\":\"no\"}"), BAD("upgrade is not a boolean") },
 	{ "more and oneway", B(CALL ",\"more\":true,\"oneway\":true}"), BAD("more and oneway together") },
 
+	/* ---- Repeated keys (json-c keeps the last one without a word) ---- */
+	{ "repeated parameter", B(CALL ",\"parameters\":{\"a\":1,\"b\":0,\"a\":2}}"),
+	  OK("org.example.ftp.List", "{\"a\":2,\"b\":0}"), .duplicate = "a" },
+	{ "repeated parameter, null first", B(CALL ",\"parameters\":{\"a\":null,\"a\":2}}"),
+	  OK("org.example.ftp.List", "{\"a\":2}"), .duplicate = "a" },
+	{ "repeated parameter, escaped", B(CALL ",\"parameters\":{\"card\":1,\"\\u0063ard\":2}}"),
+	  OK("org.example.ftp.List", "{\"card\":2}"), .duplicate = "card" },
+	{ "repeated lone surrogates (json-c makes both U+FFFD)",
+	  B(CALL ",\"parameters\":{\"\\ud800\":1,\"\\udbff\":2}}"),
+	  OK("org.example.ftp.List", "{\"\xef\xbf\xbd\":2}"), .duplicate = "\xef\xbf\xbd" },
+	{ "repeated inside a parameter's object",
+	  B(CALL ",\"parameters\":{\"x\":{\"y\":{\"b\":1,\"b\":2}},\"z\":1}}"),
+	  OK("org.example.ftp.List", "{\"x\":{\"y\":{\"b\":2}},\"z\":1}"), .duplicate = "x" },
+	{ "repeated in an object in a parameter's array",
+	  B(CALL ",\"parameters\":{\"l\":[1,{\"b\":1,\"b\":2}]}}"),
+	  OK("org.example.ftp.List", "{\"l\":[1,{\"b\":2}]}"), .duplicate = "l" },
+	{ "shallowest repeat named",
+	  B(CALL ",\"parameters\":{\"x\":{\"b\":1,\"b\":2},\"z\":1,\"z\":2}}"),
+	  OK("org.example.ftp.List", "{\"x\":{\"b\":2},\"z\":2}"), .duplicate = "z" },
+	{ "same key in different objects",
+	  B(CALL ",\"parameters\":{\"a\":{\"a\":1},\"b\":{\"a\":2,\"b\":[{\"a\":3}]}}}"),
+	  OK("org.example.ftp.List", "{\"a\":{\"a\":1},\"b\":{\"a\":2,\"b\":[{\"a\":3}]}}") },
+	{ "keys equal up to a prefix", B(CALL ",\"parameters\":{\"a\":1,\"ab\":2,\"a b\":3}}"),
+	  OK("org.example.ftp.List", "{\"a\":1,\"ab\":2,\"a b\":3}") },
+	{ "string values that look like keys", B(CALL ",\"parameters\":{\"a\":\"a\",\"b\":[\"a\",\"a\"]}}"),
+	  OK("org.example.ftp.List", "{\"a\":\"a\",\"b\":[\"a\",\"a\"]}") },
+	{ "escaped quotes in keys", B(CALL ",\"parameters\":{\"a\\\"\":1,\"a\\\\\":2}}"),
+	  OK("org.example.ftp.List", "{\"a\\\"\":1,\"a\\\\\":2}") },
+	{ "4000 different keys", .gen = GEN_KEYS, .n = 4000, OK("org.example.ftp.List", NULL) },
+	{ "4000 keys, the last repeating the first", .gen = GEN_KEYS_DUP, .n = 4000,
+	  OK("org.example.ftp.List", NULL), .duplicate = "k0" },
+	{ "repeated method", B("{\"method\":\"a.b.C\",\"method\":\"a.b.D\"}"), BAD("repeated key") },
+	{ "repeated more", B(CALL ",\"more\":false,\"more\":true}"), BAD("repeated key") },
+	{ "repeated parameters", B(CALL ",\"parameters\":{\"a\":1},\"parameters\":{}}"),
+	  BAD("repeated key") },
+	{ "top level repeat over a parameter's",
+	  B(CALL ",\"parameters\":{\"a\":1,\"a\":1},\"more\":true,\"more\":true}"),
+	  BAD("repeated key") },
+	{ "repeated in an ignored member", B(CALL ",\"x\":{\"a\":1,\"a\":1}}"), BAD("repeated key") },
+	{ "NUL in a key", B(CALL ",\"parameters\":{\"a\\u0000b\":1}}"), BAD("NUL inside a key") },
+	{ "NUL in a key, the same as another up to it",
+	  B(CALL ",\"parameters\":{\"a\":1,\"a\\u0000b\":2}}"), BAD("NUL inside a key") },
+
 	/* ---- Limits ---- */
 	{ "depth at the limit, arrays", .gen = GEN_ARRAYS, .n = VARLINK_DEPTH_MAX,
 	  OK("org.example.ftp.List", NULL) },
@@ -222,6 +269,24 @@ static char *gen_size(size_t n, size_t *ret_len)
 	return b;
 }
 
+/* A call whose parameters have n keys k0..k(n-1), and with dup k0 again. */
+static char *gen_keys(size_t n, bool dup, size_t *ret_len)
+{
+	size_t cap = 64 + (n + 1) * 16, len;
+	char *b = malloc(cap);
+
+	assert_non_null(b);
+	len = (size_t)snprintf(b, cap, CALL ",\"parameters\":{");
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(b + len, cap - len, "%s\"k%zu\":%zu", i ? "," : "", i, i);
+	if (dup)
+		len += (size_t)snprintf(b + len, cap - len, ",\"k0\":0");
+	len += (size_t)snprintf(b + len, cap - len, "}}");
+	assert_true(len < cap);
+	*ret_len = len;
+	return b;
+}
+
 /* The row's bytes in a buffer of exactly their length, no NUL after. */
 static char *row_bytes(const struct row *row, size_t *ret_len)
 {
@@ -235,6 +300,10 @@ static char *row_bytes(const struct row *row, size_t *ret_len)
 		break;
 	case GEN_SIZE:
 		b = gen_size(row->n, &len);
+		break;
+	case GEN_KEYS:
+	case GEN_KEYS_DUP:
+		b = gen_keys(row->n, row->gen == GEN_KEYS_DUP, &len);
 		break;
 	default:
 		len = row->len;
@@ -275,6 +344,13 @@ static bool row_matches(const struct row *row, int r, const struct varlink_messa
 	    m->oneway != row->oneway || m->upgrade != row->upgrade) {
 		snprintf(why, whylen, "method '%s' more %d oneway %d upgrade %d", m->method,
 			 m->more, m->oneway, m->upgrade);
+		return false;
+	}
+	if (!m->duplicate != !row->duplicate ||
+	    (m->duplicate && strcmp(m->duplicate, row->duplicate) != 0)) {
+		snprintf(why, whylen, "repeated key '%s', expected '%s'",
+			 m->duplicate ? m->duplicate : "(none)",
+			 row->duplicate ? row->duplicate : "(none)");
 		return false;
 	}
 	if (row->params) {
@@ -342,6 +418,7 @@ static void test_clear(void **state)
 	varlink_message_clear(&m);
 	assert_null(m.method);
 	assert_null(m.parameters);
+	assert_null(m.duplicate);
 	assert_false(m.more || m.oneway || m.upgrade);
 	varlink_message_clear(&m);
 }

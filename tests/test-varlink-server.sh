@@ -245,8 +245,10 @@ check "GetCard: summary carries only CardSummary fields" \
 
 : > "$WORK/errors.list"
 for m in GetCard GetErrorLog RequestHealth InjectFault; do
+	extra=
+	[ "$m" != InjectFault ] || extra=',"fault":"clear"'
 	check "$m, unknown card: NoSuchCard" expect_error \
-		"{\"method\":\"$IFACE.$m\",\"parameters\":{\"card\":\"nosuch\",\"fault\":\"clear\"}}" \
+		"{\"method\":\"$IFACE.$m\",\"parameters\":{\"card\":\"nosuch\"$extra}}" \
 		$IFACE.NoSuchCard card nosuch
 done
 check "unknown serial: NoSuchCard" expect_error \
@@ -321,6 +323,112 @@ check "cancel drops the upload" test "$(vcall '{"method":"io.ocxlpmem.Manager.Ca
 check "nothing to cancel: NoFirmwareUpdate" expect_error \
 	'{"method":"io.ocxlpmem.Manager.CancelFirmwareUpdate","parameters":{"card":"ocxlpmem2"}}' \
 	$IFACE.NoFirmwareUpdate card ocxlpmem2
+
+# ---- Parameters: one table per method, nothing it does not allow -----------
+#
+# Every method, each line: METHOD|VALID MEMBERS|WRONG TYPES|OUT OF RANGE,
+# members as "key":value separated by spaces.  Each wrong member replaces
+# the valid one of its key; every variant must be refused with
+# InvalidParameter naming that key, and so must an unknown key and a key
+# given twice.  None of the variants may do anything: they are refused
+# before the method looks at the card.
+param_cases=(
+	'org.varlink.service.GetInfo|||'
+	'org.varlink.service.GetInterfaceDescription|"interface":"io.ocxlpmem.Manager"|"interface":["x"] "interface":null|'
+	"$IFACE.GetVersion|||"
+	"$IFACE.ListCards|||"
+	"$IFACE.GetCard|\"card\":\"ocxlpmem0\"|\"card\":5 \"card\":null|"
+	"$IFACE.GetErrorLog|\"card\":\"ocxlpmem0\" \"since_usec\":0 \"type\":\"general\"|\"since_usec\":1.5 \"since_usec\":\"0\" \"type\":[]|\"since_usec\":-1 \"since_usec\":9223372036854775808 \"since_usec\":18446744073709551616 \"since_usec\":-9223372036854775809"
+	"$IFACE.Monitor|||"
+	"$IFACE.RequestHealth|\"card\":\"ocxlpmem0\"|\"card\":true|"
+	"$IFACE.InjectFault|\"card\":\"ocxlpmem0\" \"fault\":\"temperature\" \"celsius\":50|\"celsius\":\"50\" \"celsius\":50.0 \"fault\":1 \"card\":{}|\"celsius\":201 \"celsius\":-41 \"celsius\":9223372036854775808"
+	"$IFACE.InjectFault|\"card\":\"ocxlpmem0\" \"fault\":\"error-log\" \"count\":2 \"actions\":[\"dump\"]|\"actions\":[1] \"actions\":\"dump\" \"count\":true|\"count\":1000001 \"count\":-1"
+	"$IFACE.ListDumps|\"card\":\"ocxlpmem0\"|\"card\":{}|"
+	"$IFACE.StartDump|\"card\":\"ocxlpmem0\"|\"card\":[\"ocxlpmem0\"]|"
+	"$IFACE.WatchDump|\"card\":\"ocxlpmem0\"|\"card\":null|"
+	"$IFACE.DeleteDump|\"file\":\"none.ocxldump\" \"card\":\"ocxlpmem0\"|\"file\":1 \"card\":2|"
+	"$IFACE.GetFirmwareUpdate|\"card\":\"ocxlpmem0\"|\"card\":0|"
+	"$IFACE.BeginFirmwareUpdate|\"card\":\"ocxlpmem0\" \"size\":16 \"dry_run\":true \"force\":false|\"force\":\"yes\" \"dry_run\":1 \"size\":16.0 \"size\":\"16\"|\"size\":-1 \"size\":9223372036854775808"
+	"$IFACE.UploadFirmware|\"upload\":\"nosuch\" \"offset\":0 \"data\":\"AAAAAAAAAAA=\"|\"data\":0 \"upload\":7 \"offset\":false|\"offset\":-1 \"offset\":18446744073709551616"
+	"$IFACE.CommitFirmwareUpdate|\"upload\":\"nosuch\"|\"upload\":false|"
+	"$IFACE.CancelFirmwareUpdate|\"card\":\"ocxlpmem0\"|\"card\":1e3|"
+)
+
+# call_with METHOD "MEMBER..." "REPLACEMENT": the call's JSON, the valid
+# members with the replacement's key swapped for it (or added).
+call_with() {
+	local method=$1 valid=$2 repl=$3 m out='' key
+	key=${repl%%:*}
+	for m in $valid; do
+		[ -n "$repl" ] && [ "${m%%:*}" = "$key" ] && continue
+		out+="${out:+,}$m"
+	done
+	[ -z "$repl" ] || out+="${out:+,}$repl"
+	printf '{"method":"%s","parameters":{%s}}' "$method" "$out"
+}
+
+# refused NAME MESSAGE KEY: InvalidParameter naming KEY.
+refused() {
+	check "$1: InvalidParameter $3" expect_error "$2" org.varlink.service.InvalidParameter parameter "$3"
+}
+
+dumps_before=$(vcall '{"method":"io.ocxlpmem.Manager.ListDumps"}' | jq -c '.parameters.cards')
+for pc in "${param_cases[@]}"; do
+	IFS='|' read -r method valid wrong range <<<"$pc"
+	short=${method##*.}
+	refused "$short, an unknown field" "$(call_with "$method" "$valid" '"bogus_field":1')" bogus_field
+	for m in $wrong; do
+		refused "$short, $m" "$(call_with "$method" "$valid" "$m")" "$(jq -r 'keys[0]' <<<"{$m}")"
+	done
+	for m in $range; do
+		refused "$short, $m out of range" "$(call_with "$method" "$valid" "$m")" \
+			"$(jq -r 'keys[0]' <<<"{${m%%:*}:0}")"
+	done
+	first=${valid%% *}
+	if [ -n "$first" ]; then
+		key=$(jq -r 'keys[0]' <<<"{$first}")
+		refused "$short, $key given twice" "$(call_with "$method" "$valid $first" '')" "$key"
+	else
+		refused "$short, a key given twice" "$(call_with "$method" '"x":1 "x":1' '')" x
+	fi
+done
+check "InjectFault: pct does not apply to temperature: InvalidParameter pct" expect_error \
+	'{"method":"io.ocxlpmem.Manager.InjectFault","parameters":{"card":"ocxlpmem0","fault":"temperature","pct":5}}' \
+	org.varlink.service.InvalidParameter parameter pct
+check "InjectFault: function does not apply to unplug: InvalidParameter function" expect_error \
+	'{"method":"io.ocxlpmem.Manager.InjectFault","parameters":{"card":"ocxlpmem0","fault":"unplug","function":"health"}}' \
+	org.varlink.service.InvalidParameter parameter function
+check "InjectFault: count 0 is not an error-log burst: InvalidParameter count" expect_error \
+	'{"method":"io.ocxlpmem.Manager.InjectFault","parameters":{"card":"ocxlpmem0","fault":"error-log","count":0}}' \
+	org.varlink.service.InvalidParameter parameter count
+# The typos of the issue: "since" filtered nothing, "celcius" did the opposite.
+check "GetErrorLog {since}: InvalidParameter since" expect_error \
+	'{"method":"io.ocxlpmem.Manager.GetErrorLog","parameters":{"card":"ocxlpmem0","since":99999999999999}}' \
+	org.varlink.service.InvalidParameter parameter since
+check "InjectFault {celcius}: InvalidParameter celcius" expect_error \
+	'{"method":"io.ocxlpmem.Manager.InjectFault","parameters":{"card":"ocxlpmem3","fault":"temperature","celcius":99}}' \
+	org.varlink.service.InvalidParameter parameter celcius
+# The same key written another way is the same key to json-c.
+check "a key repeated as \\u0063ard: InvalidParameter card" expect_error \
+	'{"method":"io.ocxlpmem.Manager.GetCard","parameters":{"card":"ocxlpmem0","\u0063ard":"ocxlpmem1"}}' \
+	org.varlink.service.InvalidParameter parameter card
+check "a key repeated inside a parameter's value: InvalidParameter card" expect_error \
+	'{"method":"io.ocxlpmem.Manager.GetCard","parameters":{"card":{"a":1,"a":2}}}' \
+	org.varlink.service.InvalidParameter parameter card
+check "a repeated key in a call of no method: MethodNotFound comes first" expect_error \
+	'{"method":"io.ocxlpmem.Manager.Reboot","parameters":{"x":1,"x":2}}' \
+	org.varlink.service.MethodNotFound method io.ocxlpmem.Manager.Reboot
+dropped=$(count "dropping client.*repeated key")
+check "a repeated top-level key: no answer (which method?)" \
+	test -z "$(vraw '{"method":"io.ocxlpmem.Manager.GetVersion","method":"io.ocxlpmem.Manager.ListCards"}')"
+check "... and the client is dropped, saying why" \
+	wait_for 5 test "$(count "dropping client.*repeated key")" -gt "$dropped"
+check "none of the refused calls started a dump" \
+	test "$(vcall '{"method":"io.ocxlpmem.Manager.ListDumps"}' | jq -c '.parameters.cards')" = "$dumps_before"
+check "valid calls still work: GetErrorLog with since_usec at the top of its range" \
+	jqe '.parameters.entries == []' <<<"$(vcall '{"method":"io.ocxlpmem.Manager.GetErrorLog","parameters":{"card":"ocxlpmem0","since_usec":9223372036854775807,"type":null}}')"
+check "valid calls still work: GetInterfaceDescription" \
+	jqe '.parameters.description | length > 0' <<<"$(vcall '{"method":"org.varlink.service.GetInterfaceDescription","parameters":{"interface":"io.ocxlpmem.Manager"}}')"
 
 check "oneway call: no reply" test -z "$(vraw '{"method":"io.ocxlpmem.Manager.GetVersion","oneway":true}')"
 pipelined=$(printf '%s\0%s\0' '{"method":"io.ocxlpmem.Manager.GetVersion"}' \

@@ -131,6 +131,11 @@ static void submit_ack(struct dcard *dc, uint32_t id)
 
 void errlog_start_drain(struct dcard *dc)
 {
+	/* Without ACK the card keeps every entry, and READ gives the same one
+	 * for ever: a card needs both for its log to be drained. */
+	if (!card_has_functions(dc, 1u << OCXLPMEM_FN_ERROR_LOG_READ |
+					    1u << OCXLPMEM_FN_ERROR_LOG_ACK))
+		return;
 	if (dc->draining) {
 		dc->drain_again = true;
 		return;

@@ -121,8 +121,7 @@ void ocxlpmem_model_drop_smart_attr(struct ocxlpmem_model *m, uint8_t id);
  * ocxlpmem-abi(7)) and name no function above OCXLPMEM_FN_MAX: else
  * -EINVAL.  A new model implements them all.
  */
-#define OCXLPMEM_MODEL_FUNCTIONS_ALL \
-	((uint32_t)(((1ull << (OCXLPMEM_FN_MAX + 1)) - 1) & ~1ull))
+#define OCXLPMEM_MODEL_FUNCTIONS_ALL OCXLPMEM_FN_ALL_MASK
 int ocxlpmem_model_set_functions(struct ocxlpmem_model *m, uint32_t functions);
 uint32_t ocxlpmem_model_functions(struct ocxlpmem_model *m);
 /* Enter a fatal state: flags set, event raised, then the card goes away. */

@@ -84,6 +84,19 @@ int report_error(struct json_object *reply, const char *what)
 			str_of(p, "file", "?"));
 		return EXIT_FAILED;
 	}
+	if (strcmp(err, IFACE ".NotSupported") == 0) {
+		struct json_object *fns = NULL;
+
+		fprintf(stderr, "ocxlpmemctl: %s: not supported by %s: the card lacks", what,
+			str_of(p, "card", "the card"));
+		if (json_object_object_get_ex(p, "functions", &fns) &&
+		    json_object_is_type(fns, json_type_array))
+			for (size_t i = 0; i < json_object_array_length(fns); i++)
+				fprintf(stderr, "%s %s", i ? "," : "",
+					json_object_get_string(json_object_array_get_idx(fns, i)));
+		fprintf(stderr, "\n");
+		return EXIT_FAILED;
+	}
 	if (strcmp(err, IFACE ".NotSimulation") == 0) {
 		fprintf(stderr, "ocxlpmemctl: %s: only possible when ocxlpmemd runs with --simulate\n",
 			what);

@@ -121,6 +121,18 @@ static int cmd_status(int argc, char **argv)
 		}
 	}
 	for (size_t i = 0; i < n; i++) {
+		struct json_object *c = json_object_array_get_idx(cards, i), *fns;
+
+		if (!json_object_object_get_ex(c, "unsupported", &fns) ||
+		    !json_object_is_type(fns, json_type_array) || !json_object_array_length(fns))
+			continue;
+		printf("  %s: not supported by the card:", str_of(c, "name", "?"));
+		for (size_t j = 0; j < json_object_array_length(fns); j++)
+			printf("%s %s", j ? "," : "",
+			       json_object_get_string(json_object_array_get_idx(fns, j)));
+		printf("\n");
+	}
+	for (size_t i = 0; i < n; i++) {
 		struct json_object *c = json_object_array_get_idx(cards, i);
 		const char *staged = str_of(c, "staged_firmware_version", NULL);
 		const char *update = str_of(c, "firmware_update", NULL);
@@ -163,8 +175,38 @@ static void print_kv_object(const char *indent, struct json_object *o)
 	}
 }
 
-/* GetCard and print one part of it ("" = everything). */
-static int card_part(int argc, char **argv, const char *part, const char *schema)
+/*
+ * Whether the card has all these functions (NULL-terminated names), from
+ * its summary's "unsupported": a JSON boolean, or null while the daemon
+ * does not know yet.
+ */
+static struct json_object *supported_json(struct json_object *summary, const char *const *fns)
+{
+	struct json_object *unsupported;
+
+	if (!json_object_object_get_ex(summary, "unsupported", &unsupported) ||
+	    !json_object_is_type(unsupported, json_type_array))
+		return NULL;
+	for (; *fns; fns++)
+		for (size_t i = 0; i < json_object_array_length(unsupported); i++)
+			if (!strcmp(json_object_get_string(json_object_array_get_idx(unsupported, i)),
+				    *fns))
+				return json_object_new_boolean(false);
+	return json_object_new_boolean(true);
+}
+
+static bool is_false(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) && v &&
+	       json_object_is_type(v, json_type_boolean) && !json_object_get_boolean(v);
+}
+
+/* GetCard and print one part of it ("" = everything).  needs: the functions
+ * behind the part, for "supported"; updates: those of a firmware update. */
+static int card_part(int argc, char **argv, const char *part, const char *schema,
+		     const char *const *needs, const char *const *updates)
 {
 	struct json_object *reply, *p, *params, *card, *shown;
 	int r;
@@ -192,16 +234,24 @@ static int card_part(int argc, char **argv, const char *part, const char *schema
 		json_object_object_add(body, "serial", json_object_new_string(str_of(summary, "serial", "?")));
 		json_object_object_get_ex(card, part, &shown);
 		json_object_object_add(body, part, json_object_get(shown));
+		json_object_object_add(body, "supported", supported_json(summary, needs));
+		if (updates)
+			json_object_object_add(body, "updates_supported",
+					       supported_json(summary, updates));
 		if (opt_json) {
 			print_json(schema, body);
 		} else {
 			printf("%s (serial %s)\n", str_of(summary, "name", "?"), str_of(summary, "serial", "?"));
-			if (!shown)
+			if (!shown && is_false(body, "supported"))
+				printf("  %s: not supported by this card\n", part);
+			else if (!shown)
 				printf("  %s: not read yet\n", part);
 			else if (json_object_is_type(shown, json_type_object))
 				print_kv_object("  ", shown);
 			else
 				print_kv_object("  ", body);
+			if (is_false(body, "updates_supported"))
+				printf("  updates: not supported by this card\n");
 		}
 		json_object_put(body);
 	} else if (opt_json) {
@@ -215,17 +265,25 @@ static int card_part(int argc, char **argv, const char *part, const char *schema
 
 static int cmd_show(int argc, char **argv)
 {
-	return card_part(argc, argv, "", "show");
+	return card_part(argc, argv, "", "show", NULL, NULL);
 }
 
 static int cmd_stats(int argc, char **argv)
 {
-	return card_part(argc, argv, "stats", "stats");
+	static const char *const needs[] = { "controller-stats", NULL };
+
+	return card_part(argc, argv, "stats", "stats", needs, NULL);
 }
 
 static int cmd_firmware(int argc, char **argv)
 {
-	return card_part(argc, argv, "firmware", "firmware");
+	static const char *const needs[] = { "firmware-info", NULL };
+	static const char *const updates[] = {
+		"fw-update-start", "fw-update-block", "fw-update-finish", "fw-update-abort",
+		"firmware-info", NULL,
+	};
+
+	return card_part(argc, argv, "firmware", "firmware", needs, updates);
 }
 
 /* ---- errors ------------------------------------------------------------------ */

@@ -67,6 +67,21 @@ static struct json_object *events_json(uint64_t events)
 	return a;
 }
 
+/* The functions the daemon does not send the card: not in its
+ * CAPABILITIES, or failed with ENOTTY.  Null until it was identified. */
+static struct json_object *unsupported_json(const struct dcard *dc)
+{
+	struct json_object *a;
+
+	if (!dc->identified)
+		return NULL;
+	a = json_object_new_array();
+	for (unsigned int fn = OCXLPMEM_FN_MIN; fn <= OCXLPMEM_FN_MAX; fn++)
+		if (!card_has_function(dc, fn))
+			json_object_array_add(a, json_object_new_string(ocxlpmem_function_name(fn)));
+	return a;
+}
+
 struct json_object *card_json_summary(const struct dcard *dc)
 {
 	struct json_object *o = json_object_new_object();
@@ -96,6 +111,7 @@ struct json_object *card_json_summary(const struct dcard *dc)
 		open += dc->state->alerts[i].active;
 	add_int(o, "open_alerts", open);
 	json_object_object_add(o, "events", events_json(dc->events));
+	json_object_object_add(o, "unsupported", unsupported_json(dc));
 	return o;
 }
 

@@ -36,15 +36,47 @@ static void request_init(struct dcard *dc, struct ocxlpmem_request *req, unsigne
 	};
 }
 
+bool card_has_function(const struct dcard *dc, unsigned int function)
+{
+	return function >= OCXLPMEM_FN_MIN && function <= OCXLPMEM_FN_MAX &&
+	       (dc->functions & (1u << function));
+}
+
+bool card_has_functions(const struct dcard *dc, uint32_t mask)
+{
+	return (dc->functions & mask) == mask;
+}
+
+void card_missing_functions(const struct dcard *dc, uint32_t mask, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (unsigned int fn = OCXLPMEM_FN_MIN; fn <= OCXLPMEM_FN_MAX && used < len; fn++)
+		if ((mask & (1u << fn)) && !card_has_function(dc, fn))
+			used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? ", " : "",
+						 ocxlpmem_function_name(fn));
+}
+
 int card_submit(struct dcard *dc, unsigned int function, const void *in, size_t in_len,
 		size_t out_cap, enum req_tag tag)
 {
 	struct ocxlpmem_request req;
+	int r;
 
 	if (!dc->card)
 		return -ENXIO;
+	/* ocxlpmem-abi(7): a consumer calls no function whose bit is clear. */
+	if (!card_has_function(dc, function))
+		return -EOPNOTSUPP;
 	request_init(dc, &req, function, in, in_len, out_cap, tag);
-	return ocxlpmem_executor_submit(dc->m->executor, &req);
+	r = ocxlpmem_executor_submit(dc->m->executor, &req);
+	if (r == 0) {
+		dc->commands[function]++;
+		/* The count is in the card's metrics. */
+		card_touch(dc);
+	}
+	return r;
 }
 
 /* ---- Scheduling ---------------------------------------------------------- */
@@ -112,60 +144,94 @@ static void arm_poll(struct poller *p, uint64_t delay_ms)
 	evtimer_add(p->timer, &tv);
 }
 
+static const unsigned int health_fns[] = {
+	OCXLPMEM_FN_SMART, OCXLPMEM_FN_CONTROLLER_HEALTH, OCXLPMEM_FN_EVENT_CHECK,
+};
+static const unsigned int stats_fns[] = { OCXLPMEM_FN_CONTROLLER_STATS };
+static const unsigned int firmware_fns[] = { OCXLPMEM_FN_FIRMWARE_INFO };
+
+/* What a poll of this kind asks; *ret_n functions. */
+static const unsigned int *poll_functions(enum poll_kind kind, unsigned int *ret_n)
+{
+	switch (kind) {
+	case POLL_HEALTH:
+		/* EVENT_CHECK rides along even with an event fd: the bits are
+		 * level-triggered, so a lost notification costs one interval. */
+		*ret_n = 3;
+		return health_fns;
+	case POLL_STATS:
+		*ret_n = 1;
+		return stats_fns;
+	default:
+		*ret_n = 1;
+		return firmware_fns;
+	}
+}
+
+/* A poll of a kind none of whose functions the card has is never made. */
+static bool poll_supported(const struct dcard *dc, enum poll_kind kind)
+{
+	unsigned int n;
+	const unsigned int *fns = poll_functions(kind, &n);
+
+	for (unsigned int i = 0; i < n; i++)
+		if (card_has_function(dc, fns[i]))
+			return true;
+	return false;
+}
+
 static void schedule_next(struct dcard *dc, struct poller *p)
 {
 	if (!dc->card || dc->m->stopping || interval_of(dc, p->kind) == 0 ||
-	    dc->fatal_hardware || dc->fatal_firmware)
+	    dc->fatal_hardware || dc->fatal_firmware || !dc->identified ||
+	    !poll_supported(dc, p->kind))
 		return;
 	arm_poll(p, next_delay_ms(dc, p));
 }
 
 static void poll_start(struct poller *p)
 {
-	static const unsigned int health_fns[] = {
-		OCXLPMEM_FN_SMART, OCXLPMEM_FN_CONTROLLER_HEALTH, OCXLPMEM_FN_EVENT_CHECK,
-	};
-	static const unsigned int stats_fns[] = { OCXLPMEM_FN_CONTROLLER_STATS };
-	static const unsigned int firmware_fns[] = { OCXLPMEM_FN_FIRMWARE_INFO };
 	struct ocxlpmem_request reqs[3];
 	struct dcard *dc = p->card;
 	const unsigned int *fns;
 	unsigned int n;
 	int r;
 
-	if (!dc->card)
+	/* Until CAPABILITIES says what the card has, nothing is asked:
+	 * identification starts every poll. */
+	if (!dc->card || !dc->identified)
 		return;
 	if (p->outstanding) {
 		p->due = true;
 		return;
 	}
 	evtimer_del(p->timer);
-	switch (p->kind) {
-	case POLL_HEALTH:
-		/* EVENT_CHECK rides along even with an event fd: the bits are
-		 * level-triggered, so a lost notification costs one interval. */
-		fns = health_fns;
-		n = 3;
-		break;
-	case POLL_STATS:
-		fns = stats_fns;
-		n = 1;
-		break;
-	default:
-		fns = firmware_fns;
-		n = 1;
-		break;
-	}
+	if (!poll_supported(dc, p->kind))
+		return;
+	fns = poll_functions(p->kind, &n);
 	p->first_error = 0;
 	p->started_ms = now_monotonic_ms();
 	/* A poll is one job: its calls run back-to-back on one executor thread
-	 * and come back together, one hand-off each way per card. */
-	for (unsigned int i = 0; i < n; i++)
-		request_init(dc, &reqs[i], fns[i], NULL, 0, POLL_OUT_CAP, (enum req_tag)p->kind);
+	 * and come back together, one hand-off each way per card.  Only the
+	 * functions the card has are asked. */
+	{
+		unsigned int k = 0;
+
+		for (unsigned int i = 0; i < n; i++)
+			if (card_has_function(dc, fns[i]))
+				request_init(dc, &reqs[k++], fns[i], NULL, 0, POLL_OUT_CAP,
+					     (enum req_tag)p->kind);
+		n = k;
+	}
 	r = ocxlpmem_executor_submit_batch(dc->m->executor, reqs, n);
-	if (r < 0) {
+	if (r == 0) {
+		for (unsigned int i = 0; i < n; i++)
+			dc->commands[reqs[i].function]++;
+		card_touch(dc);
+	} else {
 		log_errno(LOG_ERR, r, "%s: cannot queue %s%s", dc->name,
-			  ocxlpmem_function_name(fns[0]), n > 1 ? " and the rest of its poll" : "");
+			  ocxlpmem_function_name(reqs[0].function),
+			  n > 1 ? " and the rest of its poll" : "");
 		p->first_error = r;
 		schedule_next(dc, p);
 		return;
@@ -266,7 +332,6 @@ static void handle_events(struct dcard *dc, uint64_t events)
 {
 	uint64_t rising = events & ~dc->events;
 
-	dc->events = events;
 	if (events & (OCXLPMEM_EVENT_HARDWARE_FATAL | OCXLPMEM_EVENT_FIRMWARE_FATAL)) {
 		/* The driver takes the bus down after this: the card is gone now,
 		 * not at the next poll. */
@@ -275,6 +340,11 @@ static void handle_events(struct dcard *dc, uint64_t events)
 		for (unsigned int k = 0; k < POLL_KINDS; k++)
 			evtimer_del(dc->polls[k].timer);
 	}
+	/* Draining and collecting need to know which functions the card has;
+	 * the bits are level-triggered, and identification asks again. */
+	if (!dc->identified)
+		return;
+	dc->events = events;
 	if (events & OCXLPMEM_EVENT_ERROR_LOG_AVAILABLE)
 		errlog_start_drain(dc);
 	if (rising & OCXLPMEM_EVENT_CONTROLLER_DUMP_AVAILABLE) {
@@ -327,6 +397,44 @@ static int absorb(struct dcard *dc, unsigned int function, const struct ocxlpmem
 	return r;
 }
 
+/*
+ * The card advertised this function and its driver failed it with ENOTTY
+ * all the same: it does not have it.  Asking again would only fail again
+ * (ocxlpmem-abi(7): never retry ENOTTY), so it is dropped until the card is
+ * attached anew, and said once.  Data read from it before would go stale.
+ */
+static void function_refused(struct dcard *dc, unsigned int function)
+{
+	/* ENOTTY on CAPABILITIES refuses the whole family: the transport
+	 * takes the card away. */
+	if (function == OCXLPMEM_FN_CAPABILITIES || !card_has_function(dc, function))
+		return;
+	dc->functions &= ~(1u << function);
+	dc->refused |= 1u << function;
+	log_warning("%s: the card advertises %s but its driver does not implement it (ENOTTY); "
+		    "not sending it again until the card is attached anew",
+		    dc->name, ocxlpmem_function_name(function));
+	switch (function) {
+	case OCXLPMEM_FN_SMART:
+		dc->have_smart = false;
+		break;
+	case OCXLPMEM_FN_CONTROLLER_HEALTH:
+		dc->have_ctl = false;
+		break;
+	case OCXLPMEM_FN_CONTROLLER_STATS:
+		dc->have_stats = false;
+		break;
+	case OCXLPMEM_FN_FIRMWARE_INFO:
+		dc->have_fw = false;
+		break;
+	default:
+		break;
+	}
+	card_touch(dc);
+}
+
+static void card_identified(struct dcard *dc);
+
 void card_request_done(struct dcard *dc, struct ocxlpmem_request *req)
 {
 	const struct req_ctx *ctx = req->userdata;
@@ -341,6 +449,8 @@ void card_request_done(struct dcard *dc, struct ocxlpmem_request *req)
 	/* Whatever it was, its answer may change what the card shows (a
 	 * reading, a poll's counters, last_error) before any evaluation. */
 	card_touch(dc);
+	if (req->result == -ENOTTY)
+		function_refused(dc, req->function);
 	if (tag == TAG_DUMP || tag == TAG_FIRMWARE) {
 		if (tag == TAG_DUMP)
 			dump_request_done(dc, req);
@@ -360,6 +470,20 @@ void card_request_done(struct dcard *dc, struct ocxlpmem_request *req)
 	r = card_reply_of(req, &reply);
 	if (r == 0)
 		r = absorb(dc, req->function, &reply);
+	if (tag == TAG_IDENTIFY) {
+		if (r != 0) {
+			note_error(dc, req->function, r);
+			log_warning("%s: cannot read the card's capabilities (%s); assuming it has "
+				    "every function", dc->name, dc->last_error);
+		}
+		track_responsiveness(dc, req->result);
+		card_identified(dc);
+		card_evaluate(dc);
+		return;
+	}
+	/* Said once by function_refused(); the poll just has no answer. */
+	if (r == -ENOTTY && !card_has_function(dc, req->function))
+		r = 0;
 	if (r != 0) {
 		note_error(dc, req->function, r);
 		/* Once a card is known gone or silent, every poll failing says
@@ -404,7 +528,10 @@ static void on_card_event(evutil_socket_t fd, short what, void *userdata)
 		if (r < 0)
 			log_errno(LOG_WARNING, r, "%s: cannot re-arm the card's event source",
 				  dc->name);
-		r = card_submit(dc, OCXLPMEM_FN_EVENT_CHECK, NULL, 0, POLL_OUT_CAP, TAG_EVENT);
+		/* Before identification the bits are asked for with the rest. */
+		r = dc->identified && card_has_function(dc, OCXLPMEM_FN_EVENT_CHECK) ?
+			    card_submit(dc, OCXLPMEM_FN_EVENT_CHECK, NULL, 0, POLL_OUT_CAP,
+					TAG_EVENT) : 0;
 		if (r < 0)
 			log_errno(LOG_WARNING, r, "%s: cannot ask the card for its events", dc->name);
 	}
@@ -535,6 +662,10 @@ void card_attach(struct manager *m, struct ocxlpmem_card *c)
 	dc->unresponsive = false;
 	dc->consecutive_timeouts = 0;
 	dc->have_smart = dc->have_ctl = dc->have_stats = dc->have_fw = dc->have_caps = false;
+	/* A card attached anew may run another driver: ask it afresh. */
+	dc->functions = OCXLPMEM_FN_ALL_MASK;
+	dc->refused = 0;
+	dc->identified = false;
 	dc->events = 0;
 	dc->draining = dc->drain_again = false;
 	dc->last_error[0] = '\0';
@@ -550,20 +681,44 @@ void card_attach(struct manager *m, struct ocxlpmem_card *c)
 	log_notice("%s: card %s serial %" PRIu64 " attached%s", dc->name, dc->backend_id, serial,
 		   fd >= 0 ? "" : " (no event source: polling for events)");
 
-	r = card_submit(dc, OCXLPMEM_FN_CAPABILITIES, NULL, 0, POLL_OUT_CAP, TAG_IDENTIFY);
-	if (r < 0)
-		log_errno(LOG_WARNING, r, "%s: cannot ask for capabilities", dc->name);
 	dump_card_attached(dc);
-	/* Events are level-triggered: what the card holds from before (a dump
-	 * a crash left uncollected, unread error-log entries) shows now. */
-	r = card_submit(dc, OCXLPMEM_FN_EVENT_CHECK, NULL, 0, POLL_OUT_CAP, TAG_EVENT);
-	if (r < 0)
-		log_errno(LOG_WARNING, r, "%s: cannot ask the card for its events", dc->name);
-	for (unsigned int k = 0; k < POLL_KINDS; k++)
-		poll_start(&dc->polls[k]);
 	errlog_resume_pending(dc);
+	/* What the card has decides what is asked: CAPABILITIES first, the
+	 * rest when it is back (card_identified). */
+	r = card_submit(dc, OCXLPMEM_FN_CAPABILITIES, NULL, 0, POLL_OUT_CAP, TAG_IDENTIFY);
+	if (r < 0) {
+		log_errno(LOG_WARNING, r, "%s: cannot ask for capabilities", dc->name);
+		card_identified(dc);
+	}
 	card_evaluate(dc);
 	varlink_manager_card_event(dc, "card-added", dc->report.state);
+}
+
+/* CAPABILITIES came back, answered or not: start monitoring the card. */
+static void card_identified(struct dcard *dc)
+{
+	char missing[256];
+	int r;
+
+	if (dc->identified || !dc->card)
+		return;
+	dc->identified = true;
+	if (dc->have_caps)
+		dc->functions = dc->caps.functions & OCXLPMEM_FN_ALL_MASK & ~dc->refused;
+	card_missing_functions(dc, OCXLPMEM_FN_ALL_MASK, missing, sizeof(missing));
+	if (missing[0])
+		log_info("%s: the card does not support %s: not used", dc->name, missing);
+	card_touch(dc);
+	/* Events are level-triggered: what the card holds from before (a dump
+	 * a crash left uncollected, unread error-log entries) shows now. */
+	if (card_has_function(dc, OCXLPMEM_FN_EVENT_CHECK)) {
+		r = card_submit(dc, OCXLPMEM_FN_EVENT_CHECK, NULL, 0, POLL_OUT_CAP, TAG_EVENT);
+		if (r < 0)
+			log_errno(LOG_WARNING, r, "%s: cannot ask the card for its events",
+				  dc->name);
+	}
+	for (unsigned int k = 0; k < POLL_KINDS; k++)
+		poll_start(&dc->polls[k]);
 }
 
 void card_detach(struct manager *m, struct ocxlpmem_card *c)

@@ -406,7 +406,8 @@ static void on_retry(evutil_socket_t fd, short what, void *userdata)
 	/* Ask whether the card still holds a dump rather than DUMP_START
 	 * blindly: that would make a new host dump of a card that has none. */
 	r = card_submit(dc, OCXLPMEM_FN_EVENT_CHECK, NULL, 0, 64, TAG_EVENT);
-	if (r < 0 && r != -ENXIO)
+	/* A card without EVENT_CHECK says it with its event source instead. */
+	if (r < 0 && r != -ENXIO && r != -EOPNOTSUPP)
 		log_errno(LOG_WARNING, r, "%s: cannot ask whether the card still holds a dump",
 			  dc->name);
 }
@@ -904,6 +905,8 @@ static int job_start(struct dcard *dc, const char *trigger)
 		return -EBUSY;
 	if (!dc->card)
 		return -ENXIO;
+	if (!card_has_functions(dc, DUMP_FUNCTIONS))
+		return -EOPNOTSUPP;
 	if (!card_dumps(dc))
 		return -ENOMEM;
 	j = calloc(1, sizeof(*j));
@@ -944,7 +947,9 @@ void dump_card_wants_collection(struct dcard *dc, const char *trigger)
 	if (dc->dumps && dc->dumps->backoff)
 		return;
 	r = job_start(dc, trigger);
-	if (r < 0)
+	/* Said once at identification: the card's event stays up, and
+	 * every poll would say it again. */
+	if (r < 0 && r != -EOPNOTSUPP)
 		log_errno(LOG_WARNING, r, "%s: cannot start collecting the controller dump", dc->name);
 }
 

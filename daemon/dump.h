@@ -62,10 +62,16 @@ struct dump_card {
 int dump_store_load(struct manager *m);
 void dump_store_free(struct manager *m);
 
+/* What a collection sends: a card without one of them has no dumps. */
+#define DUMP_FUNCTIONS                                                      \
+	(1u << OCXLPMEM_FN_DUMP_START | 1u << OCXLPMEM_FN_DUMP_DATA |        \
+	 1u << OCXLPMEM_FN_DUMP_COMPLETE)
+
 /*
  * A user asks for a dump (host-initiated when the card holds none).
  * 0 (started), -EBUSY (a collection runs already),
- * -ENXIO (the card is absent).
+ * -ENXIO (the card is absent), -EOPNOTSUPP (the card lacks one of
+ * DUMP_FUNCTIONS).
  */
 int dump_start_user(struct dcard *dc);
 /* Remove a saved dump by file name; serial 0: any card.  0, -ENOENT, -EINVAL, -errno. */

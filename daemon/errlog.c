@@ -141,6 +141,11 @@ void errlog_start_drain(struct dcard *dc)
 	 * loads (card-record.c). */
 	if (!card_record_loaded(dc))
 		return;
+	/* Without ACK the card keeps every entry, and READ gives the same one
+	 * for ever: a card needs both for its log to be drained. */
+	if (!card_has_functions(dc, 1u << OCXLPMEM_FN_ERROR_LOG_READ |
+					    1u << OCXLPMEM_FN_ERROR_LOG_ACK))
+		return;
 	if (dc->draining) {
 		dc->drain_again = true;
 		return;

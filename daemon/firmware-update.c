@@ -125,6 +125,10 @@ int fwupdate_may_start(const struct dcard *dc, bool force, const char **ret_reas
 		*ret_reason = "the card is not present";
 		return -ENXIO;
 	}
+	if (!card_has_functions(dc, FW_UPDATE_FUNCTIONS)) {
+		*ret_reason = "the card does not support firmware updates";
+		return -EOPNOTSUPP;
+	}
 	if (!dc->have_fw) {
 		*ret_reason = "the card's firmware state has not been read yet; try again in a moment";
 		return -EAGAIN;

@@ -26,12 +26,20 @@
 /* An upload idle this long is dropped. */
 #define FW_UPLOAD_IDLE_S 60
 
+/* What an update needs: FIRMWARE_INFO tells the largest image and the
+ * state, the FW_UPDATE_* functions send it and abandon it. */
+#define FW_UPDATE_FUNCTIONS                                                     \
+	(1u << OCXLPMEM_FN_FW_UPDATE_START | 1u << OCXLPMEM_FN_FW_UPDATE_BLOCK | \
+	 1u << OCXLPMEM_FN_FW_UPDATE_FINISH | 1u << OCXLPMEM_FN_FW_UPDATE_ABORT | \
+	 1u << OCXLPMEM_FN_FIRMWARE_INFO)
+
 /*
  * Whether an update may start on this card now.  0, or -errno with a reason
  * for people:
  *   -EBUSY     a firmware update runs (never overridden), or, unless force,
  *              a controller dump is being collected
  *   -ENXIO     the card is not present
+ *   -EOPNOTSUPP the card lacks one of FW_UPDATE_FUNCTIONS (never overridden)
  *   -EAGAIN    its firmware state has not been read yet
  *   -EHOSTDOWN unless force: the card is not healthy enough to update
  */

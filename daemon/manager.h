@@ -84,6 +84,16 @@ struct dcard {
 	struct event *ev_card;      /* the card's event fd */
 
 	bool have_caps, have_smart, have_ctl, have_stats, have_fw;
+	/*
+	 * The functions the daemon sends this card (bit n: function n):
+	 * CAPABILITIES.functions once read, all of them when it could not be
+	 * read, less those that failed with ENOTTY all the same (refused).
+	 * Nothing is polled before CAPABILITIES comes back (identified).
+	 */
+	uint32_t functions;
+	uint32_t refused;
+	bool identified;
+	uint64_t commands[OCXLPMEM_FN_MAX + 1]; /* sent, by function (metrics) */
 	struct ocxlpmem_capabilities caps;
 	struct ocxlpmem_smart smart;
 	struct ocxlpmem_health ctl;
@@ -202,7 +212,14 @@ void card_evaluate(struct dcard *dc);
 /* Something shown of the card may have changed: its cached replies and
  * the metrics are stale. */
 void card_touch(struct dcard *dc);
-/* Submit a command for this card.  0 or -errno. */
+/* Whether the daemon may send the card this function, or all of these
+ * (a mask of 1u << function bits). */
+bool card_has_function(const struct dcard *dc, unsigned int function);
+bool card_has_functions(const struct dcard *dc, uint32_t mask);
+/* The functions of mask the card lacks, as "dump-start, dump-data". */
+void card_missing_functions(const struct dcard *dc, uint32_t mask, char *buf, size_t len);
+/* Submit a command for this card.  0 or -errno: -EOPNOTSUPP for a
+ * function the card does not have (card_has_function). */
 int card_submit(struct dcard *dc, unsigned int function, const void *in, size_t in_len,
 		size_t out_cap, enum req_tag tag);
 

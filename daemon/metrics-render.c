@@ -266,6 +266,35 @@ static void emit_dumps_stored(FILE *f, const struct family *fam, const struct ma
 	card_u64(f, fam->name, dc, bytes);
 }
 
+/* What the daemon asked the card: a function it never sent has no
+ * sample, so a card's unsupported functions show none. */
+static void emit_commands(FILE *f, const struct family *fam, const struct manager *m,
+			  const struct dcard *dc)
+{
+	for (unsigned int fn = OCXLPMEM_FN_MIN; fn <= OCXLPMEM_FN_MAX; fn++) {
+		char extra[48], v[24];
+
+		if (!dc->commands[fn])
+			continue;
+		snprintf(extra, sizeof(extra), ",function=\"%s\"", ocxlpmem_function_name(fn));
+		snprintf(v, sizeof(v), "%" PRIu64, dc->commands[fn]);
+		card_sample(f, fam->name, dc, extra, v);
+	}
+}
+
+static void emit_function_supported(FILE *f, const struct family *fam, const struct manager *m,
+				    const struct dcard *dc)
+{
+	if (!dc->identified)
+		return;
+	for (unsigned int fn = OCXLPMEM_FN_MIN; fn <= OCXLPMEM_FN_MAX; fn++) {
+		char extra[48];
+
+		snprintf(extra, sizeof(extra), ",function=\"%s\"", ocxlpmem_function_name(fn));
+		card_sample(f, fam->name, dc, extra, card_has_function(dc, fn) ? "1" : "0");
+	}
+}
+
 /* The collector's own health, per card and poll kind. */
 static void emit_collector_up(FILE *f, const struct family *fam, const struct manager *m,
 			      const struct dcard *dc)
@@ -372,6 +401,11 @@ static const struct family families[] = {
 	       "1 while a controller dump is being collected from the card.", emit_dump_in_progress),
 	FAMILY("dumps_stored_bytes", "gauge",
 	       "Bytes of the card's saved controller dumps in the state directory.", emit_dumps_stored),
+	FAMILY("commands_total", "counter", "Commands the daemon sent the card, by function.",
+	       emit_commands),
+	FAMILY("function_supported", "gauge",
+	       "1 for each function the daemon uses on the card, 0 for one the card lacks "
+	       "(not in its CAPABILITIES, or refused with ENOTTY).", emit_function_supported),
 	FAMILY("collector_up", "gauge",
 	       "1 when the card's last health poll succeeded, 0 when it failed or the card is absent.",
 	       emit_collector_up),

@@ -143,6 +143,10 @@ void m_start_dump(struct varlink_call *call, struct json_object *p, void *userda
 		card_error(call, IFACE ".DumpBusy", dc);
 		return;
 	}
+	if (r == -EOPNOTSUPP) {
+		not_supported(call, dc, DUMP_FUNCTIONS);
+		return;
+	}
 	if (r < 0) {
 		failed(call, strerror(-r));
 		return;

@@ -36,6 +36,8 @@ static void start_error(struct varlink_call *call, const struct dcard *dc, int r
 {
 	if (r == -ENXIO)
 		card_error(call, IFACE ".CardOffline", dc);
+	else if (r == -EOPNOTSUPP)
+		not_supported(call, dc, FW_UPDATE_FUNCTIONS);
 	else if (r == -EBUSY)
 		reason_error(call, IFACE ".FirmwareUpdateBusy", dc, reason);
 	else
@@ -102,6 +104,11 @@ void m_begin_firmware_update(struct varlink_call *call, struct json_object *p, v
 	dry_run = fp.dry_run.set && fp.dry_run.v;
 	if (!dc->card) {
 		card_error(call, IFACE ".CardOffline", dc);
+		return;
+	}
+	/* Before the size: a card without FIRMWARE_INFO never has one. */
+	if (!card_has_functions(dc, FW_UPDATE_FUNCTIONS)) {
+		not_supported(call, dc, FW_UPDATE_FUNCTIONS);
 		return;
 	}
 	max = fwupdate_max_image_size(dc);

@@ -82,6 +82,18 @@ void failed(struct varlink_call *call, const char *reason)
 	varlink_call_error(call, IFACE ".Failed", e);
 }
 
+void not_supported(struct varlink_call *call, const struct dcard *dc, uint32_t mask)
+{
+	struct json_object *e = json_object_new_object(), *fns = json_object_new_array();
+
+	for (unsigned int fn = OCXLPMEM_FN_MIN; fn <= OCXLPMEM_FN_MAX; fn++)
+		if ((mask & (1u << fn)) && !card_has_function(dc, fn))
+			json_object_array_add(fns, json_object_new_string(ocxlpmem_function_name(fn)));
+	json_object_object_add(e, "card", json_object_new_string(dc->name));
+	json_object_object_add(e, "functions", fns);
+	varlink_call_error(call, IFACE ".NotSupported", e);
+}
+
 /* ---- Methods ---------------------------------------------------------------- */
 
 static void m_get_version(struct varlink_call *call, struct json_object *p, void *userdata)
@@ -94,7 +106,7 @@ static void m_get_version(struct varlink_call *call, struct json_object *p, void
 	o = json_object_new_object();
 	json_object_object_add(o, "version", json_object_new_string(PACKAGE_VERSION));
 	json_object_object_add(o, "abi_version", json_object_new_int(OCXLPMEM_ABI_VERSION));
-	json_object_object_add(o, "interface_version", json_object_new_int(1));
+	json_object_object_add(o, "interface_version", json_object_new_int(2));
 	json_object_object_add(o, "backend",
 			       json_object_new_string(ocxlpmem_transport_name(m->transport)));
 	json_object_object_add(o, "state_dir", json_object_new_string(m->state_dir));
@@ -204,6 +216,10 @@ static void m_request_health(struct varlink_call *call, struct json_object *p, v
 	}
 	/* The answer comes as an error-log entry: the drain alerts it. */
 	r = card_submit(dc, OCXLPMEM_FN_REQUEST_HEALTH, NULL, 0, 8, TAG_EVENT);
+	if (r == -EOPNOTSUPP) {
+		not_supported(call, dc, 1u << OCXLPMEM_FN_REQUEST_HEALTH);
+		return;
+	}
 	if (r < 0) {
 		failed(call, strerror(-r));
 		return;
@@ -282,6 +298,7 @@ static const struct {
 	{ "temperature", { "celsius" } },
 	{ "life-remaining", { "pct" } },
 	{ "drop-smart-attribute", { "attribute" } },
+	{ "drop-function", { "function" } },
 	{ "fatal", { "hardware" } },
 	{ "unplug", { NULL } },
 	{ "reset", { NULL } },
@@ -435,6 +452,19 @@ static const char *scenario(struct manager *m, struct dcard *dc, struct ocxlpmem
 		if (!ip->attribute.set)
 			return "attribute";
 		ocxlpmem_model_drop_smart_attr(model, (uint8_t)ip->attribute.v);
+		return "";
+	}
+	if (strcmp(kind, "drop-function") == 0) {
+		int fn;
+
+		if (!ip->function || (fn = function_from_name(ip->function)) < 0 ||
+		    fn == OCXLPMEM_FN_CAPABILITIES)
+			return "function";
+		/* The driver's mask: ENOTTY from now on, and CAPABILITIES
+		 * leaves it out, which the daemon reads at the next attach. */
+		if (ocxlpmem_model_set_functions(model, ocxlpmem_model_functions(model) &
+							~(1u << fn)) < 0)
+			*ret_failure = "cannot change the card's functions";
 		return "";
 	}
 	if (strcmp(kind, "fatal") == 0) {

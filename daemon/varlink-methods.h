@@ -33,6 +33,9 @@ struct dcard *card_param(struct manager *m, struct varlink_call *call, const cha
 void card_error(struct varlink_call *call, const char *error, const struct dcard *dc);
 /* io.ocxlpmem.Manager.Failed with a reason for people. */
 void failed(struct varlink_call *call, const char *reason);
+/* io.ocxlpmem.Manager.NotSupported: the functions of mask (1u << function
+ * bits) that the card lacks, for an operation that needs all of them. */
+void not_supported(struct varlink_call *call, const struct dcard *dc, uint32_t mask);
 
 /* ---- varlink-dumps.c ------------------------------------------------------ */
 void m_list_dumps(struct varlink_call *call, struct json_object *p, void *userdata);

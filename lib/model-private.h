@@ -119,6 +119,9 @@ struct ocxlpmem_model {
 	uint32_t fatal;          /* OCXLPMEM_HEALTH_*_FATAL */
 	bool shut_down;
 	uint64_t calls[OCXLPMEM_FN_MAX + 1]; /* [0]: every call */
+	/* What the driver implements: CAPABILITIES.functions, and ENOTTY
+	 * for every function whose bit is clear. */
+	uint32_t functions;
 
 	/* Sensors (model-sensors.c). */
 	uint64_t poh_base_hours;

@@ -267,6 +267,7 @@ OCXLPMEM_EXPORT int ocxlpmem_model_new(const struct ocxlpmem_model_config *cfg,
 
 	m->epoch_ms = model_now_ms(m);
 	m->ipl_ms = m->epoch_ms;
+	m->functions = OCXLPMEM_MODEL_FUNCTIONS_ALL;
 	m->temp_forced = -1;
 	m->temp_forced_max = -1;
 	m->life_forced = -1;
@@ -453,6 +454,29 @@ OCXLPMEM_EXPORT uint64_t ocxlpmem_model_call_count(struct ocxlpmem_model *m, uns
 	return n;
 }
 
+OCXLPMEM_EXPORT int ocxlpmem_model_set_functions(struct ocxlpmem_model *m, uint32_t mask)
+{
+	if (!m || mask & ~OCXLPMEM_MODEL_FUNCTIONS_ALL ||
+	    !(mask & (1u << OCXLPMEM_FN_CAPABILITIES)))
+		return -EINVAL;
+	pthread_mutex_lock(&m->lock);
+	m->functions = mask;
+	pthread_mutex_unlock(&m->lock);
+	return 0;
+}
+
+OCXLPMEM_EXPORT uint32_t ocxlpmem_model_functions(struct ocxlpmem_model *m)
+{
+	uint32_t fns;
+
+	if (!m)
+		return 0;
+	pthread_mutex_lock(&m->lock);
+	fns = m->functions;
+	pthread_mutex_unlock(&m->lock);
+	return fns;
+}
+
 /* ---- Functions without a file of their own ------------------------------- */
 
 static int model_caps(struct ocxlpmem_model *m, const uint8_t *in, size_t in_len,
@@ -480,8 +504,7 @@ static int model_caps(struct ocxlpmem_model *m, const uint8_t *in, size_t in_len
 	};
 	ssize_t n;
 
-	for (unsigned int f = OCXLPMEM_FN_MIN; f <= OCXLPMEM_FN_MAX; f++)
-		c.functions |= 1u << f;
+	c.functions = m->functions;
 	strcpy(c.fw_version, m->fw_running);
 	n = ocxlpmem_capabilities_encode(&c, r->buf + REPLY_HDR_SIZE, r->data_cap);
 	if (n < 0)
@@ -631,6 +654,10 @@ static int call_locked(struct ocxlpmem_model *m, unsigned int function, const ui
 	/* The driver's checks come first and need no card. */
 	if (function < OCXLPMEM_FN_MIN || function > OCXLPMEM_FN_MAX)
 		return -EINVAL;
+	/* A driver that does not implement a function knows nothing of its
+	 * sizes either: ENOTTY comes before every other check. */
+	if (!(m->functions & (1u << function)))
+		return -ENOTTY;
 	f = &functions[function];
 	if (in_len < f->in_min || in_len > f->in_max || out_cap < REPLY_HDR_SIZE)
 		return -EINVAL;

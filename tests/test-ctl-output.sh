@@ -402,7 +402,7 @@ check "dumps: the saved one and the failed attempt are listed" \
 same_as_json "dumps CARD" dumps dumps dumps ocxlpmem1
 same_as_json "version" version version version
 check "version: the JSON has interface_version too" \
-	test "$(jq .interface_version <<< "$JSON")" = 1
+	test "$(jq .interface_version <<< "$JSON")" = 2
 rc r "$CTL" --version
 check "--version is the client's version" test "$OUT" = "ocxlpmemctl $(jq -r .client_version <<< "$JSON")"
 
@@ -546,7 +546,7 @@ check "completion: no daemon, no cards, no noise" \
 	test -z "$(complete_words "$CTL" --address "unix:$WORK/nowhere.sock" show '' 2>&1)"
 check "completion: sim inject CARD then fault kinds" \
 	test "$(complete_words "$CTL" --address "unix:$SOCK" sim inject ocxlpmem1 '')" = \
-	"error-log controller-dump temperature life-remaining drop-smart-attribute fatal unplug reset clear status timeout hang errno truncate corrupt remove-after not-ready slow"
+	"error-log controller-dump temperature life-remaining drop-smart-attribute drop-function fatal unplug reset clear status timeout hang errno truncate corrupt remove-after not-ready slow"
 check "completion: sim inject completes the card" \
 	test "$(complete_words "$CTL" --address "unix:$SOCK" sim inject ocxlpmem3)" = ocxlpmem3
 check "completion: a fault's options" \

@@ -522,6 +522,45 @@ static void test_call_counts(void **state)
 	assert_int_equal(ocxlpmem_model_call_count(e->m, 77), 0);
 }
 
+/* A driver without some functions: CAPABILITIES says so, and the missing
+ * ones fail with ENOTTY before any other check, counted like every call. */
+static void test_partial_functions(void **state)
+{
+	struct env *e = *state;
+	uint32_t all = OCXLPMEM_MODEL_FUNCTIONS_ALL;
+	uint32_t fns = all & ~(1u << OCXLPMEM_FN_CONTROLLER_STATS) &
+		       ~(1u << OCXLPMEM_FN_DUMP_DATA);
+	uint8_t in[16] = { 0 };
+
+	assert_int_equal(all, 0x7fffe);
+	assert_int_equal(ocxlpmem_model_functions(e->m), all);
+	assert_int_equal(get_caps(e).functions, all);
+	assert_int_equal(ocxlpmem_model_set_functions(e->m, fns), 0);
+	assert_int_equal(ocxlpmem_model_functions(e->m), fns);
+	assert_int_equal(get_caps(e).functions, fns);
+	assert_int_equal(call(e, OCXLPMEM_FN_CONTROLLER_STATS, NULL, 0), -ENOTTY);
+	/* Wrong sizes too: the driver does not know the function at all. */
+	assert_int_equal(call(e, OCXLPMEM_FN_DUMP_DATA, in, 3), -ENOTTY);
+	assert_int_equal(call(e, OCXLPMEM_FN_DUMP_DATA, in, sizeof(in)), -ENOTTY);
+	assert_int_equal(call(e, OCXLPMEM_FN_SMART, NULL, 0), OCXLPMEM_STATUS_SUCCESS);
+	assert_int_equal(ocxlpmem_model_call_count(e->m, OCXLPMEM_FN_CONTROLLER_STATS), 1);
+	assert_int_equal(ocxlpmem_model_call_count(e->m, OCXLPMEM_FN_DUMP_DATA), 2);
+	/* A reset is a rebind of the same driver: the mask stays. */
+	ocxlpmem_model_reset(e->m);
+	assert_int_equal(get_caps(e).functions, fns);
+
+	/* Refused: CAPABILITIES missing, bit 0, a function past the last. */
+	assert_int_equal(ocxlpmem_model_set_functions(e->m, all & ~(1u << OCXLPMEM_FN_CAPABILITIES)),
+			 -EINVAL);
+	assert_int_equal(ocxlpmem_model_set_functions(e->m, all | 1u), -EINVAL);
+	assert_int_equal(ocxlpmem_model_set_functions(e->m, all | (1u << (OCXLPMEM_FN_MAX + 1))),
+			 -EINVAL);
+	assert_int_equal(ocxlpmem_model_set_functions(NULL, all), -EINVAL);
+	assert_int_equal(ocxlpmem_model_functions(e->m), fns);
+	assert_int_equal(ocxlpmem_model_set_functions(e->m, all), 0);
+	assert_int_equal(call(e, OCXLPMEM_FN_CONTROLLER_STATS, NULL, 0), OCXLPMEM_STATUS_SUCCESS);
+}
+
 static void test_null_model(void **state)
 {
 	assert_int_equal(ocxlpmem_model_serial(NULL), 0);
@@ -533,6 +572,7 @@ static void test_null_model(void **state)
 	assert_false(ocxlpmem_model_dump_held(NULL, NULL, NULL));
 	assert_int_equal(ocxlpmem_model_error_log_pending(NULL), 0);
 	assert_int_equal(ocxlpmem_model_call_count(NULL, 0), 0);
+	assert_int_equal(ocxlpmem_model_functions(NULL), 0);
 	/* Controls on NULL are no-ops, not crashes. */
 	ocxlpmem_model_set_fatal(NULL, true);
 	ocxlpmem_model_reset(NULL);
@@ -559,6 +599,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_power_cycle, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_event_fd, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_call_counts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_partial_functions, setup, teardown),
 		cmocka_unit_test(test_null_model),
 	};
 

@@ -82,6 +82,9 @@ enum ocxlpmem_function {
 };
 #define OCXLPMEM_FN_MIN OCXLPMEM_FN_SMART
 #define OCXLPMEM_FN_MAX OCXLPMEM_FN_HEARTBEAT
+/* CAPABILITIES.functions of a driver with every function above: 0x7fffe. */
+#define OCXLPMEM_FN_ALL_MASK \
+	((uint32_t)(((1ull << (OCXLPMEM_FN_MAX + 1)) - 1) & ~1ull))
 
 /* Admin opcodes of the card (the driver's side of each function). */
 enum ocxlpmem_admin_opcode {

@@ -69,6 +69,7 @@ uint64_t ocxlpmem_model_serial(const struct ocxlpmem_model *m);
  *
  * Returns 0 when the command reached the card (the card's status is in the
  * reply header), or the -errno the ioctl would fail with:
+ *   -ENOTTY     a function the driver does not implement (set_functions)
  *   -EINVAL     unknown function, input too short/long, out_cap < 8
  *   -ENXIO      the card is gone (removed, or taken down after a fatal error)
  *   -ETIMEDOUT  the card did not answer within the command's timeout
@@ -115,6 +116,18 @@ void ocxlpmem_model_set_temperature(struct ocxlpmem_model *m, int celsius);
 void ocxlpmem_model_set_life_remaining(struct ocxlpmem_model *m, int pct);
 /* Hide an attribute from SMART (an older firmware that lacks it). */
 void ocxlpmem_model_drop_smart_attr(struct ocxlpmem_model *m, uint8_t id);
+/*
+ * The functions the card's driver implements (bit n: function n), which
+ * CAPABILITIES reports; every other function fails with -ENOTTY, as the
+ * ioctl does for a function a driver lacks.  A consumer reads the mask at
+ * attach, so a change shows to it after a reset (a driver rebind).  The
+ * mask must keep CAPABILITIES (a driver without it is not one of
+ * ocxlpmem-abi(7)) and name no function above OCXLPMEM_FN_MAX: else
+ * -EINVAL.  A new model implements them all.
+ */
+#define OCXLPMEM_MODEL_FUNCTIONS_ALL OCXLPMEM_FN_ALL_MASK
+int ocxlpmem_model_set_functions(struct ocxlpmem_model *m, uint32_t functions);
+uint32_t ocxlpmem_model_functions(struct ocxlpmem_model *m);
 /* Enter a fatal state: flags set, event raised, then the card goes away. */
 void ocxlpmem_model_set_fatal(struct ocxlpmem_model *m, bool hardware);
 /* A card reset: clears fatal state and removal, activates a staged image. */

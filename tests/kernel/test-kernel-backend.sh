@@ -12,6 +12,8 @@
 #    card without the attribute is polled for its events instead;
 #  - DIMMs whose family is refused (ENOTTY) or whose descriptor is
 #    read-only (EPERM) are reported with the reason and asked only once;
+#  - a card whose driver lacks some functions is never sent them, and a
+#    function failing with ENOTTY though advertised is sent only once;
 #  - a card removed in the middle of a controller dump;
 #  - a DIMM whose node opens only read-only for the daemon's user (a second
 #    daemon as nobody): refused with the reason, once, never sent a
@@ -218,6 +220,37 @@ tb refuse nmem5 0
 tb reset nmem5
 wait_for 10 bash -c "'$CTL' --address unix:$SOCK --json status | jq -e '[.cards[] | select(.present and .serial == \"$((serial0 + 5))\")] | length == 1'"
 check "refused family: tried again after a rebind" test "$(tb_out count nmem5)" -gt 1
+
+# ---- A driver without some functions ----------------------------------------
+
+# Its ocxlpmem/functions and CAPABILITIES leave out CONTROLLER_STATS and
+# DUMP_START from the start: the card model counts what reaches it.
+name_of_dimm() { { ctl --json status || true; } | jq -r --arg b "$1" '.cards[] | select(.present and .backend_id == $b) | .name'; }
+partial=$(tb_out add functions=$((0x7fffe & ~(1 << 7) & ~(1 << 9))))
+wait_for 10 test -n "$(name_of_dimm "$partial")"
+pname=$(name_of_dimm "$partial")
+wait_for 10 health_is "$pname" ok
+for _ in 1 2 3; do
+	poll_now
+	sleep 0.3
+done
+tb dump "$partial" 4096
+sleep 1
+check "partial mask: CONTROLLER_STATS never reaches the card" test "$(tb_out count "$partial" controller-stats)" -eq 0
+check "partial mask: nor DUMP_START, though the card holds a dump" 	test "$(tb_out count "$partial" dump-start)" -eq 0
+check "partial mask: the rest is polled" test "$(tb_out count "$partial" smart)" -ge 3
+check "partial mask: shown as unsupported" 	test "$(card_field "$pname" 'unsupported | join(",")')" = "controller-stats,dump-start"
+# An advertised function that fails with ENOTTY: one command, then none.
+tb fault "$partial" errno function=firmware-info errno=ENOTTY
+before=$(tb_out count "$partial" firmware-info)
+for _ in 1 2 3 4; do
+	poll_now
+	sleep 0.3
+done
+check "enotty: one FIRMWARE_INFO reached the card after the fault" \
+	test "$(tb_out count "$partial" firmware-info)" -eq $((before + 1))
+check "enotty: said once" \
+	test "$(grep -c "$pname: the card advertises firmware-info but its driver does not implement it" "$LOG")" -eq 1
 
 # ---- A card removed in the middle of a controller dump ---------------------
 

@@ -261,7 +261,7 @@ int tb_card_node_mode(struct tb *tb, struct tb_card *c, unsigned int mode)
 
 int tb_card_plug(struct tb *tb, struct tb_card *c)
 {
-	char bus[32], serial[32], *bus_path, *ctl_path = NULL, *nmem_path = NULL;
+	char bus[32], serial[32], functions[16], *bus_path, *ctl_path = NULL, *nmem_path = NULL;
 	const char *bus_attrs[] = { "provider", "ocxlpmem\n", "commands", "call \n",
 				    "wait_probe", "1\n", NULL };
 	const char *bus_props[] = { "DEVTYPE", "nvdimm_bus", NULL };
@@ -292,9 +292,11 @@ int tb_card_plug(struct tb *tb, struct tb_card *c)
 	 * that exists nothing of the card is visible.
 	 */
 	snprintf(serial, sizeof(serial), "%llu\n", (unsigned long long)c->serial);
+	/* As the driver shows CAPABILITIES.functions. */
+	snprintf(functions, sizeof(functions), "0x%x\n", ocxlpmem_model_functions(c->model));
 	{
 		const char *extra[] = { "ocxlpmem/serial", serial, "ocxlpmem/fw_version", "1.0.0000\n",
-					"ocxlpmem/functions", "0x7fffe\n",
+					"ocxlpmem/functions", functions,
 					c->events_attr ? "ocxlpmem/events" : NULL, "0x0\n", NULL };
 
 		r = add_nmem(tb, bus_path, c->name, &c->pty, c->node_mode, extra, &nmem_path);

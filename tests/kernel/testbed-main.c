@@ -16,7 +16,9 @@
  * run with that variable and libumockdev-preload sees the cards.  Commands
  * (one per connection; the answer is one line, "ok ..." or "error ..."):
  *
- *   add [no-events] [refuse=ERRNO]   a new card, hotplugged: "ok nmemN"
+ *   add [no-events] [refuse=ERRNO] [functions=MASK]
+ *                                    a new card, hotplugged: "ok nmemN";
+ *                                    its driver implements only MASK
  *   remove nmemN                     surprise removal of the PCI function
  *   fatal nmemN hardware|firmware    fatal error: event, then the bus goes
  *   reset nmemN                      card reset: the bus goes and comes back
@@ -29,7 +31,9 @@
  *   clear nmemN                      clear faults, release hung commands
  *   refuse nmemN ERRNO|0             fail every ND_IOCTL_CALL with ERRNO
  *   event nmemN BITS                 write ocxlpmem/events (a notification)
- *   count nmemN                      "ok N": ND_IOCTL_CALLs received
+ *   count nmemN [FUNCTION]           "ok N": ND_IOCTL_CALLs received (of
+ *                                    FUNCTION, a name or number: the
+ *                                    commands the card model met)
  *   mode nmemN MODE                  chmod the DIMM's node (octal), kept
  *                                    across resets
  *
@@ -168,14 +172,21 @@ static void command(struct tb *tb, char *line, char *out, size_t cap)
 	if (strcmp(argv[0], "add") == 0) {
 		bool events = true;
 		int refuse = 0;
+		uint32_t functions = OCXLPMEM_FN_ALL_MASK;
 
 		for (int i = 1; i < argc; i++) {
 			if (strcmp(argv[i], "no-events") == 0)
 				events = false;
 			else if (strncmp(argv[i], "refuse=", 7) == 0)
 				refuse = errno_from_name(argv[i] + 7);
+			else if (strncmp(argv[i], "functions=", 10) == 0)
+				functions = (uint32_t)strtoul(argv[i] + 10, NULL, 0);
 		}
 		r = tb_card_new(tb, events, refuse > 0 ? refuse : 0, &c);
+		/* Before the plug: sysfs shows the mask, and the first
+		 * command meets it. */
+		if (r == 0)
+			r = ocxlpmem_model_set_functions(c->model, functions);
 		if (r == 0)
 			r = tb_card_plug(tb, c);
 		if (r < 0)
@@ -242,6 +253,16 @@ static void command(struct tb *tb, char *line, char *out, size_t cap)
 
 		r = *argv[2] && !*end && mode <= 07777 ? tb_card_node_mode(tb, c, (unsigned int)mode)
 						      : -EINVAL;
+	} else if (strcmp(argv[0], "count") == 0 && argc == 3) {
+		int fn = function_from_name(argv[2]);
+
+		if (fn < OCXLPMEM_FN_MIN || fn > OCXLPMEM_FN_MAX) {
+			snprintf(out, cap, "error no such function\n");
+			return;
+		}
+		snprintf(out, cap, "ok %llu\n",
+			 (unsigned long long)ocxlpmem_model_call_count(c->model, (unsigned int)fn));
+		return;
 	} else if (strcmp(argv[0], "count") == 0) {
 		snprintf(out, cap, "ok %lu\n", atomic_load(&c->ioctls));
 		return;

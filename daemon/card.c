@@ -389,9 +389,8 @@ void card_request_done(struct dcard *dc, struct ocxlpmem_request *req)
 
 /* ---- Events from the card ---------------------------------------------- */
 
-static void on_card_event(evutil_socket_t fd, short what, void *userdata)
+static void card_event_fired(struct dcard *dc)
 {
-	struct dcard *dc = userdata;
 	uint64_t events = 0;
 	int r;
 
@@ -413,6 +412,23 @@ static void on_card_event(evutil_socket_t fd, short what, void *userdata)
 	}
 	/* An event is news: look at the card now rather than at the next tick. */
 	card_poll_now(dc, POLL_HEALTH);
+}
+
+static void on_card_event(evutil_socket_t fd, short what, void *userdata)
+{
+	card_event_fired(userdata);
+}
+
+void card_events_ready(struct ocxlpmem_card *c, void *userdata)
+{
+	struct manager *m = userdata;
+
+	for (size_t i = 0; i < m->ncards; i++) {
+		if (m->cards[i]->card == c) {
+			card_event_fired(m->cards[i]);
+			return;
+		}
+	}
 }
 
 /* ---- Attach / detach ----------------------------------------------------- */
@@ -507,7 +523,8 @@ void card_attach(struct manager *m, struct ocxlpmem_card *c)
 {
 	uint64_t serial = ocxlpmem_card_serial_hint(c);
 	struct dcard *dc;
-	int fd, r;
+	bool has_events;
+	int fd = -1, r;
 
 	if (!serial) {
 		/* The ABI promises the serial in sysfs; without it we cannot
@@ -555,14 +572,20 @@ void card_attach(struct manager *m, struct ocxlpmem_card *c)
 	for (unsigned int k = 0; k < POLL_KINDS; k++)
 		dc->polls[k].failures = 0;
 
-	fd = ocxlpmem_card_event_fd(c);
-	if (fd >= 0) {
+	/* With one event source for every card (the manager's
+	 * ev_card_events) a card needs no descriptor of its own. */
+	has_events = m->ev_card_events != NULL;
+	if (!has_events) {
+		fd = ocxlpmem_card_event_fd(c);
+		has_events = fd >= 0;
+	}
+	if (!m->ev_card_events && has_events) {
 		dc->ev_card = event_new(m->base, fd, EV_READ | EV_PERSIST, on_card_event, dc);
 		if (!dc->ev_card || event_add(dc->ev_card, NULL) < 0)
 			log_warning("%s: cannot watch card events; relying on polls", dc->name);
 	}
 	log_notice("%s: card %s serial %" PRIu64 " attached%s", dc->name, dc->backend_id, serial,
-		   fd >= 0 ? "" : " (no event source: polling for events)");
+		   has_events ? "" : " (no event source: polling for events)");
 
 	r = card_submit(dc, OCXLPMEM_FN_CAPABILITIES, NULL, 0, POLL_OUT_CAP, TAG_IDENTIFY);
 	if (r < 0)

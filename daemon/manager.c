@@ -186,6 +186,15 @@ static void on_hotplug(evutil_socket_t fd, short what, void *userdata)
 		log_errno(LOG_ERR, r, "processing card hotplug events");
 }
 
+static void on_card_events(evutil_socket_t fd, short what, void *userdata)
+{
+	struct manager *m = userdata;
+	int r = ocxlpmem_transport_events_process(m->transport, card_events_ready, m);
+
+	if (r < 0)
+		log_errno(LOG_ERR, r, "processing card events");
+}
+
 static void manager_stop(struct manager *m, int sig)
 {
 	if (m->stopping)
@@ -320,6 +329,7 @@ static int make_transport(struct manager *m)
 		.realistic_latency = m->config->sim_realistic_latency,
 	};
 	char *nvram = NULL;
+	uint64_t sim_bytes;
 	unsigned int n;
 	int r;
 
@@ -352,7 +362,10 @@ static int make_transport(struct manager *m)
 	free(nvram);
 	if (r < 0)
 		return log_errno(LOG_ERR, r, "cannot create %u simulated cards", n);
-	log_info("simulation: %u card%s", n, n == 1 ? "" : "s");
+	if (ocxlpmem_transport_sim_memory_bytes(m->transport, &sim_bytes) < 0)
+		sim_bytes = 0;
+	log_info("simulation: %u card%s, models holding %" PRIu64 " bytes", n,
+		 n == 1 ? "" : "s", sim_bytes);
 	return 0;
 }
 
@@ -429,6 +442,14 @@ int manager_new(struct options *opts, struct config *config, struct manager **re
 		m->ev_hotplug = event_new(m->base, ocxlpmem_transport_hotplug_fd(m->transport),
 					  EV_READ | EV_PERSIST, on_hotplug, m);
 		if (!m->ev_hotplug || event_add(m->ev_hotplug, NULL) < 0) {
+			r = -ENOMEM;
+			goto fail;
+		}
+	}
+	if (ocxlpmem_transport_event_fd(m->transport) >= 0) {
+		m->ev_card_events = event_new(m->base, ocxlpmem_transport_event_fd(m->transport),
+					      EV_READ | EV_PERSIST, on_card_events, m);
+		if (!m->ev_card_events || event_add(m->ev_card_events, NULL) < 0) {
 			r = -ENOMEM;
 			goto fail;
 		}
@@ -515,6 +536,8 @@ struct manager *manager_free(struct manager *m)
 		event_free(m->ev_executor);
 	if (m->ev_hotplug)
 		event_free(m->ev_hotplug);
+	if (m->ev_card_events)
+		event_free(m->ev_card_events);
 	if (m->ev_sigterm)
 		event_free(m->ev_sigterm);
 	if (m->ev_sigint)

@@ -120,6 +120,9 @@ struct manager {
 	struct ocxlpmem_transport *transport;
 	struct ocxlpmem_executor *executor;
 	struct event *ev_executor, *ev_hotplug;
+	/* The transport's one event source for every card, when it has one
+	 * (the simulation); otherwise each card has its own dcard.ev_card. */
+	struct event *ev_card_events;
 	struct event *ev_sigterm, *ev_sigint, *ev_sighup, *ev_sigusr1;
 	struct event *ev_watchdog;
 	struct event *ev_status;    /* deferred STATUS= update */
@@ -159,6 +162,9 @@ void manager_update_status(struct manager *m);
 /* ---- card.c ----------------------------------------------------------- */
 void card_attach(struct manager *m, struct ocxlpmem_card *c);
 void card_detach(struct manager *m, struct ocxlpmem_card *c);
+/* The transport's event source says card c (of manager userdata) may have
+ * events pending: an ocxlpmem_card_event_fn. */
+void card_events_ready(struct ocxlpmem_card *c, void *userdata);
 struct dcard *card_free(struct dcard *dc);
 /* Re-arm poll timers after the intervals changed (reload). */
 void card_reschedule(struct dcard *dc);

@@ -63,6 +63,7 @@ struct metrics {
 	unsigned long refused;
 	struct metrics_conn *conns;
 	uint64_t scrapes;
+	uint64_t renders;         /* /metrics texts rendered (cache misses) */
 };
 
 /* ---- Rendering -------------------------------------------------------------- */
@@ -369,6 +370,7 @@ int metrics_render(struct manager *m, char **ret, size_t *ret_len)
 	char *buf = NULL;
 	size_t len = 0;
 	unsigned int present = 0;
+	uint64_t sim_bytes;
 	FILE *f = open_memstream(&buf, &len);
 
 	if (!f)
@@ -382,6 +384,16 @@ int metrics_render(struct manager *m, char **ret, size_t *ret_len)
 	fprintf(f, "ocxlpmem_cards %zu\n", m->ncards);
 	family(f, "ocxlpmem_cards_present", "gauge", "Cards present now.");
 	fprintf(f, "ocxlpmem_cards_present %u\n", present);
+	if (m->metrics) {
+		family(f, "ocxlpmem_exporter_renders_total", "counter",
+		       "Times the /metrics text was rendered anew (this one included).");
+		fprintf(f, "ocxlpmem_exporter_renders_total %" PRIu64 "\n", m->metrics->renders);
+	}
+	if (ocxlpmem_transport_sim_memory_bytes(m->transport, &sim_bytes) == 0) {
+		family(f, "ocxlpmem_simulation_model_bytes", "gauge",
+		       "Bytes the simulated cards hold: not the daemon's own footprint.");
+		fprintf(f, "ocxlpmem_simulation_model_bytes %" PRIu64 "\n", sim_bytes);
+	}
 	render_cards(f, m);
 	if (fclose(f) != 0) {
 		free(buf);
@@ -485,6 +497,7 @@ static void on_request(struct evhttp_request *req, void *userdata)
 			char *text;
 			size_t len;
 
+			mx->renders++;
 			if (metrics_render(mx->m, &text, &len) < 0 ||
 			    !(r = malloc(sizeof(*r) + len))) {
 				send_text(req, 500, "Internal Server Error", "text/plain",

@@ -102,6 +102,7 @@ static void m_get_version(struct varlink_call *call, struct json_object *p, void
 {
 	struct manager *m = userdata;
 	struct json_object *o = json_object_new_object();
+	uint64_t sim_bytes;
 
 	json_object_object_add(o, "version", json_object_new_string(PACKAGE_VERSION));
 	json_object_object_add(o, "abi_version", json_object_new_int(OCXLPMEM_ABI_VERSION));
@@ -109,6 +110,9 @@ static void m_get_version(struct varlink_call *call, struct json_object *p, void
 	json_object_object_add(o, "backend",
 			       json_object_new_string(ocxlpmem_transport_name(m->transport)));
 	json_object_object_add(o, "state_dir", json_object_new_string(m->state_dir));
+	if (ocxlpmem_transport_sim_memory_bytes(m->transport, &sim_bytes) == 0)
+		json_object_object_add(o, "simulation_model_bytes",
+				       json_object_new_int64((int64_t)sim_bytes));
 	varlink_call_reply(call, o);
 }
 

@@ -457,11 +457,8 @@ static int dcard_new(struct manager *m, uint64_t serial, struct dcard **ret, boo
 	}
 	snprintf(dc->name, sizeof(dc->name), "%s", name);
 	*ret_new = is_new;
-	if (is_new) {
-		r = names_save(m->state_dirfd, m->names);
-		if (r < 0)
-			log_errno(LOG_ERR, r, "cannot save card names in %s", m->state_dir);
-	}
+	if (is_new)
+		manager_names_changed(m);
 
 	r = card_state_load(m->state_dirfd, serial, &dc->state, &aside);
 	if (r == -EBADMSG || r == -EPROTONOSUPPORT)

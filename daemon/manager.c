@@ -135,6 +135,34 @@ void manager_update_status(struct manager *m)
 		event_active(m->ev_status, EV_TIMEOUT, 0);
 }
 
+static void names_flush(struct manager *m)
+{
+	int r;
+
+	if (!m->names_dirty)
+		return;
+	m->names_dirty = false;
+	r = names_save(m->state_dirfd, m->names);
+	if (r < 0)
+		log_errno(LOG_ERR, r, "cannot save card names in %s", m->state_dir);
+}
+
+static void on_names_save(evutil_socket_t fd, short what, void *userdata)
+{
+	names_flush(userdata);
+}
+
+void manager_names_changed(struct manager *m)
+{
+	m->names_dirty = true;
+	if (!m->ev_names_save) {
+		names_flush(m);
+		return;
+	}
+	if (!event_pending(m->ev_names_save, EV_TIMEOUT, NULL))
+		event_active(m->ev_names_save, EV_TIMEOUT, 0);
+}
+
 struct dcard *manager_find_card(struct manager *m, const char *name_or_serial)
 {
 	char *end;
@@ -437,6 +465,11 @@ int manager_new(struct options *opts, struct config *config, struct manager **re
 		r = -ENOMEM;
 		goto fail;
 	}
+	m->ev_names_save = event_new(m->base, -1, 0, on_names_save, m);
+	if (!m->ev_names_save) {
+		r = -ENOMEM;
+		goto fail;
+	}
 	ocxlpmem_transport_set_listener(m->transport, on_card_change, m);
 	if (ocxlpmem_transport_hotplug_fd(m->transport) >= 0) {
 		m->ev_hotplug = event_new(m->base, ocxlpmem_transport_hotplug_fd(m->transport),
@@ -503,6 +536,8 @@ int manager_run(struct manager *m)
 	r = ocxlpmem_transport_scan(m->transport);
 	if (r < 0)
 		log_errno(LOG_ERR, r, "scanning for cards (continuing; hotplug may bring them)");
+	/* The names the scan gave are on disk before we say READY. */
+	names_flush(m);
 	status_now(m);
 	sd_notifyf(0, "READY=1\nSTATUS=%s", m->last_status);
 	log_info("ready: %s, state in %s", m->last_status, m->state_dir);
@@ -550,6 +585,10 @@ struct manager *manager_free(struct manager *m)
 		event_free(m->ev_watchdog);
 	if (m->ev_status)
 		event_free(m->ev_status);
+	if (m->ev_names_save) {
+		names_flush(m);
+		event_free(m->ev_names_save);
+	}
 	if (m->base)
 		event_base_free(m->base);
 	names_free(m->names);

@@ -126,6 +126,10 @@ struct manager {
 	struct event *ev_sigterm, *ev_sigint, *ev_sighup, *ev_sigusr1;
 	struct event *ev_watchdog;
 	struct event *ev_status;    /* deferred STATUS= update */
+	/* Deferred save of the names registry: a scan that finds 4096 new
+	 * cards writes it once, not 4096 times. */
+	struct event *ev_names_save;
+	bool names_dirty;
 	struct varlink_server *varlink;
 	struct metrics *metrics;
 	/* Moves whenever anything a reader shows may have changed: the
@@ -154,6 +158,8 @@ struct manager *manager_free(struct manager *m);
 int manager_run(struct manager *m);
 
 /* The card with this name or serial (decimal), or NULL. */
+/* A new name was assigned: save the registry after this loop iteration. */
+void manager_names_changed(struct manager *m);
 struct dcard *manager_find_card(struct manager *m, const char *name_or_serial);
 
 /* Tell systemd what we are doing ("monitoring 3 cards, 1 critical"). */

@@ -39,7 +39,7 @@ now_ms() { echo $(($(date +%s%N) / 1000000)); }
 ctl() { "$build/client/ocxlpmemctl" --address "unix:$sock" "$@"; }
 # status exits 1-3 for cards that are not ok: that is an answer.
 unknown_cards() { { ctl --json status 2>/dev/null || true; } | jq '.summary.unknown // empty'; }
-cpu_ns() { cat /proc/"$pid"/task/*/schedstat 2>/dev/null | awk '{s += $1} END {printf "%d\n", s}'; }
+cpu_ns() { cat /proc/"$pid"/task/*/schedstat 2>/dev/null | awk '{s += $1} END {printf "%.0f\n", s}'; }
 polls_of() { ctl --json show "$1" | jq '[.card.polls[].total] | add'; }
 
 row() { printf '%-5s %7s %7s %16s %8s %24s %34s\n' "$@"; }

@@ -5,23 +5,23 @@
 #   - CPU per poll cycle (every card: SMART, health, events, stats,
 #     firmware): the daemon vs the same commands issued directly through
 #     libocxlpmem (bench-direct-poll), i.e. the daemon's overhead factor;
-#   - wake-ups while idle: context switches of all the daemon's threads
-#     over an idle period, per second (the baseline is zero).
+#   - wake-ups at the default poll intervals: voluntary + involuntary
+#     context switches of all the daemon's threads (/proc/PID/task/*/status)
+#     over IDLE_SECONDS, per second, against the same daemon with 0 cards.
+# Everything runs at the default poll intervals (health 60 s, stats 5 min,
+# firmware 1 h, 10% jitter): the CPU cycles are forced with SIGUSR1, and a
+# periodic poll may fall into the CPU window.
 # Usage: bench/footprint.sh BUILDDIR [CARDS] [CYCLES] [IDLE_SECONDS]
 set -euo pipefail
 build=$(cd "${1:?usage: footprint.sh BUILDDIR}" && pwd)
 cards=${2:-256}
 cycles=${3:-20}
-idle=${4:-30}
+idle=${4:-75} # more than one default health interval (60 s + 10% jitter)
 work=$(mktemp -d)
 pid=
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
 
 cat > "$work/conf" <<CONF
-[poll]
-health_interval = 1h
-stats_interval = 1h
-firmware_interval = 1h
 [simulator]
 realistic_latency = no
 CONF
@@ -50,6 +50,9 @@ pending() {
 
 start 0
 rss0=$(rss_kb)
+w0=$(switches)
+sleep "$idle"
+w1=$(switches)
 kill "$pid"; wait "$pid" || true; pid=
 
 start "$cards"
@@ -75,4 +78,4 @@ echo "cards:                     $cards"
 echo "RSS, 0 cards:              ${rss0} KiB"
 echo "RSS, $cards cards:            ${rss} KiB  (ratio $(echo "scale=2; $rss / $rss0" | bc), $(echo "scale=1; ($rss - $rss0) / $cards" | bc) KiB per card)"
 echo "CPU per poll cycle:        ${daemon_cycle} s daemon, ${direct_cycle} s direct library calls (ratio $(echo "scale=2; $daemon_cycle / $direct_cycle" | bc))"
-echo "wake-ups while idle:       $((s1 - s0)) in ${idle} s ($(echo "scale=2; ($s1 - $s0) / $idle" | bc)/s, all threads)"
+echo "wake-ups, default polling: $(echo "scale=2; ($s1 - $s0) / $idle" | bc)/s with $cards cards, $(echo "scale=2; ($w1 - $w0) / $idle" | bc)/s with 0 (all threads, over ${idle} s; $(echo "scale=3; ($s1 - $s0 - $w1 + $w0) / $idle / $cards" | bc)/s per card)"

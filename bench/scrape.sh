@@ -1,7 +1,14 @@
 #!/bin/bash
 # Scrape throughput of ocxlpmemd's /metrics with 256 simulated cards,
 # against nginx serving the same bytes as a static file, in the same run,
-# with the same wrk load.  Reports requests/s of each and the ratio.
+# with the same wrk load.  The daemon polls at the shortest intervals (5 s),
+# so polls finish during the run and scrapes find the state changed; it is
+# measured twice:
+#   - periodic: those polls only;
+#   - poked: besides, told to poll every card again every 20 ms (SIGUSR1),
+#     so that a large share of the scrapes needs a fresh render.
+# Reports requests/s of each, the ratio to nginx, and the renders during
+# the run (ocxlpmem_exporter_renders_total) against the scrapes served.
 # Usage: bench/scrape.sh BUILDDIR [CARDS] [SECONDS] [CONNECTIONS]
 set -euo pipefail
 build=$(cd "${1:?usage: scrape.sh BUILDDIR}" && pwd)
@@ -22,8 +29,15 @@ done
 dport=$((20000 + RANDOM % 10000))
 nport=$((dport + 1))
 
-"$build/daemon/ocxlpmemd" --simulate="$cards" --state-dir "$work/s" --runtime-dir "$work/r" \
-	--log-target stderr --metrics-listen "127.0.0.1:$dport" 2> "$work/daemon.log" &
+cat > "$work/conf" <<CONF
+[poll]
+health_interval = 5s
+stats_interval = 5s
+firmware_interval = 5s
+CONF
+"$build/daemon/ocxlpmemd" --simulate="$cards" --config "$work/conf" --state-dir "$work/s" \
+	--runtime-dir "$work/r" --log-target stderr --metrics-listen "127.0.0.1:$dport" \
+	2> "$work/daemon.log" &
 dpid=$!
 for _ in $(seq 100); do curl -sf "127.0.0.1:$dport/metrics" -o /dev/null && break; sleep 0.1; done
 sleep 2
@@ -56,8 +70,8 @@ nginx -c "$work/nginx.conf" -p "$work" -g 'daemon off;' &
 npid=$!
 for _ in $(seq 100); do curl -sf "127.0.0.1:$nport/metrics" -o /dev/null && break; sleep 0.1; done
 
-# Requests/s, refusing a run with any error response: fast failures are not
-# throughput.
+# Requests/s and requests done, refusing a run with any error response:
+# fast failures are not throughput.
 rps() {
 	local out
 	out=$(wrk -t2 -c"$conns" -d"${secs}s" "$1")
@@ -66,11 +80,32 @@ rps() {
 		echo "$out" >&2
 		exit 1
 	fi
-	awk '/^Requests\/sec/ {print $2}' <<< "$out"
+	awk '/^Requests\/sec/ {r = $2} / requests in / {n = $1} END {print r, n}' <<< "$out"
 }
-d=$(rps "http://127.0.0.1:$dport/metrics")
-n=$(rps "http://127.0.0.1:$nport/metrics")
+renders() {
+	curl -sf "127.0.0.1:$dport/metrics" | awk '/^ocxlpmem_exporter_renders_total/ {print $2}'
+}
+
+# One wrk run against the daemon; prints "REQ/S SCRAPES RENDERS".
+measure() {
+	local r0 r1 rate done
+	r0=$(renders)
+	read -r rate done < <(rps "http://127.0.0.1:$dport/metrics")
+	r1=$(renders)
+	# Each read of the counter may have rendered too: not the run's.
+	echo "$rate $done $((r1 - r0 > 1 ? r1 - r0 - 1 : 0))"
+}
+
+read -r n _ < <(rps "http://127.0.0.1:$nport/metrics")
+read -r d dn dr < <(measure)
+( while kill -USR1 "$dpid" 2>/dev/null; do sleep 0.02; done ) &
+poker=$!
+read -r p pn pr < <(measure)
+kill "$poker" 2>/dev/null; wait "$poker" 2>/dev/null || true
+
 echo "cards: $cards, body: $(wc -c < "$work/www/metrics") bytes, wrk -t2 -c$conns -d${secs}s"
-echo "ocxlpmemd /metrics: $d requests/s"
-echo "nginx static file:  $n requests/s"
-echo "ratio ocxlpmemd/nginx: $(echo "scale=3; $d / $n" | bc)"
+echo "nginx static file (baseline): $n requests/s"
+echo "ocxlpmemd, periodic polls:    $d requests/s, ratio to nginx $(echo "scale=3; $d / $n" | bc);" \
+	"$dr renders for $dn scrapes ($(echo "scale=1; 100 * $dr / $dn" | bc)%)"
+echo "ocxlpmemd, polls every 20 ms: $p requests/s, ratio to nginx $(echo "scale=3; $p / $n" | bc);" \
+	"$pr renders for $pn scrapes ($(echo "scale=1; 100 * $pr / $pn" | bc)%)"

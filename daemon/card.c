@@ -510,9 +510,8 @@ void card_request_done(struct dcard *dc, struct ocxlpmem_request *req)
 
 /* ---- Events from the card ---------------------------------------------- */
 
-static void on_card_event(evutil_socket_t fd, short what, void *userdata)
+static void card_event_fired(struct dcard *dc)
 {
-	struct dcard *dc = userdata;
 	uint64_t events = 0;
 	int r;
 
@@ -537,6 +536,23 @@ static void on_card_event(evutil_socket_t fd, short what, void *userdata)
 	}
 	/* An event is news: look at the card now rather than at the next tick. */
 	card_poll_now(dc, POLL_HEALTH);
+}
+
+static void on_card_event(evutil_socket_t fd, short what, void *userdata)
+{
+	card_event_fired(userdata);
+}
+
+void card_events_ready(struct ocxlpmem_card *c, void *userdata)
+{
+	struct manager *m = userdata;
+
+	for (size_t i = 0; i < m->ncards; i++) {
+		if (m->cards[i]->card == c) {
+			card_event_fired(m->cards[i]);
+			return;
+		}
+	}
 }
 
 /* ---- Attach / detach ----------------------------------------------------- */
@@ -564,11 +580,8 @@ static int dcard_new(struct manager *m, uint64_t serial, struct dcard **ret, boo
 	}
 	snprintf(dc->name, sizeof(dc->name), "%s", name);
 	*ret_new = is_new;
-	if (is_new) {
-		r = names_save(m->state_dirfd, m->names);
-		if (r < 0)
-			log_errno(LOG_ERR, r, "cannot save card names in %s", m->state_dir);
-	}
+	if (is_new)
+		manager_names_changed(m);
 
 	r = card_record_open(dc);
 	if (r < 0) {
@@ -620,7 +633,8 @@ void card_attach(struct manager *m, struct ocxlpmem_card *c)
 {
 	uint64_t serial = ocxlpmem_card_serial_hint(c);
 	struct dcard *dc;
-	int fd, r;
+	bool has_events;
+	int fd = -1, r;
 
 	if (!serial) {
 		/* The ABI promises the serial in sysfs; without it we cannot
@@ -672,14 +686,20 @@ void card_attach(struct manager *m, struct ocxlpmem_card *c)
 	for (unsigned int k = 0; k < POLL_KINDS; k++)
 		dc->polls[k].failures = 0;
 
-	fd = ocxlpmem_card_event_fd(c);
-	if (fd >= 0) {
+	/* With one event source for every card (the manager's
+	 * ev_card_events) a card needs no descriptor of its own. */
+	has_events = m->ev_card_events != NULL;
+	if (!has_events) {
+		fd = ocxlpmem_card_event_fd(c);
+		has_events = fd >= 0;
+	}
+	if (!m->ev_card_events && has_events) {
 		dc->ev_card = event_new(m->base, fd, EV_READ | EV_PERSIST, on_card_event, dc);
 		if (!dc->ev_card || event_add(dc->ev_card, NULL) < 0)
 			log_warning("%s: cannot watch card events; relying on polls", dc->name);
 	}
 	log_notice("%s: card %s serial %" PRIu64 " attached%s", dc->name, dc->backend_id, serial,
-		   fd >= 0 ? "" : " (no event source: polling for events)");
+		   has_events ? "" : " (no event source: polling for events)");
 
 	dump_card_attached(dc);
 	errlog_resume_pending(dc);

@@ -9,8 +9,6 @@
 #include "cmdline.h"
 #include "config.h"
 
-#define SIM_CARDS_MAX 256
-
 enum {
 	OPT_SIMULATE = 0x100,
 	OPT_STATE_DIR,

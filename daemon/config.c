@@ -173,7 +173,7 @@ static const struct key keys[] = {
 	{ SEC_DUMPS, "retry_interval", KEY_DURATION, CFG(dump_retry_s),
 	  .min = 1, .max = 86400, .def = 60 },
 
-	{ SEC_SIMULATOR, "cards", KEY_UINT, CFG(sim_cards), .min = 0, .max = 256, .def = 2 },
+	{ SEC_SIMULATOR, "cards", KEY_UINT, CFG(sim_cards), .min = 0, .max = SIM_CARDS_MAX, .def = 2 },
 	{ SEC_SIMULATOR, "serial_base", KEY_UINT, CFG(sim_serial_base),
 	  .min = 0, .max = UINT64_MAX, .def = 0 },
 	{ SEC_SIMULATOR, "dump_size", KEY_SIZE, CFG(sim_dump_size),

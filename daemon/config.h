@@ -45,6 +45,9 @@ struct card_config {
 	uint32_t set_mask;
 };
 
+/* Most simulated cards: --simulate=N and [simulator] cards. */
+#define SIM_CARDS_MAX 4096
+
 #define CARD_SET_HEALTH_S (1u << 0)
 #define CARD_SET_STATS_S (1u << 1)
 #define CARD_SET_FIRMWARE_S (1u << 2)

@@ -136,6 +136,34 @@ void manager_update_status(struct manager *m)
 		event_active(m->ev_status, EV_TIMEOUT, 0);
 }
 
+static void names_flush(struct manager *m)
+{
+	int r;
+
+	if (!m->names_dirty)
+		return;
+	m->names_dirty = false;
+	r = names_save(m->state_dirfd, m->names);
+	if (r < 0)
+		log_errno(LOG_ERR, r, "cannot save card names in %s", m->state_dir);
+}
+
+static void on_names_save(evutil_socket_t fd, short what, void *userdata)
+{
+	names_flush(userdata);
+}
+
+void manager_names_changed(struct manager *m)
+{
+	m->names_dirty = true;
+	if (!m->ev_names_save) {
+		names_flush(m);
+		return;
+	}
+	if (!event_pending(m->ev_names_save, EV_TIMEOUT, NULL))
+		event_active(m->ev_names_save, EV_TIMEOUT, 0);
+}
+
 struct dcard *manager_find_card(struct manager *m, const char *name_or_serial)
 {
 	char *end;
@@ -185,6 +213,15 @@ static void on_hotplug(evutil_socket_t fd, short what, void *userdata)
 
 	if (r < 0)
 		log_errno(LOG_ERR, r, "processing card hotplug events");
+}
+
+static void on_card_events(evutil_socket_t fd, short what, void *userdata)
+{
+	struct manager *m = userdata;
+	int r = ocxlpmem_transport_events_process(m->transport, card_events_ready, m);
+
+	if (r < 0)
+		log_errno(LOG_ERR, r, "processing card events");
 }
 
 static void manager_stop(struct manager *m, int sig)
@@ -367,6 +404,7 @@ static int make_transport(struct manager *m)
 		.realistic_latency = m->config->sim_realistic_latency,
 	};
 	char *nvram = NULL;
+	uint64_t sim_bytes;
 	unsigned int n;
 	int r;
 
@@ -399,7 +437,10 @@ static int make_transport(struct manager *m)
 	free(nvram);
 	if (r < 0)
 		return log_errno(LOG_ERR, r, "cannot create %u simulated cards", n);
-	log_info("simulation: %u card%s", n, n == 1 ? "" : "s");
+	if (ocxlpmem_transport_sim_memory_bytes(m->transport, &sim_bytes) < 0)
+		sim_bytes = 0;
+	log_info("simulation: %u card%s, models holding %" PRIu64 " bytes", n,
+		 n == 1 ? "" : "s", sim_bytes);
 	return 0;
 }
 
@@ -487,11 +528,24 @@ int manager_new(struct options *opts, struct config *config, struct manager **re
 		r = -ENOMEM;
 		goto fail;
 	}
+	m->ev_names_save = event_new(m->base, -1, 0, on_names_save, m);
+	if (!m->ev_names_save) {
+		r = -ENOMEM;
+		goto fail;
+	}
 	ocxlpmem_transport_set_listener(m->transport, on_card_change, m);
 	if (ocxlpmem_transport_hotplug_fd(m->transport) >= 0) {
 		m->ev_hotplug = event_new(m->base, ocxlpmem_transport_hotplug_fd(m->transport),
 					  EV_READ | EV_PERSIST, on_hotplug, m);
 		if (!m->ev_hotplug || event_add(m->ev_hotplug, NULL) < 0) {
+			r = -ENOMEM;
+			goto fail;
+		}
+	}
+	if (ocxlpmem_transport_event_fd(m->transport) >= 0) {
+		m->ev_card_events = event_new(m->base, ocxlpmem_transport_event_fd(m->transport),
+					      EV_READ | EV_PERSIST, on_card_events, m);
+		if (!m->ev_card_events || event_add(m->ev_card_events, NULL) < 0) {
 			r = -ENOMEM;
 			goto fail;
 		}
@@ -545,6 +599,8 @@ int manager_run(struct manager *m)
 	r = ocxlpmem_transport_scan(m->transport);
 	if (r < 0)
 		log_errno(LOG_ERR, r, "scanning for cards (continuing; hotplug may bring them)");
+	/* The names the scan gave are on disk before we say READY. */
+	names_flush(m);
 	status_now(m);
 	sd_notifyf(0, "READY=1\nSTATUS=%s", m->last_status);
 	log_info("ready: %s, state in %s", m->last_status, m->state_dir);
@@ -579,6 +635,8 @@ struct manager *manager_free(struct manager *m)
 		event_free(m->ev_executor);
 	if (m->ev_hotplug)
 		event_free(m->ev_hotplug);
+	if (m->ev_card_events)
+		event_free(m->ev_card_events);
 	if (m->ev_sigterm)
 		event_free(m->ev_sigterm);
 	if (m->ev_sigint)
@@ -591,6 +649,10 @@ struct manager *manager_free(struct manager *m)
 		event_free(m->ev_watchdog);
 	if (m->ev_status)
 		event_free(m->ev_status);
+	if (m->ev_names_save) {
+		names_flush(m);
+		event_free(m->ev_names_save);
+	}
 	if (m->base)
 		event_base_free(m->base);
 	names_free(m->names);

@@ -146,9 +146,16 @@ struct manager {
 	struct ocxlpmem_transport *transport;
 	struct ocxlpmem_executor *executor;
 	struct event *ev_executor, *ev_hotplug;
+	/* The transport's one event source for every card, when it has one
+	 * (the simulation); otherwise each card has its own dcard.ev_card. */
+	struct event *ev_card_events;
 	struct event *ev_sigterm, *ev_sigint, *ev_sighup, *ev_sigusr1;
 	struct event *ev_watchdog;
 	struct event *ev_status;    /* deferred STATUS= update */
+	/* Deferred save of the names registry: a scan that finds 4096 new
+	 * cards writes it once, not 4096 times. */
+	struct event *ev_names_save;
+	bool names_dirty;
 	struct varlink_server *varlink;
 	struct metrics *metrics;
 	struct fd_budget fds;       /* client caps from RLIMIT_NOFILE */
@@ -189,6 +196,8 @@ struct manager *manager_free(struct manager *m);
 int manager_run(struct manager *m);
 
 /* The card with this name or serial (decimal), or NULL. */
+/* A new name was assigned: save the registry after this loop iteration. */
+void manager_names_changed(struct manager *m);
 struct dcard *manager_find_card(struct manager *m, const char *name_or_serial);
 
 /* Tell systemd what we are doing ("monitoring 3 cards, 1 critical"). */
@@ -197,6 +206,9 @@ void manager_update_status(struct manager *m);
 /* ---- card.c ----------------------------------------------------------- */
 void card_attach(struct manager *m, struct ocxlpmem_card *c);
 void card_detach(struct manager *m, struct ocxlpmem_card *c);
+/* The transport's event source says card c (of manager userdata) may have
+ * events pending: an ocxlpmem_card_event_fn. */
+void card_events_ready(struct ocxlpmem_card *c, void *userdata);
 struct dcard *card_free(struct dcard *dc);
 /* Re-arm poll timers after the intervals changed (reload). */
 void card_reschedule(struct dcard *dc);

@@ -519,7 +519,8 @@ int metrics_render(struct manager *m, char **ret, size_t *ret_len)
 {
 	const struct metrics_card **frag;
 	unsigned int present = 0;
-	char head[1024], *buf, *at;
+	uint64_t sim_bytes;
+	char head[2048], *buf, *at;
 	size_t len;
 	int hlen;
 
@@ -546,6 +547,18 @@ int metrics_render(struct manager *m, char **ret, size_t *ret_len)
 			"ocxlpmem_cards_present %u\n",
 			PACKAGE_VERSION, OCXLPMEM_ABI_VERSION, ocxlpmem_transport_name(m->transport),
 			m->ncards, present);
+	if (hlen > 0 && (size_t)hlen < sizeof(head) && m->metrics)
+		hlen += snprintf(head + hlen, sizeof(head) - (size_t)hlen,
+				 "# HELP ocxlpmem_exporter_renders_total Times the /metrics text was rendered anew (this one included).\n"
+				 "# TYPE ocxlpmem_exporter_renders_total counter\n"
+				 "ocxlpmem_exporter_renders_total %" PRIu64 "\n",
+				 metrics_render_count(m->metrics));
+	if (hlen > 0 && (size_t)hlen < sizeof(head) &&
+	    ocxlpmem_transport_sim_memory_bytes(m->transport, &sim_bytes) == 0)
+		hlen += snprintf(head + hlen, sizeof(head) - (size_t)hlen,
+				 "# HELP ocxlpmem_simulation_model_bytes Bytes the simulated cards hold: not the daemon's own footprint.\n"
+				 "# TYPE ocxlpmem_simulation_model_bytes gauge\n"
+				 "ocxlpmem_simulation_model_bytes %" PRIu64 "\n", sim_bytes);
 	if (hlen < 0 || (size_t)hlen >= sizeof(head)) {
 		free(frag);
 		return -ENAMETOOLONG;

@@ -44,6 +44,7 @@ struct metrics {
 	uint64_t text_gen;        /* manager->state_gen it was rendered at */
 	bool have_text;
 	uint64_t scrapes;
+	uint64_t renders;         /* /metrics texts rendered (cache misses) */
 };
 
 /* ---- HTTP -------------------------------------------------------------------- */
@@ -79,6 +80,7 @@ static int current_text(struct metrics *mx)
 
 	if (mx->have_text && mx->text_gen == mx->m->state_gen)
 		return 0;
+	mx->renders++;
 	if (metrics_render(mx->m, &text, &len) < 0)
 		return -ENOMEM;
 	r = malloc(sizeof(*r) + len);
@@ -115,6 +117,11 @@ static void on_request(struct http_conn *c, const struct http_request *req, void
 	} else {
 		http_reply(c, 404, "text/plain", "not found: try /metrics\n", 24);
 	}
+}
+
+uint64_t metrics_render_count(const struct metrics *mx)
+{
+	return mx->renders;
 }
 
 static int parse_listen(const char *spec, char **ret_host, uint16_t *ret_port)

@@ -18,6 +18,8 @@ void metrics_stop(struct metrics *mx);
 void metrics_update_limits(struct metrics *mx);
 /* The exposition text of the current state (tests, the bundle). */
 int metrics_render(struct manager *m, char **ret, size_t *ret_len);
+/* Times the endpoint rendered the text anew (cache misses). */
+uint64_t metrics_render_count(const struct metrics *mx);
 /* Drop the card's cached samples (metrics-render.c), when it is freed. */
 void metrics_card_free(struct dcard *dc);
 

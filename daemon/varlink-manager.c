@@ -100,6 +100,7 @@ static void m_get_version(struct varlink_call *call, struct json_object *p, void
 {
 	struct manager *m = userdata;
 	struct json_object *o;
+	uint64_t sim_bytes;
 
 	if (!no_params(call, p))
 		return;
@@ -110,6 +111,9 @@ static void m_get_version(struct varlink_call *call, struct json_object *p, void
 	json_object_object_add(o, "backend",
 			       json_object_new_string(ocxlpmem_transport_name(m->transport)));
 	json_object_object_add(o, "state_dir", json_object_new_string(m->state_dir));
+	if (ocxlpmem_transport_sim_memory_bytes(m->transport, &sim_bytes) == 0)
+		json_object_object_add(o, "simulation_model_bytes",
+				       json_object_new_int64((int64_t)sim_bytes));
 	varlink_call_reply(call, o);
 }
 

@@ -32,6 +32,26 @@ void model_errlog_content(uint64_t serial, uint32_t log_id, void *buf, size_t le
 		p[i] = (uint8_t)(model_rand(key, i / 8) >> (8 * (i % 8)));
 }
 
+/* The entry's own data, if it has a copy. */
+static void entry_release(struct ocxlpmem_model *m, struct model_errlog_entry *e)
+{
+	if (e->data)
+		model_mem_sub(m, e->data_len);
+	free(e->data);
+	*e = (struct model_errlog_entry){0};
+}
+
+/* The ring goes with the last entry; the next entry brings it back. */
+static void ring_drop(struct ocxlpmem_model *m)
+{
+	free(m->errlog);
+	if (m->errlog)
+		model_mem_sub(m, MODEL_ERRLOG_MAX * sizeof(*m->errlog));
+	m->errlog = NULL;
+	m->errlog_head = 0;
+	m->errlog_count = 0;
+}
+
 int model_errlog_add_locked(struct ocxlpmem_model *m, uint8_t type, uint32_t action_flags,
 			    uint32_t prc, const void *data, uint16_t data_len)
 {
@@ -43,11 +63,22 @@ int model_errlog_add_locked(struct ocxlpmem_model *m, uint8_t type, uint32_t act
 		return -EINVAL;
 	if (m->errlog_count == MODEL_ERRLOG_MAX)
 		return -ENOSPC;
+	if (!m->errlog) {
+		m->errlog = calloc(MODEL_ERRLOG_MAX, sizeof(*m->errlog));
+		if (!m->errlog)
+			return -ENOMEM;
+		model_mem_add(m, MODEL_ERRLOG_MAX * sizeof(*m->errlog));
+		m->errlog_head = 0;
+	}
 	if (data && data_len) {
 		copy = malloc(data_len);
-		if (!copy)
+		if (!copy) {
+			if (!m->errlog_count)
+				ring_drop(m);
 			return -ENOMEM;
+		}
 		memcpy(copy, data, data_len);
+		model_mem_add(m, data_len);
 	}
 
 	e = errlog_at(m, m->errlog_count);
@@ -76,8 +107,24 @@ int model_errlog_add_locked(struct ocxlpmem_model *m, uint8_t type, uint32_t act
 void model_errlog_free(struct ocxlpmem_model *m)
 {
 	for (unsigned int i = 0; i < m->errlog_count; i++)
-		free(errlog_at(m, i)->data);
-	m->errlog_count = 0;
+		entry_release(m, errlog_at(m, i));
+	ring_drop(m);
+}
+
+int model_errlog_adopt(struct ocxlpmem_model *m, struct model_errlog_entry *log, unsigned int n)
+{
+	model_errlog_free(m);
+	if (!n) {
+		free(log);
+		return 0;
+	}
+	m->errlog = log;
+	m->errlog_count = n;
+	model_mem_add(m, MODEL_ERRLOG_MAX * sizeof(*log));
+	for (unsigned int i = 0; i < n; i++)
+		if (log[i].data)
+			model_mem_add(m, log[i].data_len);
+	return 0;
 }
 
 int model_errlog_read(struct ocxlpmem_model *m, const uint8_t *in, size_t in_len,
@@ -128,7 +175,6 @@ int model_errlog_read(struct ocxlpmem_model *m, const uint8_t *in, size_t in_len
 int model_errlog_ack(struct ocxlpmem_model *m, const uint8_t *in, size_t in_len,
 		     struct model_reply *r)
 {
-	struct model_errlog_entry *e;
 	uint32_t id;
 
 	/* Only the entry READ returns can be acknowledged: acking ahead would
@@ -138,11 +184,10 @@ int model_errlog_ack(struct ocxlpmem_model *m, const uint8_t *in, size_t in_len,
 		model_reply_status(r, OCXLPMEM_STATUS_BAD_REQUEST_PARM);
 		return 0;
 	}
-	e = errlog_at(m, 0);
-	free(e->data);
-	*e = (struct model_errlog_entry){0};
+	entry_release(m, errlog_at(m, 0));
 	m->errlog_head = (m->errlog_head + 1) % MODEL_ERRLOG_MAX;
-	m->errlog_count--;
+	if (--m->errlog_count == 0)
+		ring_drop(m);
 	model_reply_status(r, OCXLPMEM_STATUS_SUCCESS);
 	return 0;
 }

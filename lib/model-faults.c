@@ -10,6 +10,7 @@
  * another fault from applying.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -73,7 +74,14 @@ OCXLPMEM_EXPORT int ocxlpmem_model_inject(struct ocxlpmem_model *m, const struct
 	if (!m || !f || !fault_valid(f))
 		return -EINVAL;
 	pthread_mutex_lock(&m->lock);
-	if (m->nfaults == MODEL_FAULTS_MAX) {
+	if (!m->faults) {
+		m->faults = calloc(MODEL_FAULTS_MAX, sizeof(*m->faults));
+		if (m->faults)
+			model_mem_add(m, MODEL_FAULTS_MAX * sizeof(*m->faults));
+	}
+	if (!m->faults) {
+		r = -ENOMEM;
+	} else if (m->nfaults == MODEL_FAULTS_MAX) {
 		r = -ENOSPC;
 	} else {
 		m->faults[m->nfaults++] = (struct model_fault_slot){
@@ -94,6 +102,7 @@ OCXLPMEM_EXPORT void ocxlpmem_model_clear_faults(struct ocxlpmem_model *m)
 		return;
 	pthread_mutex_lock(&m->lock);
 	m->nfaults = 0;
+	model_faults_free(m);
 	m->hang_gen++;
 	pthread_cond_broadcast(&m->cond);
 	pthread_mutex_unlock(&m->lock);
@@ -107,6 +116,15 @@ OCXLPMEM_EXPORT void ocxlpmem_model_release_hangs(struct ocxlpmem_model *m)
 	m->hang_gen++;
 	pthread_cond_broadcast(&m->cond);
 	pthread_mutex_unlock(&m->lock);
+}
+
+void model_faults_free(struct ocxlpmem_model *m)
+{
+	if (m->faults)
+		model_mem_sub(m, MODEL_FAULTS_MAX * sizeof(*m->faults));
+	free(m->faults);
+	m->faults = NULL;
+	m->nfaults = 0;
 }
 
 void model_faults_match(struct ocxlpmem_model *m, unsigned int function,
@@ -153,6 +171,9 @@ void model_faults_match(struct ocxlpmem_model *m, unsigned int function,
 		if (!spent[i])
 			m->faults[j++] = m->faults[i];
 	m->nfaults = j;
+	/* The table goes with the last fault: fault-free is the usual card. */
+	if (!j)
+		model_faults_free(m);
 	*ret = hit;
 }
 

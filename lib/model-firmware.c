@@ -17,6 +17,8 @@
 
 void model_fw_discard_locked(struct ocxlpmem_model *m)
 {
+	if (m->fw_image)
+		model_mem_sub(m, m->fw_image_size);
 	free(m->fw_image);
 	m->fw_image = NULL;
 	m->fw_receiving = false;
@@ -73,6 +75,7 @@ int model_fw_start(struct ocxlpmem_model *m, const uint8_t *in, size_t in_len,
 		model_reply_status(r, OCXLPMEM_STATUS_FAIL);
 		return 0;
 	}
+	model_mem_add(m, size);
 	m->fw_receiving = true;
 	m->fw_image_size = size;
 	m->fw_received = 0;

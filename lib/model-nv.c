@@ -245,13 +245,9 @@ int model_nv_parse(struct ocxlpmem_model *m, const char *text, size_t len)
 		goto out;
 
 	/* Valid: commit. */
-	model_errlog_free(m);
-	memset(m->errlog, 0, sizeof(m->errlog));
-	for (unsigned int i = 0; i < nlog; i++)
-		m->errlog[i] = log[i];
-	m->errlog_head = 0;
-	m->errlog_count = nlog;
-	nlog = 0; /* the entries' data now belongs to the model */
+	model_errlog_adopt(m, log, nlog);
+	log = NULL; /* the ring and the entries' data now belong to the model */
+	nlog = 0;
 	m->next_log_id = (uint32_t)ids[0];
 	m->next_dump_id = (uint32_t)ids[1];
 	m->reset_count = (uint32_t)ids[2];

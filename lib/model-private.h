@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Internals of the card model (lib/model*.c), shared between its files and
- * with the model's unit tests.  Not installed.
+ * with the model's unit tests; the sim backend uses the two event hooks
+ * (model_set_notify(), model_event_drain()).  Not installed.
  *
  * Locking: one mutex per model guards everything below.  Command handlers
  * and the scenario helpers named model_*_locked() run with it held; only a
@@ -107,8 +108,15 @@ struct ocxlpmem_model {
 	char *nvram_dir;         /* NULL: volatile */
 	uint64_t nv_saved;       /* fingerprint of the state last written */
 
-	int event_fd;
+	/* Made on the first ocxlpmem_model_event_fd(): the sim backend uses
+	 * notify instead, so thousands of cards need no descriptor each. */
+	int event_fd;            /* -1: not made yet */
 	uint64_t last_events;
+	void (*notify)(void *userdata);
+	void *notify_userdata;
+
+	/* Bytes this model has allocated (see ocxlpmem_model_memory_bytes()). */
+	size_t mem_bytes;
 
 	/* Card state. */
 	uint64_t epoch_ms;       /* clock at creation: power-on */
@@ -134,8 +142,10 @@ struct ocxlpmem_model {
 	int walk_max;
 	uint8_t dropped[256 / 8];
 
-	/* Error log (model-errlog.c): a ring of pending entries. */
-	struct model_errlog_entry errlog[MODEL_ERRLOG_MAX];
+	/* Error log (model-errlog.c): a ring of MODEL_ERRLOG_MAX pending
+	 * entries, allocated with the first entry and freed when the log
+	 * empties: most cards of a large simulation never log anything. */
+	struct model_errlog_entry *errlog;
 	unsigned int errlog_head;
 	unsigned int errlog_count;
 	uint32_t next_log_id;
@@ -156,8 +166,9 @@ struct ocxlpmem_model {
 	uint32_t fw_received;
 	uint8_t *fw_image;
 
-	/* Faults (model-faults.c), in the order they were armed. */
-	struct model_fault_slot faults[MODEL_FAULTS_MAX];
+	/* Faults (model-faults.c), in the order they were armed: an array of
+	 * MODEL_FAULTS_MAX while any is armed, NULL otherwise. */
+	struct model_fault_slot *faults;
 	unsigned int nfaults;
 };
 
@@ -196,6 +207,18 @@ static inline uint64_t model_stream_key(uint64_t seed, enum model_stream s)
 	return model_mix64(seed ^ model_mix64((uint64_t)s * MODEL_GOLDEN));
 }
 
+/* Allocation bookkeeping for ocxlpmem_model_memory_bytes() (lock held or
+ * before the model is shared). */
+static inline void model_mem_add(struct ocxlpmem_model *m, size_t n)
+{
+	m->mem_bytes += n;
+}
+
+static inline void model_mem_sub(struct ocxlpmem_model *m, size_t n)
+{
+	m->mem_bytes -= n;
+}
+
 /* model.c */
 uint64_t model_now_ms(struct ocxlpmem_model *m);
 /* Milliseconds since power-on (creation), never negative. */
@@ -208,6 +231,15 @@ void model_ids_restart(struct ocxlpmem_model *m);
 /* Recompute the event bits and signal the eventfd when one rose. */
 void model_events_update(struct ocxlpmem_model *m);
 void model_reply_status(struct model_reply *r, uint8_t status);
+/*
+ * For the sim backend (lib/transport-sim.c): fn(userdata) is called, with
+ * the model's lock held, whenever an event bit rises, besides the eventfd
+ * if one was made, and at once when bits are up already.  fn must not call
+ * back into the model.
+ */
+void model_set_notify(struct ocxlpmem_model *m, void (*fn)(void *userdata), void *userdata);
+/* Read the eventfd if one was made, to re-arm it; 0 or -errno. */
+int model_event_drain(struct ocxlpmem_model *m);
 
 /* model-sensors.c */
 int model_temperature_locked(struct ocxlpmem_model *m);
@@ -226,7 +258,11 @@ void model_nv_load(struct ocxlpmem_model *m);
 /* model-errlog.c */
 int model_errlog_add_locked(struct ocxlpmem_model *m, uint8_t type, uint32_t action_flags,
 			    uint32_t prc, const void *data, uint16_t data_len);
+/* Drop every entry and the ring. */
 void model_errlog_free(struct ocxlpmem_model *m);
+/* Replace the log by log[0..n) (a MODEL_ERRLOG_MAX ring, head 0), which the
+ * model takes over, entries' data included; n == 0 frees it.  Returns 0. */
+int model_errlog_adopt(struct ocxlpmem_model *m, struct model_errlog_entry *log, unsigned int n);
 /* The bytes of an entry queued without data: a pure function. */
 void model_errlog_content(uint64_t serial, uint32_t log_id, void *buf, size_t len);
 int model_errlog_read(struct ocxlpmem_model *m, const uint8_t *in, size_t in_len,
@@ -268,6 +304,8 @@ struct model_fault_hit {
 	bool remove_after;           /* ... with this command */
 };
 
+/* Disarm every fault and free the table (lock held). */
+void model_faults_free(struct ocxlpmem_model *m);
 /* Which armed fault applies to a command of this function (lock held). */
 void model_faults_match(struct ocxlpmem_model *m, unsigned int function,
 			struct model_fault_hit *ret);

@@ -160,16 +160,24 @@ uint64_t model_events_locked(struct ocxlpmem_model *m)
  * Events are level-triggered bits; the eventfd is the edge, like the
  * driver's sysfs_notify(): one write whenever a bit goes from 0 to 1.
  */
+static void event_fd_signal(int fd)
+{
+	uint64_t one = 1;
+
+	/* EAGAIN only when the counter is about to overflow: the fd is
+	 * readable then anyway. */
+	if (fd >= 0 && write(fd, &one, sizeof(one)) < 0) {
+	}
+}
+
 void model_events_update(struct ocxlpmem_model *m)
 {
 	uint64_t ev = model_events_locked(m);
-	uint64_t one = 1;
 
 	if (ev & ~m->last_events) {
-		/* EAGAIN only when the counter is about to overflow: the fd
-		 * is readable then anyway. */
-		if (write(m->event_fd, &one, sizeof(one)) < 0) {
-		}
+		event_fd_signal(m->event_fd);
+		if (m->notify)
+			m->notify(m->notify_userdata);
 	}
 	m->last_events = ev;
 }
@@ -239,6 +247,8 @@ OCXLPMEM_EXPORT int ocxlpmem_model_new(const struct ocxlpmem_model_config *cfg,
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return -ENOMEM;
+	model_mem_add(m, sizeof(*m));
+	m->event_fd = -1;
 
 	m->seed = cfg->seed;
 	m->serial = cfg->serial;
@@ -263,6 +273,7 @@ OCXLPMEM_EXPORT int ocxlpmem_model_new(const struct ocxlpmem_model_config *cfg,
 			free(m);
 			return -ENOMEM;
 		}
+		model_mem_add(m, strlen(m->nvram_dir) + 1);
 	}
 
 	m->epoch_ms = model_now_ms(m);
@@ -277,14 +288,9 @@ OCXLPMEM_EXPORT int ocxlpmem_model_new(const struct ocxlpmem_model_config *cfg,
 	 * and stay positive in an int (add_error_log returns them). */
 	model_ids_restart(m);
 
-	m->event_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (m->event_fd < 0) {
-		r = -errno;
-		goto out_free;
-	}
 	r = -pthread_mutex_init(&m->lock, NULL);
 	if (r < 0)
-		goto out_close;
+		goto out_free;
 	r = cond_init_monotonic(&m->cond);
 	if (r < 0)
 		goto out_mutex;
@@ -302,8 +308,6 @@ out_cond:
 	pthread_cond_destroy(&m->cond);
 out_mutex:
 	pthread_mutex_destroy(&m->lock);
-out_close:
-	close(m->event_fd);
 out_free:
 	free(m->nvram_dir);
 	free(m);
@@ -326,11 +330,13 @@ OCXLPMEM_EXPORT struct ocxlpmem_model *ocxlpmem_model_free(struct ocxlpmem_model
 	pthread_mutex_unlock(&m->lock);
 
 	model_errlog_free(m);
+	model_faults_free(m);
 	model_fw_discard_locked(m);
 	pthread_cond_destroy(&m->idle);
 	pthread_cond_destroy(&m->cond);
 	pthread_mutex_destroy(&m->lock);
-	close(m->event_fd);
+	if (m->event_fd >= 0)
+		close(m->event_fd);
 	free(m->nvram_dir);
 	free(m);
 	return NULL;
@@ -343,7 +349,61 @@ OCXLPMEM_EXPORT uint64_t ocxlpmem_model_serial(const struct ocxlpmem_model *m)
 
 OCXLPMEM_EXPORT int ocxlpmem_model_event_fd(struct ocxlpmem_model *m)
 {
-	return m ? m->event_fd : -EINVAL;
+	int fd;
+
+	if (!m)
+		return -EINVAL;
+	pthread_mutex_lock(&m->lock);
+	if (m->event_fd < 0) {
+		m->event_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		if (m->event_fd < 0) {
+			fd = -errno;
+			pthread_mutex_unlock(&m->lock);
+			return fd;
+		}
+		/* Bits that rose before anyone asked are news too, as they
+		 * were for an eventfd made with the model. */
+		if (m->last_events)
+			event_fd_signal(m->event_fd);
+	}
+	fd = m->event_fd;
+	pthread_mutex_unlock(&m->lock);
+	return fd;
+}
+
+void model_set_notify(struct ocxlpmem_model *m, void (*fn)(void *userdata), void *userdata)
+{
+	pthread_mutex_lock(&m->lock);
+	m->notify = fn;
+	m->notify_userdata = userdata;
+	/* Bits already up are news to a new watcher, as with the eventfd. */
+	if (fn && m->last_events)
+		fn(userdata);
+	pthread_mutex_unlock(&m->lock);
+}
+
+int model_event_drain(struct ocxlpmem_model *m)
+{
+	uint64_t v;
+	int r = 0;
+
+	pthread_mutex_lock(&m->lock);
+	if (m->event_fd >= 0 && read(m->event_fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+		r = -errno;
+	pthread_mutex_unlock(&m->lock);
+	return r;
+}
+
+OCXLPMEM_EXPORT size_t ocxlpmem_model_memory_bytes(struct ocxlpmem_model *m)
+{
+	size_t n;
+
+	if (!m)
+		return 0;
+	pthread_mutex_lock(&m->lock);
+	n = m->mem_bytes;
+	pthread_mutex_unlock(&m->lock);
+	return n;
 }
 
 OCXLPMEM_EXPORT uint64_t ocxlpmem_model_events(struct ocxlpmem_model *m)
@@ -414,9 +474,7 @@ OCXLPMEM_EXPORT void ocxlpmem_model_power_cycle(struct ocxlpmem_model *m)
 	if (!m)
 		return;
 	pthread_mutex_lock(&m->lock);
-	model_errlog_free(m);
-	memset(m->errlog, 0, sizeof(m->errlog));
-	m->errlog_head = 0;
+	model_errlog_free(m);   /* the ring too: it is allocated on first use */
 	m->dump_held = false;
 	m->dump_collecting = false;
 	m->dump_id = 0;

@@ -18,6 +18,10 @@ struct ocxlpmem_transport_ops {
 	int (*scan)(struct ocxlpmem_transport *t);
 	int (*hotplug_fd)(struct ocxlpmem_transport *t);
 	int (*hotplug_process)(struct ocxlpmem_transport *t);
+	/* Optional: one event source for every card (see transport.h). */
+	int (*event_fd_all)(struct ocxlpmem_transport *t);
+	int (*events_process)(struct ocxlpmem_transport *t, ocxlpmem_card_event_fn fn,
+			      void *userdata);
 	/* Blocking command; called with the card's call_lock held. */
 	int (*call)(struct ocxlpmem_card *c, unsigned int function, const void *in,
 		    size_t in_len, void *out, size_t out_cap, unsigned int timeout_ms,

@@ -15,33 +15,88 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "model-private.h"
 #include "private.h"
 #include "transport-private.h"
 
 /*
+ * What the backend and its slots share: the hotplug eventfd and the one
+ * eventfd for every card's events, with the list of the slots that
+ * signalled.  One descriptor for the events of all cards, instead of one
+ * per model, is what lets a simulation of thousands of cards run under the
+ * usual RLIMIT_NOFILE of 1024.  Reference counted: a slot can outlive the
+ * transport (a card whose command hangs keeps it), and still signal.
+ */
+struct sim_shared {
+	atomic_int refcount;
+	int hotplug_efd;
+	int event_efd;
+	pthread_mutex_t lock;     /* guards the ready list and closed */
+	struct sim_slot *ready;   /* FIFO; each slot on it holds a reference */
+	struct sim_slot **ready_tail;
+	bool closed;              /* the transport is gone: nobody reads the list */
+};
+
+/*
  * A slot is one card position.  Its model is shared between the slot and
  * every card object made for it (a card is re-made after a reset brings a
- * removed model back), so the model is reference counted: a card whose
+ * removed model back), so the slot is reference counted: a card whose
  * command hangs keeps the model alive after the transport is gone.
  */
 struct sim_slot {
 	atomic_int refcount;
 	struct ocxlpmem_model *model;
+	struct sim_shared *shared;
+	/* The card reported for this slot, if any: loop thread only, and set
+	 * exactly while the transport's list holds the card. */
+	struct ocxlpmem_card *card;
+	struct sim_slot *ready_next;
+	bool queued;              /* on shared->ready (shared->lock) */
 	char id[16];
-	/*
-	 * A dup of the transport's hotplug eventfd: worker threads signal
-	 * through it, and it stays valid however long the slot outlives the
-	 * transport.
-	 */
-	int kick_fd;
 };
 
 struct sim_backend {
 	struct sim_slot **slots;
 	size_t nslots;
-	int hotplug_efd;
+	struct sim_shared *shared;
 	bool scanned;
 };
+
+static void shared_unref(struct sim_shared *sh)
+{
+	if (!sh || atomic_fetch_sub(&sh->refcount, 1) != 1)
+		return;
+	if (sh->hotplug_efd >= 0)
+		close(sh->hotplug_efd);
+	if (sh->event_efd >= 0)
+		close(sh->event_efd);
+	pthread_mutex_destroy(&sh->lock);
+	free(sh);
+}
+
+static int shared_new(struct sim_shared **ret)
+{
+	struct sim_shared *sh;
+	int r;
+
+	sh = calloc(1, sizeof(*sh));
+	if (!sh)
+		return -ENOMEM;
+	atomic_init(&sh->refcount, 1);
+	sh->ready_tail = &sh->ready;
+	pthread_mutex_init(&sh->lock, NULL);
+	sh->event_efd = -1;
+	sh->hotplug_efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (sh->hotplug_efd >= 0)
+		sh->event_efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (sh->event_efd < 0) {
+		r = -errno;
+		shared_unref(sh);
+		return r;
+	}
+	*ret = sh;
+	return 0;
+}
 
 static struct sim_slot *slot_ref(struct sim_slot *s)
 {
@@ -54,8 +109,7 @@ static void slot_unref(struct sim_slot *s)
 	if (atomic_fetch_sub(&s->refcount, 1) != 1)
 		return;
 	ocxlpmem_model_free(s->model);
-	if (s->kick_fd >= 0)
-		close(s->kick_fd);
+	shared_unref(s->shared);
 	free(s);
 }
 
@@ -65,6 +119,46 @@ static void kick_fd(int fd)
 
 	/* Only fails when the counter would overflow: already readable. */
 	(void)!write(fd, &one, sizeof(one));
+}
+
+/*
+ * The model raised an event bit (its lock held, any thread): queue the
+ * slot once until the loop takes the list, and wake the loop.
+ */
+static void slot_notify(void *userdata)
+{
+	struct sim_slot *s = userdata;
+	struct sim_shared *sh = s->shared;
+	bool wake = false;
+
+	pthread_mutex_lock(&sh->lock);
+	if (!sh->closed && !s->queued) {
+		s->queued = true;
+		s->ready_next = NULL;
+		*sh->ready_tail = slot_ref(s);
+		sh->ready_tail = &s->ready_next;
+		wake = true;
+	}
+	pthread_mutex_unlock(&sh->lock);
+	if (wake)
+		kick_fd(sh->event_efd);
+}
+
+/* Take the whole ready list (its references go to the caller). */
+static struct sim_slot *ready_take(struct sim_shared *sh, bool close)
+{
+	struct sim_slot *list;
+
+	pthread_mutex_lock(&sh->lock);
+	list = sh->ready;
+	sh->ready = NULL;
+	sh->ready_tail = &sh->ready;
+	for (struct sim_slot *s = list; s; s = s->ready_next)
+		s->queued = false;
+	if (close)
+		sh->closed = true;
+	pthread_mutex_unlock(&sh->lock);
+	return list;
 }
 
 static int sim_call(struct ocxlpmem_card *c, unsigned int function, const void *in,
@@ -79,10 +173,11 @@ static int sim_call(struct ocxlpmem_card *c, unsigned int function, const void *
 	r = ocxlpmem_model_call(s->model, function, in, in_len, out, out_cap, ret_fw_size);
 	/* The driver takes the bus down when the card is gone; udev tells. */
 	if (r == -ENXIO)
-		kick_fd(s->kick_fd);
+		kick_fd(s->shared->hotplug_efd);
 	return r;
 }
 
+/* For a library user watching one card; the daemon uses sim_event_fd_all. */
 static int sim_event_fd(struct ocxlpmem_card *c)
 {
 	struct sim_slot *s = c->backend;
@@ -93,15 +188,50 @@ static int sim_event_fd(struct ocxlpmem_card *c)
 static int sim_event_ack(struct ocxlpmem_card *c, uint64_t *ret_events)
 {
 	struct sim_slot *s = c->backend;
-	uint64_t v;
+	int r;
 
-	if (read(ocxlpmem_model_event_fd(s->model), &v, sizeof(v)) < 0 && errno != EAGAIN)
-		return -errno;
+	r = model_event_drain(s->model);
+	if (r < 0)
+		return r;
 	/* What the kernel backend reads from the sysfs attribute. */
 	*ret_events = ocxlpmem_model_events(s->model);
 	if (ocxlpmem_model_is_removed(s->model))
-		kick_fd(s->kick_fd);
+		kick_fd(s->shared->hotplug_efd);
 	return 1;
+}
+
+static int sim_event_fd_all(struct ocxlpmem_transport *t)
+{
+	struct sim_backend *sim = t->backend;
+
+	return sim->shared->event_efd;
+}
+
+static int sim_events_process(struct ocxlpmem_transport *t, ocxlpmem_card_event_fn fn,
+			      void *userdata)
+{
+	struct sim_backend *sim = t->backend;
+	struct sim_slot *s, *next;
+	uint64_t v;
+	int n = 0;
+
+	if (read(sim->shared->event_efd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+		return -errno;
+	/* A slot that signals again while we work is queued anew and comes
+	 * with the next wake-up. */
+	for (s = ready_take(sim->shared, false); s; s = next) {
+		struct ocxlpmem_card *c = s->card;
+
+		next = s->ready_next;
+		if (c && atomic_load(&c->present)) {
+			ocxlpmem_card_ref(c);
+			fn(c, userdata);
+			ocxlpmem_card_unref(c);
+			n++;
+		}
+		slot_unref(s);
+	}
+	return n;
 }
 
 static struct ocxlpmem_model *sim_model(struct ocxlpmem_card *c)
@@ -131,9 +261,12 @@ static int sim_card_make(struct ocxlpmem_transport *t, struct sim_slot *s)
 	/* What the kernel backend reads from sysfs without a command. */
 	c->serial_hint = ocxlpmem_model_serial(s->model);
 	r = transport_card_add(t, c);
-	if (r < 0)
+	if (r < 0) {
 		ocxlpmem_card_unref(c);
-	return r;
+		return r;
+	}
+	s->card = c;
+	return 0;
 }
 
 /*
@@ -148,10 +281,11 @@ static int sim_reconcile(struct ocxlpmem_transport *t)
 
 	for (size_t i = 0; i < sim->nslots; i++) {
 		struct sim_slot *s = sim->slots[i];
-		struct ocxlpmem_card *c = transport_card_find(t, s->id);
+		struct ocxlpmem_card *c = s->card;
 		bool removed = ocxlpmem_model_is_removed(s->model);
 
 		if (c && removed) {
+			s->card = NULL;
 			transport_card_remove(t, c);
 		} else if (!c && !removed) {
 			int r = sim_card_make(t, s);
@@ -175,7 +309,7 @@ static int sim_hotplug_fd(struct ocxlpmem_transport *t)
 {
 	struct sim_backend *sim = t->backend;
 
-	return sim->hotplug_efd;
+	return sim->shared->hotplug_efd;
 }
 
 static int sim_hotplug_process(struct ocxlpmem_transport *t)
@@ -183,7 +317,7 @@ static int sim_hotplug_process(struct ocxlpmem_transport *t)
 	struct sim_backend *sim = t->backend;
 	uint64_t v;
 
-	if (read(sim->hotplug_efd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+	if (read(sim->shared->hotplug_efd, &v, sizeof(v)) < 0 && errno != EAGAIN)
 		return -errno;
 	/* Nothing is reported before the first scan, as with the kernel. */
 	return sim->scanned ? sim_reconcile(t) : 0;
@@ -192,15 +326,22 @@ static int sim_hotplug_process(struct ocxlpmem_transport *t)
 static void sim_free(struct ocxlpmem_transport *t)
 {
 	struct sim_backend *sim = t->backend;
+	struct sim_slot *s, *next;
 
+	/* Slots that outlive us may still signal: nobody takes the list. */
+	for (s = ready_take(sim->shared, true); s; s = next) {
+		next = s->ready_next;
+		slot_unref(s);
+	}
 	for (size_t i = 0; i < sim->nslots; i++) {
+		/* The transport has dropped its cards already. */
+		sim->slots[i]->card = NULL;
 		/* A command stuck in a hang fault must not outlive us blocked. */
 		ocxlpmem_model_release_hangs(sim->slots[i]->model);
 		slot_unref(sim->slots[i]);
 	}
 	free(sim->slots);
-	if (sim->hotplug_efd >= 0)
-		close(sim->hotplug_efd);
+	shared_unref(sim->shared);
 	free(sim);
 }
 
@@ -209,6 +350,8 @@ static const struct ocxlpmem_transport_ops sim_ops = {
 	.scan = sim_scan,
 	.hotplug_fd = sim_hotplug_fd,
 	.hotplug_process = sim_hotplug_process,
+	.event_fd_all = sim_event_fd_all,
+	.events_process = sim_events_process,
 	.call = sim_call,
 	.event_fd = sim_event_fd,
 	.event_ack = sim_event_ack,
@@ -229,20 +372,16 @@ static int sim_slot_new(struct sim_backend *sim, const struct ocxlpmem_model_con
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
-	s->kick_fd = fcntl(sim->hotplug_efd, F_DUPFD_CLOEXEC, 0);
-	if (s->kick_fd < 0) {
-		r = -errno;
-		free(s);
-		return r;
-	}
 	r = ocxlpmem_model_new(cfg, &s->model);
 	if (r < 0) {
-		close(s->kick_fd);
 		free(s);
 		return r;
 	}
 	atomic_init(&s->refcount, 1);
+	atomic_fetch_add(&sim->shared->refcount, 1);
+	s->shared = sim->shared;
 	snprintf(s->id, sizeof(s->id), "sim%zu", sim->nslots);
+	model_set_notify(s->model, slot_notify, s);
 	sim->slots[sim->nslots++] = s;
 	return 0;
 }
@@ -276,15 +415,14 @@ OCXLPMEM_EXPORT int ocxlpmem_transport_new_sim(unsigned int ncards,
 	sim = calloc(1, sizeof(*sim));
 	if (!sim)
 		return -ENOMEM;
-	sim->hotplug_efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (sim->hotplug_efd < 0) {
-		r = -errno;
+	r = shared_new(&sim->shared);
+	if (r < 0) {
 		free(sim);
 		return r;
 	}
 	r = transport_new(&sim_ops, sim, &t);
 	if (r < 0) {
-		close(sim->hotplug_efd);
+		shared_unref(sim->shared);
 		free(sim);
 		return r;
 	}
@@ -315,7 +453,7 @@ OCXLPMEM_EXPORT int ocxlpmem_transport_sim_add(struct ocxlpmem_transport *t,
 	r = sim_slot_new(sim, &c);
 	if (r < 0)
 		return r;
-	kick_fd(sim->hotplug_efd);
+	kick_fd(sim->shared->hotplug_efd);
 	return 0;
 }
 
@@ -339,7 +477,7 @@ OCXLPMEM_EXPORT int ocxlpmem_transport_sim_unplug(struct ocxlpmem_transport *t, 
 	if (!s)
 		return -ENOENT;
 	ocxlpmem_model_remove(s->model);
-	kick_fd(s->kick_fd);
+	kick_fd(s->shared->hotplug_efd);
 	return 0;
 }
 
@@ -362,6 +500,24 @@ OCXLPMEM_EXPORT int ocxlpmem_transport_sim_reset(struct ocxlpmem_transport *t, c
 	if (((struct sim_backend *)t->backend)->scanned)
 		sim_reconcile(t);
 	ocxlpmem_model_reset(s->model);
-	kick_fd(s->kick_fd);
+	kick_fd(s->shared->hotplug_efd);
+	return 0;
+}
+
+OCXLPMEM_EXPORT int ocxlpmem_transport_sim_memory_bytes(struct ocxlpmem_transport *t,
+							uint64_t *ret)
+{
+	struct sim_backend *sim;
+	uint64_t n;
+
+	if (!t || t->ops != &sim_ops)
+		return -EOPNOTSUPP;
+	if (!ret)
+		return -EINVAL;
+	sim = t->backend;
+	n = sizeof(*sim) + sizeof(*sim->shared) + sim->nslots * sizeof(*sim->slots);
+	for (size_t i = 0; i < sim->nslots; i++)
+		n += sizeof(*sim->slots[i]) + ocxlpmem_model_memory_bytes(sim->slots[i]->model);
+	*ret = n;
 	return 0;
 }

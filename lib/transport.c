@@ -137,6 +137,23 @@ OCXLPMEM_EXPORT int ocxlpmem_transport_hotplug_process(struct ocxlpmem_transport
 	return t->ops->hotplug_process(t);
 }
 
+OCXLPMEM_EXPORT int ocxlpmem_transport_event_fd(struct ocxlpmem_transport *t)
+{
+	if (!t || !t->ops->event_fd_all)
+		return -1;
+	return t->ops->event_fd_all(t);
+}
+
+OCXLPMEM_EXPORT int ocxlpmem_transport_events_process(struct ocxlpmem_transport *t,
+						      ocxlpmem_card_event_fn fn, void *userdata)
+{
+	if (!t || !fn)
+		return -EINVAL;
+	if (!t->ops->events_process)
+		return 0;
+	return t->ops->events_process(t, fn, userdata);
+}
+
 OCXLPMEM_EXPORT struct ocxlpmem_card *ocxlpmem_card_ref(struct ocxlpmem_card *c)
 {
 	if (c)

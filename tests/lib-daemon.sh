@@ -3,6 +3,7 @@
 # Source it; it sets up a scratch directory and cleans up on exit.
 #
 #   start_daemon ARGS...   ocxlpmemd in the background, stderr to $LOG,
+#                          READY within $READY_TIMEOUT s (default 10),
 #                          NOTIFY_SOCKET collected in $NOTIFY_LOG; run
 #                          through $DAEMON_PREFIX when set (a command that
 #                          execs the rest, such as prlimit ... --)
@@ -101,7 +102,7 @@ start_daemon() {
 		--state-dir "$WORK/state" --runtime-dir "$WORK/run" --log-target "${LOG_TARGET:-stderr}" \
 		--metrics-listen off "$@" >> "$LOG" 2>&1 &
 	DAEMON_PID=$!
-	wait_for 10 grep -q "READY=1" "$NOTIFY_LOG"
+	wait_for "${READY_TIMEOUT:-10}" grep -q "READY=1" "$NOTIFY_LOG"
 }
 
 # Stop with SIGTERM; fails when it takes longer than $1 seconds (default 2).

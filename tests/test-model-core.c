@@ -20,6 +20,8 @@
 #include <ocxlpmem/codec.h>
 #include <ocxlpmem/model.h>
 
+#include "model-private.h"
+
 #define OUT_CAP (8 + 64 + 4096)
 
 struct env {
@@ -561,6 +563,53 @@ static void test_partial_functions(void **state)
 	assert_int_equal(call(e, OCXLPMEM_FN_CONTROLLER_STATS, NULL, 0), OCXLPMEM_STATUS_SUCCESS);
 }
 
+static unsigned int open_fds(void)
+{
+	unsigned int n = 0;
+
+	for (int fd = 0; fd < 4096; fd++)
+		n += fcntl(fd, F_GETFD) >= 0;
+	return n;
+}
+
+/*
+ * A model holds no descriptor until someone asks for its eventfd, and a
+ * fresh one holds only its fixed state: a simulation of thousands of
+ * cards must fit the default RLIMIT_NOFILE and little memory.
+ */
+static void test_lazy_event_fd_and_memory(void **state)
+{
+	struct ocxlpmem_model *m[64];
+	unsigned int before = open_fds();
+	size_t base;
+	int fd;
+
+	for (size_t i = 0; i < 64; i++)
+		assert_int_equal(ocxlpmem_model_new(&(struct ocxlpmem_model_config){ .seed = i },
+						    &m[i]), 0);
+	assert_int_equal(open_fds(), before);
+	base = ocxlpmem_model_memory_bytes(m[0]);
+	assert_true(base >= sizeof(struct ocxlpmem_model) && base < 4096);
+	assert_int_equal(ocxlpmem_model_memory_bytes(NULL), 0);
+
+	/* Bits raised before the eventfd existed: readable once it does. */
+	assert_true(ocxlpmem_model_raise_dump(m[1], 0) > 0);
+	assert_int_equal(open_fds(), before);
+	assert_int_equal(ocxlpmem_model_memory_bytes(m[1]), base); /* dumps are computed */
+	fd = ocxlpmem_model_event_fd(m[1]);
+	assert_true(fd >= 0);
+	assert_int_equal(open_fds(), before + 1);
+	assert_true(event_fd_fired(m[1]));
+	assert_false(event_fd_fired(m[1]));
+	/* ... and not when nothing was up. */
+	assert_false(event_fd_fired(m[2]));
+	assert_int_equal(open_fds(), before + 2);
+
+	for (size_t i = 0; i < 64; i++)
+		ocxlpmem_model_free(m[i]);
+	assert_int_equal(open_fds(), before);
+}
+
 static void test_null_model(void **state)
 {
 	assert_int_equal(ocxlpmem_model_serial(NULL), 0);
@@ -598,6 +647,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_remove, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_power_cycle, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_event_fd, setup, teardown),
+		cmocka_unit_test(test_lazy_event_fd_and_memory),
 		cmocka_unit_test_setup_teardown(test_call_counts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_partial_functions, setup, teardown),
 		cmocka_unit_test(test_null_model),

@@ -226,6 +226,53 @@ static void test_read_ack(void **state)
 	assert_false(e->entry.present);
 }
 
+/*
+ * A card with nothing logged holds no ring: it comes with the first entry
+ * (and an entry's own data with it) and goes with the last acknowledged
+ * one, so thousands of quiet simulated cards cost little.
+ */
+static void test_ring_allocated_lazily(void **state)
+{
+	const size_t ring = MODEL_ERRLOG_MAX * sizeof(struct model_errlog_entry);
+	struct env *e = *state;
+	size_t base = ocxlpmem_model_memory_bytes(e->m);
+	uint8_t data[100];
+	int id[2];
+
+	assert_true(base >= sizeof(struct ocxlpmem_model));
+	assert_true(base < ring);
+	assert_null(e->m->errlog);
+
+	id[0] = add(e, OCXLPMEM_ERRLOG_GENERAL, 0, 1, NULL, 0);
+	assert_true(id[0] > 0);
+	assert_non_null(e->m->errlog);
+	assert_int_equal(ocxlpmem_model_memory_bytes(e->m), base + ring);
+	memset(data, 0x5a, sizeof(data));
+	id[1] = add(e, OCXLPMEM_ERRLOG_GENERAL, 0, 2, data, sizeof(data));
+	assert_true(id[1] > 0);
+	assert_int_equal(ocxlpmem_model_memory_bytes(e->m), base + ring + sizeof(data));
+
+	read_log(e);
+	assert_int_equal(ack(e, (uint32_t)id[0]), OCXLPMEM_STATUS_SUCCESS);
+	assert_int_equal(ocxlpmem_model_memory_bytes(e->m), base + ring + sizeof(data));
+	read_log(e);
+	assert_int_equal(e->entry.data_size, sizeof(data));
+	assert_int_equal(e->entry.data[99], 0x5a);
+	assert_int_equal(ack(e, (uint32_t)id[1]), OCXLPMEM_STATUS_SUCCESS);
+	assert_int_equal(ocxlpmem_model_memory_bytes(e->m), base);
+	assert_null(e->m->errlog);
+	read_log(e);
+	assert_false(e->entry.present);
+	assert_int_equal(ocxlpmem_model_events(e->m), 0);
+
+	/* Back again: a new ring, entries in order from its start. */
+	id[0] = add(e, OCXLPMEM_ERRLOG_GENERAL, 0, 3, NULL, 0);
+	assert_int_equal(id[0], id[1] + 1);
+	read_log(e);
+	assert_int_equal(e->entry.log_identifier, (uint32_t)id[0]);
+	assert_int_equal(ocxlpmem_model_memory_bytes(e->m), base + ring);
+}
+
 static void test_ack_reserved(void **state)
 {
 	struct env *e = *state;
@@ -425,6 +472,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_empty, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_entry_fields, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_ack, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ring_allocated_lazily, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ack_reserved, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_generated_data, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_truncated_data, setup, teardown),

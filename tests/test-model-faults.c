@@ -20,6 +20,8 @@
 #include <ocxlpmem/codec.h>
 #include <ocxlpmem/model.h>
 
+#include "model-private.h"
+
 #define OUT_CAP (8 + 64 + 4096)
 
 struct env {
@@ -200,6 +202,40 @@ static void test_inject_checks(void **state)
 }
 
 /* Every status the card defines, injected; the command does not happen. */
+/* The fault table exists only while a fault is armed. */
+static void test_table_allocated_lazily(void **state)
+{
+	const size_t table = MODEL_FAULTS_MAX * sizeof(struct model_fault_slot);
+	struct env *e = *state;
+	size_t base = ocxlpmem_model_memory_bytes(e->m);
+
+	assert_null(e->m->faults);
+	assert_true(base < table + sizeof(struct ocxlpmem_model));
+	assert_int_equal(inject(e, (struct ocxlpmem_fault){ .kind = OCXLPMEM_FAULT_STATUS,
+							    .status = OCXLPMEM_STATUS_FAIL,
+							    .count = 1 }), 0);
+	assert_non_null(e->m->faults);
+	assert_int_equal(ocxlpmem_model_memory_bytes(e->m), base + table);
+	/* Spent by its one command: the table goes. */
+	assert_int_equal(call(e, OCXLPMEM_FN_HEARTBEAT, NULL, 0), OCXLPMEM_STATUS_FAIL);
+	assert_null(e->m->faults);
+	assert_int_equal(ocxlpmem_model_memory_bytes(e->m), base);
+	assert_int_equal(call(e, OCXLPMEM_FN_HEARTBEAT, NULL, 0), OCXLPMEM_STATUS_SUCCESS);
+
+	/* Cleared: the same. */
+	for (int i = 0; i < MODEL_FAULTS_MAX; i++)
+		assert_int_equal(inject(e, (struct ocxlpmem_fault){
+						   .kind = OCXLPMEM_FAULT_ERRNO, .err = EIO,
+						   .function = OCXLPMEM_FN_SMART }), 0);
+	assert_int_equal(inject(e, (struct ocxlpmem_fault){ .kind = OCXLPMEM_FAULT_ERRNO,
+							    .err = EIO }), -ENOSPC);
+	assert_int_equal(ocxlpmem_model_memory_bytes(e->m), base + table);
+	ocxlpmem_model_clear_faults(e->m);
+	assert_null(e->m->faults);
+	assert_int_equal(ocxlpmem_model_memory_bytes(e->m), base);
+	assert_int_equal(call(e, OCXLPMEM_FN_SMART, NULL, 0), OCXLPMEM_STATUS_SUCCESS);
+}
+
 static void test_status_codes(void **state)
 {
 	static const uint8_t codes[] = {
@@ -779,6 +815,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_names),
 		cmocka_unit_test_setup_teardown(test_inject_checks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_table_allocated_lazily, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status_codes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_natural_statuses, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_skip_count_function, setup, teardown),

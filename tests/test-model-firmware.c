@@ -271,6 +271,19 @@ static void test_start_arguments(void **state)
 }
 
 /* BLOCKED_BG_TASK: "firmware update blocked". */
+/* The image being received is the model's largest allocation: counted
+ * while it exists, gone with an abort. */
+static void test_image_memory(void **state)
+{
+	struct env *e = *state;
+	size_t base = ocxlpmem_model_memory_bytes(e->m);
+
+	assert_int_equal(fw_start(e, 4096), OCXLPMEM_STATUS_SUCCESS);
+	assert_int_equal(ocxlpmem_model_memory_bytes(e->m), base + 4096);
+	assert_int_equal(call(e, OCXLPMEM_FN_FW_UPDATE_ABORT, NULL, 0), OCXLPMEM_STATUS_SUCCESS);
+	assert_int_equal(ocxlpmem_model_memory_bytes(e->m), base);
+}
+
 static void test_start_blocked(void **state)
 {
 	struct env *e = *state;
@@ -493,6 +506,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_update_success, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restage, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_start_arguments, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_image_memory, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_start_blocked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_block_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_block_malformed, setup, teardown),

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* The simulation transport: discovery, hotplug, removal, fatal, reset. */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -181,6 +183,143 @@ static void test_not_sim_operations_refused(void **state)
 	assert_null(ocxlpmem_transport_free(NULL));
 }
 
+static unsigned int open_fds(void)
+{
+	unsigned int n = 0;
+
+	for (int fd = 0; fd < 8192; fd++)
+		n += fcntl(fd, F_GETFD) >= 0;
+	return n;
+}
+
+struct fired {
+	unsigned int n;
+	char ids[4][32];
+	uint64_t events[4];
+};
+
+static void on_events(struct ocxlpmem_card *c, void *userdata)
+{
+	struct fired *f = userdata;
+
+	assert_true(f->n < 4);
+	strcpy(f->ids[f->n], ocxlpmem_card_id(c));
+	assert_int_equal(ocxlpmem_card_event_ack(c, &f->events[f->n]), 1);
+	f->n++;
+}
+
+/* The models of the cards seen added, by slot number ("sim7": [7]). */
+static struct ocxlpmem_model *models[2000];
+static struct seen models_seen;
+
+static void models_listener(struct ocxlpmem_card *c, enum ocxlpmem_card_change change,
+			    void *userdata)
+{
+	unsigned long i = strtoul(ocxlpmem_card_id(c) + 3, NULL, 10);
+
+	listener(c, change, &models_seen);
+	assert_true(i < 2000);
+	models[i] = change == OCXLPMEM_CARD_ADDED ? ocxlpmem_card_model(c) : NULL;
+}
+
+static struct ocxlpmem_model *model_of(unsigned int i)
+{
+	assert_non_null(models[i]);
+	return models[i];
+}
+
+/*
+ * 2000 cards cost the backend two descriptors, not one or two per card,
+ * and the one event descriptor says which cards signalled, once each, in
+ * order.
+ */
+static void test_one_event_fd_for_every_card(void **state)
+{
+	unsigned int before = open_fds();
+	struct ocxlpmem_transport *t;
+	struct seen *ms = &models_seen;
+	struct fired f = { 0 };
+	int fd;
+
+	memset(ms, 0, sizeof(*ms));
+	assert_int_equal(ocxlpmem_transport_new_sim(2000, NULL, &t), 0);
+	ocxlpmem_transport_set_listener(t, models_listener, NULL);
+	assert_int_equal(ocxlpmem_transport_scan(t), 0);
+	assert_int_equal(ms->added, 2000);
+	assert_true(open_fds() <= before + 2);
+
+	fd = ocxlpmem_transport_event_fd(t);
+	assert_true(fd >= 0);
+	assert_false(readable(fd, 0));
+	assert_int_equal(ocxlpmem_transport_events_process(t, on_events, &f), 0);
+	assert_int_equal(f.n, 0);
+
+	assert_true(ocxlpmem_model_add_error_log(model_of(1234), OCXLPMEM_ERRLOG_GENERAL,
+						 0, 1, NULL, 0) > 0);
+	/* The bit is up already: a second entry is no news. */
+	assert_true(ocxlpmem_model_add_error_log(model_of(1234), OCXLPMEM_ERRLOG_GENERAL,
+						 0, 2, NULL, 0) > 0);
+	assert_true(ocxlpmem_model_raise_dump(model_of(7), 0) > 0);
+	assert_true(readable(fd, 0));
+	assert_int_equal(ocxlpmem_transport_events_process(t, on_events, &f), 2);
+	assert_int_equal(f.n, 2);
+	assert_string_equal(f.ids[0], "sim1234");
+	assert_int_equal(f.events[0], OCXLPMEM_EVENT_ERROR_LOG_AVAILABLE);
+	assert_string_equal(f.ids[1], "sim7");
+	assert_int_equal(f.events[1], OCXLPMEM_EVENT_CONTROLLER_DUMP_AVAILABLE);
+	assert_false(readable(fd, 0));
+	assert_int_equal(ocxlpmem_transport_events_process(t, on_events, &f), 0);
+	assert_true(open_fds() <= before + 2);
+
+	/* A card removed before the loop looks is not reported. */
+	ocxlpmem_model_set_fatal(model_of(9), true);
+	assert_int_equal(ocxlpmem_transport_hotplug_process(t), 0);
+	assert_int_equal(ms->removed, 1);
+	assert_int_equal(ocxlpmem_transport_events_process(t, on_events, &f), 0);
+	assert_int_equal(f.n, 2);
+	ocxlpmem_transport_free(t);
+	assert_int_equal(open_fds(), before);
+}
+
+/* A card that outlives its transport may still raise events: harmless. */
+static void test_event_after_transport_free(void **state)
+{
+	struct ocxlpmem_transport *t;
+	struct seen s = { 0 };
+
+	grab = NULL;
+	assert_int_equal(ocxlpmem_transport_new_sim(2, NULL, &t), 0);
+	ocxlpmem_transport_set_listener(t, grab_listener, &s);
+	assert_int_equal(ocxlpmem_transport_scan(t), 0);
+	assert_non_null(grab);
+	assert_true(ocxlpmem_model_raise_dump(ocxlpmem_card_model(grab), 0) > 0);
+	ocxlpmem_transport_free(t);
+	assert_true(ocxlpmem_model_add_error_log(ocxlpmem_card_model(grab),
+						 OCXLPMEM_ERRLOG_GENERAL, 0, 1, NULL, 0) > 0);
+	grab = ocxlpmem_card_unref(grab);
+}
+
+/* What the simulated cards hold, apart from the process's own memory. */
+static void test_memory_bytes(void **state)
+{
+	struct ocxlpmem_transport *t;
+	uint64_t small, big;
+
+	assert_int_equal(ocxlpmem_transport_new_sim(1000, NULL, &t), 0);
+	ocxlpmem_transport_set_listener(t, models_listener, NULL);
+	assert_int_equal(ocxlpmem_transport_scan(t), 0);
+	assert_int_equal(ocxlpmem_transport_sim_memory_bytes(t, &small), 0);
+	/* The fixed state of a card, not its error-log ring or fault table. */
+	assert_true(small > 1000 * 256);
+	assert_true(small < 1000 * 2048);
+	assert_true(ocxlpmem_model_add_error_log(model_of(5), OCXLPMEM_ERRLOG_GENERAL, 0, 1,
+						 NULL, 0) > 0);
+	assert_int_equal(ocxlpmem_transport_sim_memory_bytes(t, &big), 0);
+	assert_true(big > small + 4096);
+	assert_int_equal(ocxlpmem_transport_sim_memory_bytes(t, NULL), -EINVAL);
+	ocxlpmem_transport_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -190,6 +329,9 @@ int main(void)
 		cmocka_unit_test(test_fatal_takes_card_down_and_reset_brings_it_back),
 		cmocka_unit_test(test_serials_distinct_and_hinted),
 		cmocka_unit_test(test_not_sim_operations_refused),
+		cmocka_unit_test(test_one_event_fd_for_every_card),
+		cmocka_unit_test(test_event_after_transport_free),
+		cmocka_unit_test(test_memory_bytes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -435,7 +435,7 @@ pipelined=$(printf '%s\0%s\0' '{"method":"io.ocxlpmem.Manager.GetVersion"}' \
 	'{"method":"io.ocxlpmem.Manager.ListCards"}' | socat -t 5 - UNIX-CONNECT:"$SOCK" | tr '\0' '\n')
 check "pipelined calls: answered in order" \
 	test "$(jq -r '.parameters | keys | join(",")' <<<"$pipelined" | tr '\n' ' ')" = \
-	"abi_version,backend,interface_version,state_dir,version cards "
+	"abi_version,backend,interface_version,simulation_model_bytes,state_dir,version cards "
 # A client may half-close after its last call: it still gets every reply.
 for _ in $(seq 200); do
 	printf '{"method":"io.ocxlpmem.Manager.ListCards"}\0'

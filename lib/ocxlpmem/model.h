@@ -60,6 +60,13 @@ int ocxlpmem_model_new(const struct ocxlpmem_model_config *cfg, struct ocxlpmem_
 struct ocxlpmem_model *ocxlpmem_model_free(struct ocxlpmem_model *m);
 
 uint64_t ocxlpmem_model_serial(const struct ocxlpmem_model *m);
+/*
+ * Bytes the model has allocated for itself (the sizes it asked for, without
+ * the allocator's overhead).  A new model holds only its fixed state; the
+ * error-log ring, the fault table and a firmware image being received are
+ * allocated when first needed and freed when empty again.
+ */
+size_t ocxlpmem_model_memory_bytes(struct ocxlpmem_model *m);
 
 /*
  * Answer one tunnelled command the way the driver fills nd_cmd_pkg:
@@ -82,7 +89,9 @@ int ocxlpmem_model_call(struct ocxlpmem_model *m, unsigned int function,
 /*
  * An eventfd (EFD_NONBLOCK) that the model signals whenever a bit of the
  * EVENT_CHECK set becomes set, the way the driver sysfs_notify()s `events`.
- * Owned by the model; read it to re-arm.
+ * Owned by the model; read it to re-arm.  Made on the first call (readable
+ * at once when bits are set already), so a model nobody watches this way
+ * holds no descriptor; -errno when it cannot be made (-EMFILE).
  */
 int ocxlpmem_model_event_fd(struct ocxlpmem_model *m);
 /* The bits EVENT_CHECK would return now (also works when removed). */

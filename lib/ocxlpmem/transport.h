@@ -43,6 +43,9 @@ enum ocxlpmem_card_change {
  * The card is valid during the call; take a reference to keep it. */
 typedef void (*ocxlpmem_card_listener_fn)(struct ocxlpmem_card *card,
 					  enum ocxlpmem_card_change change, void *userdata);
+/* Called on the loop thread for a card that may have events pending (see
+ * ocxlpmem_transport_events_process()); the card is valid during the call. */
+typedef void (*ocxlpmem_card_event_fn)(struct ocxlpmem_card *card, void *userdata);
 
 /* ---- Transports ---------------------------------------------------------- */
 
@@ -56,6 +59,13 @@ int ocxlpmem_transport_new_sim(unsigned int ncards, const struct ocxlpmem_model_
 /* Simulation only: hotplug a new card model / unplug card `id` ("sim3"). */
 int ocxlpmem_transport_sim_add(struct ocxlpmem_transport *t, const struct ocxlpmem_model_config *cfg);
 int ocxlpmem_transport_sim_unplug(struct ocxlpmem_transport *t, const char *id);
+/*
+ * Simulation only: bytes held by the simulated cards, i.e. every model's
+ * ocxlpmem_model_memory_bytes() plus the backend's own per-card records,
+ * so that a process can tell its own footprint from the simulation's.
+ * 0 or -EOPNOTSUPP (another backend).
+ */
+int ocxlpmem_transport_sim_memory_bytes(struct ocxlpmem_transport *t, uint64_t *ret);
 /* Simulation only: reset card `id` (ocxlpmem_model_reset): its card object
  * is reported removed and a new one added, as a driver rebind looks. */
 int ocxlpmem_transport_sim_reset(struct ocxlpmem_transport *t, const char *id);
@@ -102,6 +112,19 @@ int ocxlpmem_transport_scan(struct ocxlpmem_transport *t);
 int ocxlpmem_transport_hotplug_fd(struct ocxlpmem_transport *t);
 /* Drain hotplug_fd and report the changes through the listener. */
 int ocxlpmem_transport_hotplug_process(struct ocxlpmem_transport *t);
+/*
+ * One descriptor for the events of every card, where the backend has one
+ * (the simulation: one eventfd and a list of the cards that signalled), so
+ * that thousands of cards need no descriptor each; -1 otherwise, and each
+ * card's ocxlpmem_card_event_fd() is its source.  When it is readable,
+ * ocxlpmem_transport_events_process() drains it and calls fn once for each
+ * present card that signalled since, as that card's own event fd becoming
+ * readable would mean: fn then calls ocxlpmem_card_event_ack() as usual.
+ * Returns how many cards fn was called for, or -errno.
+ */
+int ocxlpmem_transport_event_fd(struct ocxlpmem_transport *t);
+int ocxlpmem_transport_events_process(struct ocxlpmem_transport *t, ocxlpmem_card_event_fn fn,
+				      void *userdata);
 
 /* ---- Cards ------------------------------------------------------------------ */
 

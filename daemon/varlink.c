@@ -31,6 +31,8 @@
 #include "varlink.h"
 #include "varlink-params.h"
 
+#define VARLINK_MAX_SINGLE_WRITE (1 << 20)
+
 struct iface {
 	char *name;
 	char *description;
@@ -956,6 +958,9 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct socka
 	/* Stop reading while a long call holds the connection and the client
 	 * keeps sending: the size check still sees a message with no end. */
 	bufferevent_setwatermark(c->bev, EV_READ, 0, 2 * VARLINK_MESSAGE_MAX);
+	/* libevent 2.1 writes at most 16 KiB per wake-up by default: a
+	 * ListCards reply of 256 cards (74 KB) took five trips round the loop. */
+	bufferevent_set_max_single_write(c->bev, VARLINK_MAX_SINGLE_WRITE);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	c->next = s->conns;
 	if (s->conns)

@@ -447,7 +447,13 @@ static void *worker_main(void *arg)
 			continue;
 		}
 		ec->worker = w;
-		alive = run_batch(core, w, ec);
+		/* While no other card waits, go on with this one: putting it
+		 * back on the ready list would wake an idle thread for nothing
+		 * (a controller dump is thousands of DUMP_DATA calls in a row). */
+		do
+			alive = run_batch(core, w, ec);
+		while (alive && ec->head && !ec->hung && !ec->forgotten && !core->stopping &&
+		       !core->ready_head);
 		ec->worker = NULL;
 		if (ec->head && !ec->hung && !ec->forgotten && !ec->ready)
 			make_ready(core, ec);

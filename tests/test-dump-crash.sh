@@ -45,14 +45,15 @@ for ((round = 1; round <= ROUNDS; round++)); do
 			made=$((made + 1))
 		fi
 	done
-	# A random point of a collection: once one runs, 0 to 250 ms into it
-	# (a 64 MiB collection takes about 100 to 400 ms here), so kills land
-	# before the first chunk, mid-way, while saving and after the end.
+	# A random point of a collection: once one runs, 0 to 150 ms into it
+	# (two 64 MiB collections at once take about 100 to 250 ms here), so
+	# kills land before the first chunk, mid-way, while saving and after
+	# the end.
 	for ((w = 0; w < 100; w++)); do
 		no_job 2>/dev/null || break
 		sleep 0.01
 	done
-	sleep "0.$(printf '%03d' $((RANDOM % 250)))"
+	sleep "0.$(printf '%03d' $((RANDOM % 150)))"
 	if ! no_job 2>/dev/null; then
 		kills_mid=$((kills_mid + 1))
 	fi

@@ -65,7 +65,7 @@ static void send_condition(struct dcard *dc, const struct health_reason *reason,
 		snprintf(a.message, sizeof(a.message), "%s (%s)", reason->text,
 			 card_health_name(reason->level));
 	alert_add_field(&a, "LEVEL", "%s", card_health_name(reason->level));
-	alert_add_field(&a, "HEALTH", "%s", card_health_name(dc->report.state));
+	alert_add_field(&a, "HEALTH", "%s", card_health_name(dc->report->state));
 	if (reason->has_value) {
 		alert_add_field(&a, "VALUE", "%" PRId64, reason->value);
 		alert_add_field(&a, "THRESHOLD", "%" PRId64, reason->threshold);
@@ -80,7 +80,7 @@ static void send_recovery(struct dcard *dc, const struct alert_record *rec)
 	card_alert_fill(dc, &a, ALERT_KEY_RECOVERED, LOG_NOTICE, "cleared");
 	a.condition = rec->key;
 	snprintf(a.message, sizeof(a.message), "cleared: %s", rec->detail);
-	alert_add_field(&a, "HEALTH", "%s", card_health_name(dc->report.state));
+	alert_add_field(&a, "HEALTH", "%s", card_health_name(dc->report->state));
 	alert_send(&a);
 }
 
@@ -107,7 +107,7 @@ static bool reminder_due(const struct config *cfg, const struct alert_record *re
 void card_alerts_update(struct dcard *dc, uint64_t now)
 {
 	struct card_state *s = dc->state;
-	const struct health_report *rep = &dc->report;
+	const struct health_report *rep = dc->report;
 
 	for (unsigned int i = 0; i < rep->nreasons; i++) {
 		const struct health_reason *reason = &rep->reasons[i];

@@ -92,8 +92,8 @@ struct json_object *card_json_summary(const struct dcard *dc)
 	json_object_object_add(o, "serial", json_u64(dc->serial));
 	add_str(o, "backend_id", dc->card ? dc->backend_id : NULL);
 	json_object_object_add(o, "present", json_object_new_boolean(dc->card != NULL));
-	add_str(o, "health", card_health_name(dc->report.state));
-	json_object_object_add(o, "reasons", reasons_json(&dc->report));
+	add_str(o, "health", card_health_name(dc->report->state));
+	json_object_object_add(o, "reasons", reasons_json(dc->report));
 	/* Only what a present card reports now: never a stale number. */
 	json_object_object_add(o, "temperature_c",
 			       dc->card && dc->have_smart &&

@@ -567,6 +567,12 @@ static int dcard_new(struct manager *m, uint64_t serial, struct dcard **ret, boo
 	dc = calloc(1, sizeof(*dc));
 	if (!dc)
 		return -ENOMEM;
+	/* Unknown, with no reasons, until the first evaluation. */
+	dc->report = calloc(1, sizeof(*dc->report));
+	if (!dc->report) {
+		free(dc);
+		return -ENOMEM;
+	}
 	dc->m = m;
 	dc->serial = serial;
 	for (unsigned int t = 0; t < TAG_COUNT; t++) {
@@ -575,6 +581,7 @@ static int dcard_new(struct manager *m, uint64_t serial, struct dcard **ret, boo
 	}
 	name = names_assign(m->names, serial, &is_new);
 	if (!name) {
+		free(dc->report);
 		free(dc);
 		return -ENOMEM;
 	}
@@ -711,7 +718,7 @@ void card_attach(struct manager *m, struct ocxlpmem_card *c)
 		card_identified(dc);
 	}
 	card_evaluate(dc);
-	varlink_manager_card_event(dc, "card-added", dc->report.state);
+	varlink_manager_card_event(dc, "card-added", dc->report->state);
 }
 
 /* CAPABILITIES came back, answered or not: start monitoring the card. */
@@ -772,7 +779,7 @@ void card_detach(struct manager *m, struct ocxlpmem_card *c)
 	dc->removed_us = now_realtime_us();
 	dc->draining = false;
 	card_evaluate(dc);
-	varlink_manager_card_event(dc, "card-removed", dc->report.state);
+	varlink_manager_card_event(dc, "card-removed", dc->report->state);
 }
 
 struct dcard *card_free(struct dcard *dc)
@@ -788,6 +795,7 @@ struct dcard *card_free(struct dcard *dc)
 	fwupdate_card_free(dc);
 	card_replies_free(dc);
 	metrics_card_free(dc);
+	free(dc->report);
 	ocxlpmem_card_unref(dc->card);
 	card_record_close(dc);
 	free(dc);
@@ -836,16 +844,25 @@ void card_evaluate(struct dcard *dc)
 		.stats = dc->have_stats ? &dc->stats : NULL,
 		.thresholds = &dc->thresholds,
 	};
-	enum card_health before = dc->report.state;
+	enum card_health before = dc->report->state;
+	struct health_report report, *kept;
 
 	card_touch(dc);
 	count_recent_errlog(dc, &in);
-	health_evaluate(&in, &dc->report);
+	health_evaluate(&in, &report);
 	if (!card_record_loaded(dc))
-		card_record_unloaded_report(dc, &dc->report);
-	if (dc->report.state != before) {
+		card_record_unloaded_report(dc, &report);
+	kept = health_report_dup(&report);
+	if (!kept) {
+		/* The last verdict stands; the next evaluation tries again. */
+		log_error("%s: out of memory judging the card's health", dc->name);
+		return;
+	}
+	free(dc->report);
+	dc->report = kept;
+	if (dc->report->state != before) {
 		log_info("%s: health %s -> %s", dc->name, card_health_name(before),
-			 card_health_name(dc->report.state));
+			 card_health_name(dc->report->state));
 		varlink_manager_card_event(dc, "health-changed", before);
 	}
 	/* Without its record the card's latched alerts are not known:

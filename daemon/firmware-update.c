@@ -115,7 +115,7 @@ uint32_t fwupdate_max_image_size(const struct dcard *dc)
 
 int fwupdate_may_start(const struct dcard *dc, bool force, const char **ret_reason)
 {
-	enum card_health h = dc->report.state;
+	enum card_health h = dc->report->state;
 
 	if (dc->fw_job) {
 		*ret_reason = "a firmware update is already running on this card";

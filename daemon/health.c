@@ -2,6 +2,8 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "health.h"
@@ -134,6 +136,17 @@ static void eval_errlog(const struct health_input *in, struct health_report *r)
 	if (in->recent_actions & OCXLPMEM_ACTION_CHKFW)
 		add(r, "error-log-check-firmware", HEALTH_WARNING,
 		    "the card asked for its firmware to be checked in the last %s", window);
+}
+
+struct health_report *health_report_dup(const struct health_report *r)
+{
+	size_t n = offsetof(struct health_report, reasons) +
+		   r->nreasons * sizeof(r->reasons[0]);
+	struct health_report *copy = malloc(n);
+
+	if (copy)
+		memcpy(copy, r, n);
+	return copy;
 }
 
 void health_evaluate(const struct health_input *in, struct health_report *r)

@@ -67,6 +67,9 @@ struct health_input {
 };
 
 void health_evaluate(const struct health_input *in, struct health_report *ret);
+/* A heap copy of r holding only its nreasons reasons (free() it); NULL
+ * on -ENOMEM.  Read it as a struct health_report up to reasons[nreasons]. */
+struct health_report *health_report_dup(const struct health_report *r);
 
 /* The reason with this code, or NULL. */
 const struct health_reason *health_report_find(const struct health_report *r, const char *code);

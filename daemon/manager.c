@@ -102,7 +102,7 @@ static void status_now(struct manager *m)
 	size_t used;
 
 	for (size_t i = 0; i < m->ncards; i++) {
-		counts[m->cards[i]->report.state]++;
+		counts[m->cards[i]->report->state]++;
 		present += m->cards[i]->card != NULL;
 	}
 	used = (size_t)snprintf(status, sizeof(status), "monitoring %u card%s", present,

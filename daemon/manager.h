@@ -120,7 +120,9 @@ struct dcard {
 	struct fw_job *fw_job;      /* firmware-update.c: update in progress, or NULL */
 	struct fw_card *fw_state;   /* firmware-update.c: last result, upload */
 
-	struct health_report report;
+	/* The last verdict, allocated to its number of reasons (most cards
+	 * have none; the full struct is 3 KiB): health_report_dup(). */
+	struct health_report *report;
 	struct card_state *state;
 	bool state_dirty;
 	/* card-record.c: -errno while the record exists but cannot be read

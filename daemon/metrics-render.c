@@ -117,7 +117,7 @@ static void emit_health(FILE *f, const struct family *fam, const struct manager 
 		char extra[48];
 
 		snprintf(extra, sizeof(extra), ",state=\"%s\"", card_health_name(h));
-		card_sample(f, fam->name, dc, extra, dc->report.state == (enum card_health)h ? "1" : "0");
+		card_sample(f, fam->name, dc, extra, dc->report->state == (enum card_health)h ? "1" : "0");
 	}
 }
 

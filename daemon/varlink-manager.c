@@ -619,7 +619,7 @@ void varlink_manager_card_event(const struct dcard *dc, const char *kind,
 	if (varlink_watchers_empty(&monitors))
 		return;
 	e = event_base_json(kind, dc->name, dc->serial);
-	json_object_object_add(e, "health", json_object_new_string(card_health_name(dc->report.state)));
+	json_object_object_add(e, "health", json_object_new_string(card_health_name(dc->report->state)));
 	if (strcmp(kind, "health-changed") == 0)
 		json_object_object_add(e, "previous_health",
 				       json_object_new_string(card_health_name(previous)));

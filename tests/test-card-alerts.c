@@ -49,6 +49,9 @@ static int setup(void **state)
 	strcpy(f.dc.name, "ocxlpmem0");
 	if (card_state_new(42, "ocxlpmem0", &f.dc.state) < 0)
 		return -1;
+	f.dc.report = calloc(1, sizeof(*f.dc.report));
+	if (!f.dc.report)
+		return -1;
 	nevents = 0;
 	log_open(LOG_TARGET_STDERR);
 	log_set_max_level(LOG_ERR);
@@ -61,6 +64,7 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
+	free(f->dc.report);
 	card_state_free(f->dc.state);
 	config_free(f->cfg);
 	alert_set_listener(NULL, NULL);
@@ -71,9 +75,12 @@ static int teardown(void **state)
 static void report(struct fixture *f, enum card_health state, const char *code,
 		   enum card_health level)
 {
-	struct health_report *r = &f->dc.report;
+	struct health_report *r;
 
-	memset(r, 0, sizeof(*r));
+	/* As card_evaluate() keeps it: allocated, here at full size. */
+	free(f->dc.report);
+	r = f->dc.report = calloc(1, sizeof(*r));
+	assert_non_null(r);
 	r->state = state;
 	if (code) {
 		r->nreasons = 1;

@@ -39,6 +39,8 @@ struct parse {
 	struct http_request req;
 	unsigned int fields, hosts;
 	bool saw_close, saw_keep_alive;
+	/* Accept-Encoding: gzip named (with q > 0, or q = 0), "*" named. */
+	bool gzip_yes, gzip_no, star_yes, star_no;
 	int status;
 	const char *error;
 };
@@ -142,6 +144,84 @@ static int parse_connection(struct parse *p, const char *v, size_t n)
 	return 0;
 }
 
+/*
+ * A qvalue (RFC 9110 12.4.2): "0", "0.5", "1", "1.000".  Whether it is
+ * above zero; false for a malformed one too, which is then as if the
+ * coding was not named acceptable (a bad hint costs compression, never
+ * the request).
+ */
+static bool qvalue_positive(const char *v, size_t n, bool *ret_valid)
+{
+	bool positive = false;
+	size_t i = 1;
+
+	*ret_valid = false;
+	if (!n || (v[0] != '0' && v[0] != '1'))
+		return false;
+	positive = v[0] == '1';
+	if (n > 1) {
+		if (v[1] != '.' || n > 5)
+			return false;
+		for (i = 2; i < n; i++) {
+			if (v[i] < '0' || v[i] > '9')
+				return false;
+			if (v[0] == '1' && v[i] != '0')
+				return false;
+			positive |= v[i] != '0';
+		}
+	}
+	*ret_valid = true;
+	return positive;
+}
+
+/* Accept-Encoding: "gzip", "gzip;q=0.8, *;q=0", "identity". */
+static int parse_accept_encoding(struct parse *p, const char *v, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		size_t start, end;
+		bool yes = true, valid = true;
+
+		while (i < n && (v[i] == ' ' || v[i] == '\t' || v[i] == ','))
+			i++;
+		start = i;
+		while (i < n && v[i] != ',' && v[i] != ';' && v[i] != ' ' && v[i] != '\t')
+			i++;
+		end = i;
+		/* Parameters: only q matters. */
+		while (i < n && v[i] != ',') {
+			size_t ps, pe;
+
+			while (i < n && (v[i] == ' ' || v[i] == '\t' || v[i] == ';'))
+				i++;
+			ps = i;
+			while (i < n && v[i] != ',' && v[i] != ';' && v[i] != ' ' && v[i] != '\t')
+				i++;
+			pe = i;
+			if (pe - ps >= 2 && (v[ps] == 'q' || v[ps] == 'Q') && v[ps + 1] == '=')
+				yes = qvalue_positive(v + ps + 2, pe - ps - 2, &valid) && valid;
+			else if (pe > ps)
+				valid = false;
+		}
+		if (end == start)
+			continue;
+		if (token_is(v + start, end - start, "gzip") ||
+		    token_is(v + start, end - start, "x-gzip")) {
+			if (yes)
+				p->gzip_yes = true;
+			else if (valid)
+				p->gzip_no = true;
+		} else if (token_is(v + start, end - start, "*")) {
+			if (yes)
+				p->star_yes = true;
+			else if (valid)
+				p->star_no = true;
+		}
+	}
+	return 0;
+}
+
 /* Content-Length: only a zero length is served (GET and HEAD have no body). */
 static int parse_content_length(struct parse *p, const char *v, size_t n)
 {
@@ -197,6 +277,8 @@ static int parse_field(struct parse *p, const char *l, size_t n)
 		return parse_connection(p, v, vlen);
 	if (token_is(l, nlen, "Content-Length"))
 		return parse_content_length(p, v, vlen);
+	if (token_is(l, nlen, "Accept-Encoding"))
+		return parse_accept_encoding(p, v, vlen);
 	if (token_is(l, nlen, "Transfer-Encoding"))
 		return refuse(p, 501, "Transfer-Encoding is not supported");
 	return 0;
@@ -254,6 +336,8 @@ int http_request_parse(const char *buf, size_t len, struct http_request *ret, in
 		return -EBADMSG;
 	}
 	p.req.keep_alive = !p.saw_close && (p.req.minor >= 1 || p.saw_keep_alive);
+	/* gzip named acceptable, or "*" and gzip not refused by name. */
+	p.req.accept_gzip = !p.gzip_no && (p.gzip_yes || (p.star_yes && !p.star_no));
 	*ret = p.req;
 	return (int)pos;
 

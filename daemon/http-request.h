@@ -28,6 +28,7 @@ struct http_request {
 	size_t query_len;
 	unsigned int minor;   /* HTTP/1.minor */
 	bool keep_alive;      /* the client may send another request */
+	bool accept_gzip;     /* Accept-Encoding allows gzip (q > 0) */
 };
 
 /*

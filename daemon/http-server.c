@@ -120,7 +120,10 @@ static void arm_deadline(struct http_conn *c, unsigned int seconds)
 	evtimer_add(c->deadline, &tv);
 }
 
-static void put_headers(struct http_conn *c, int status, const char *type, size_t len)
+/* encoding: a Content-Encoding, or NULL; negotiated: the body depends on
+ * the request's Accept-Encoding (Vary, so caches keep them apart). */
+static void put_headers(struct http_conn *c, int status, const char *type, size_t len,
+			const char *encoding, bool negotiated)
 {
 	struct evbuffer *out = bufferevent_get_output(c->bev);
 	char date[64];
@@ -136,8 +139,11 @@ static void put_headers(struct http_conn *c, int status, const char *type, size_
 			    "Content-Type: %s\r\n"
 			    "Content-Length: %zu\r\n"
 			    "Cache-Control: no-store\r\n"
-			    "%s%s\r\n",
+			    "%s%s%s%s%s%s\r\n",
 			    status, reason_of(status), date, type, len,
+			    encoding ? "Content-Encoding: " : "", encoding ? encoding : "",
+			    encoding ? "\r\n" : "",
+			    negotiated ? "Vary: Accept-Encoding\r\n" : "",
 			    status == 405 ? "Allow: GET, HEAD\r\n" : "",
 			    !c->keep_alive ? "Connection: close\r\n" :
 			    c->minor0      ? "Connection: keep-alive\r\n" : "");
@@ -152,15 +158,15 @@ static void start_writing(struct http_conn *c)
 	bufferevent_enable(c->bev, EV_WRITE);
 }
 
-void http_reply_ref(struct http_conn *c, int status, const char *type, const void *body,
-		    size_t len, void (*release)(const void *body, size_t len, void *arg),
-		    void *arg)
+void http_reply_ref(struct http_conn *c, int status, const char *type, const char *encoding,
+		    const void *body, size_t len,
+		    void (*release)(const void *body, size_t len, void *arg), void *arg)
 {
 	if (c->replied) {
 		release(body, len, arg);
 		return;
 	}
-	put_headers(c, status, type, len);
+	put_headers(c, status, type, len, encoding, true);
 	if (c->head || !len) {
 		release(body, len, arg);
 		return;
@@ -177,7 +183,7 @@ void http_reply(struct http_conn *c, int status, const char *type, const char *b
 {
 	if (c->replied)
 		return;
-	put_headers(c, status, type, len);
+	put_headers(c, status, type, len, NULL, false);
 	if (!c->head && evbuffer_add(bufferevent_get_output(c->bev), body, len) < 0) {
 		c->keep_alive = false;
 		shutdown(bufferevent_getfd(c->bev), SHUT_RDWR);

@@ -50,9 +50,11 @@ unsigned int http_server_connections(const struct http_server *s);
  * Content-Length included, and no body is sent. */
 void http_reply(struct http_conn *c, int status, const char *type, const char *body, size_t len);
 /* The same without copying: release(body, len, arg) once body is not
- * needed any more (at once for HEAD). */
-void http_reply_ref(struct http_conn *c, int status, const char *type, const void *body,
-		    size_t len, void (*release)(const void *body, size_t len, void *arg),
-		    void *arg);
+ * needed any more (at once for HEAD).  For a body chosen by the request's
+ * Accept-Encoding: encoding is its Content-Encoding ("gzip") or NULL, and
+ * the reply says "Vary: Accept-Encoding". */
+void http_reply_ref(struct http_conn *c, int status, const char *type, const char *encoding,
+		    const void *body, size_t len,
+		    void (*release)(const void *body, size_t len, void *arg), void *arg);
 
 #endif /* OCXLPMEMD_HTTP_SERVER_H */

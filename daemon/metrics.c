@@ -19,6 +19,8 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include <zlib.h>
+
 #include "dump.h"
 #include "firmware-update.h"
 #include "http-server.h"
@@ -43,6 +45,10 @@ struct metrics {
 	struct rendered *cur;     /* cached /metrics body */
 	uint64_t text_gen;        /* manager->state_gen it was rendered at */
 	bool have_text;
+	/* cur gzip-compressed, made at the first scrape that asks for it
+	 * (Prometheus always does) and kept while cur is. */
+	struct rendered *gz;
+	struct rendered *gz_of;   /* the cur it was made from (not a reference) */
 	uint64_t scrapes;
 	uint64_t renders;         /* /metrics texts rendered (cache misses) */
 };
@@ -93,9 +99,51 @@ static int current_text(struct metrics *mx)
 	r->len = len;
 	r->refs = 1; /* the cache's */
 	rendered_unref(mx->cur);
+	mx->gz = rendered_unref(mx->gz);
+	mx->gz_of = NULL;
 	mx->cur = r;
 	mx->text_gen = mx->m->state_gen;
 	mx->have_text = true;
+	return 0;
+}
+
+/*
+ * cur in gzip, at level 1: the text compresses ~20x (repeated metric and
+ * label names) and level 1 costs a few ms per MB once per change, not
+ * per scrape.  0 or -ENOMEM (then the scrape gets the plain text).
+ */
+static int current_gzip(struct metrics *mx)
+{
+	struct rendered *r;
+	z_stream z = { 0 };
+	uLong cap;
+	int zr;
+
+	if (mx->gz && mx->gz_of == mx->cur)
+		return 0;
+	if (deflateInit2(&z, 1, Z_DEFLATED, 15 + 16 /* gzip */, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return -ENOMEM;
+	cap = deflateBound(&z, (uLong)mx->cur->len);
+	r = malloc(sizeof(*r) + cap);
+	if (!r) {
+		deflateEnd(&z);
+		return -ENOMEM;
+	}
+	z.next_in = (Bytef *)mx->cur->text;
+	z.avail_in = (uInt)mx->cur->len;
+	z.next_out = (Bytef *)r->text;
+	z.avail_out = (uInt)cap;
+	zr = deflate(&z, Z_FINISH);
+	r->len = z.total_out;
+	deflateEnd(&z);
+	if (zr != Z_STREAM_END) {
+		free(r);
+		return -ENOMEM;
+	}
+	r->refs = 1; /* the cache's */
+	rendered_unref(mx->gz);
+	mx->gz = r;
+	mx->gz_of = mx->cur;
 	return 0;
 }
 
@@ -109,9 +157,15 @@ static void on_request(struct http_conn *c, const struct http_request *req, void
 			return;
 		}
 		mx->scrapes++;
+		if (req->accept_gzip && current_gzip(mx) == 0) {
+			mx->gz->refs++;
+			http_reply_ref(c, 200, "text/plain; version=0.0.4; charset=utf-8", "gzip",
+				       mx->gz->text, mx->gz->len, rendered_release, mx->gz);
+			return;
+		}
 		mx->cur->refs++;
-		http_reply_ref(c, 200, "text/plain; version=0.0.4; charset=utf-8", mx->cur->text,
-			       mx->cur->len, rendered_release, mx->cur);
+		http_reply_ref(c, 200, "text/plain; version=0.0.4; charset=utf-8", NULL,
+			       mx->cur->text, mx->cur->len, rendered_release, mx->cur);
 	} else if (path_is(req, "/")) {
 		http_reply(c, 200, "text/html; charset=utf-8", index_page, sizeof(index_page) - 1);
 	} else {
@@ -210,6 +264,7 @@ void metrics_stop(struct metrics *mx)
 	if (!mx)
 		return;
 	http_server_free(mx->http);
+	rendered_unref(mx->gz);
 	rendered_unref(mx->cur);
 	free(mx);
 }

@@ -36,6 +36,7 @@ struct row {
 	const char *path, *query; /* query NULL: none */
 	unsigned int minor;
 	bool keep_alive;
+	bool gzip;
 	int status;
 	const char *error;
 };
@@ -95,6 +96,41 @@ static const struct row rows[] = {
 	  .minor = 1, .keep_alive = true },
 	{ "head of exactly 8192 bytes", .gen = GEN_LONG, .n = HTTP_HEAD_MAX, .ret = HTTP_HEAD_MAX,
 	  .minor = 1, .keep_alive = true },
+
+	/* ---- Accept-Encoding: gzip when allowed, never when refused ---- */
+#define AE(name, value, want) \
+	{ name, B("GET /metrics HTTP/1.1\r\n" H "Accept-Encoding: " value "\r\n\r\n"), \
+	  .ret = HEADLEN("GET /metrics HTTP/1.1\r\n" H "Accept-Encoding: " value "\r\n\r\n"), \
+	  .path = "/metrics", .minor = 1, .keep_alive = true, .gzip = want }
+	AE("gzip (Prometheus)", "gzip", true),
+	AE("GZIP, any case", "GZIP", true),
+	AE("x-gzip", "x-gzip", true),
+	AE("list", "deflate, gzip", true),
+	AE("gzip q=0.5", "gzip;q=0.5", true),
+	AE("gzip q=1.000", "gzip; q=1.000", true),
+	AE("gzip q=0", "gzip;q=0", false),
+	AE("gzip q=0.000", "gzip;q=0.000", false),
+	AE("star", "*", true),
+	AE("star but gzip refused", "*, gzip;q=0", false),
+	AE("gzip despite star refused", "*;q=0, gzip", true),
+	AE("star refused", "*;q=0", false),
+	AE("identity only", "identity", false),
+	AE("deflate only", "deflate, br", false),
+	AE("empty", "", false),
+	AE("malformed q: as if not named", "gzip;q=2", false),
+	AE("malformed q 1.5", "gzip;q=1.5", false),
+	AE("malformed q, text", "gzip;q=high", false),
+	AE("q too long", "gzip;q=0.12345", false),
+	AE("unknown parameter ignored", "gzip;level=9", true),
+	AE("gzipped is not gzip", "gzipped", false),
+	AE("commas and spaces", " , ,gzip , ", true),
+#undef AE
+	{ "no Accept-Encoding: identity", B("GET /metrics HTTP/1.1\r\n" H "\r\n"),
+	  .ret = HEADLEN("GET /metrics HTTP/1.1\r\n" H "\r\n"), .path = "/metrics", .minor = 1,
+	  .keep_alive = true, .gzip = false },
+	{ "two Accept-Encoding fields", B("GET / HTTP/1.1\r\n" H "Accept-Encoding: br\r\nAccept-Encoding: gzip\r\n\r\n"),
+	  .ret = HEADLEN("GET / HTTP/1.1\r\n" H "Accept-Encoding: br\r\nAccept-Encoding: gzip\r\n\r\n"),
+	  .path = "/", .minor = 1, .keep_alive = true, .gzip = true },
 
 	/* ---- Need more ---- */
 	{ "empty", B(""), .ret = 0 },
@@ -242,6 +278,7 @@ static void check_row(const struct row *r)
 		}
 		assert_int_equal(req.minor, r->minor);
 		assert_int_equal(req.keep_alive, r->keep_alive);
+		assert_int_equal(req.accept_gzip, r->gzip);
 		/* Every proper prefix of a good head: need more. */
 		for (size_t n = 0; n < (size_t)ret; n++) {
 			char *p = malloc(n ? n : 1);

@@ -99,6 +99,23 @@ check "HEAD Content-Length ($head_len) is the GET body's ($(wc -c < "$WORK/get")
 	test "$head_len" = "$(wc -c < "$WORK/get")"
 check "HEAD sends no body" test "$(printf 'HEAD /metrics HTTP/1.0\r\n\r\n' |
 	socat -t 2 - TCP:127.0.0.1:$PORT | sed -n '/^\r$/,$p' | wc -c)" -eq 2
+# gzip when the scraper asks (Prometheus always does): the same exposition,
+# compressed, with its own Content-Length and Vary; never when refused.
+curl -s -H 'Accept-Encoding: gzip' -D "$WORK/gz.hdr" -o "$WORK/gz" "$URL/metrics"
+check "gzip asked: Content-Encoding gzip" grep -qi '^content-encoding: gzip' "$WORK/gz.hdr"
+check "gzip asked: Vary: Accept-Encoding" grep -qi '^vary: accept-encoding' "$WORK/gz.hdr"
+gz_len=$(awk 'tolower($1) == "content-length:" { print $2 + 0 }' "$WORK/gz.hdr")
+check "gzip: Content-Length ($gz_len) is the compressed size" test "$gz_len" = "$(wc -c < "$WORK/gz")"
+check "gzip: decompresses to an exposition promtool accepts" \
+	bash -c "gzip -dc '$WORK/gz' | promtool check metrics"
+check "gzip: the same families as the plain text" \
+	test "$(gzip -dc "$WORK/gz" | grep '^# TYPE')" = "$(grep '^# TYPE' "$WORK/get")"
+check "gzip: at least 5 times smaller" test $((gz_len * 5)) -lt "$(wc -c < "$WORK/get")"
+curl -s -H 'Accept-Encoding: gzip;q=0, *' -D "$WORK/nogz.hdr" -o /dev/null "$URL/metrics"
+check "gzip refused (q=0): plain text" bash -c "! grep -qi '^content-encoding' '$WORK/nogz.hdr'"
+curl -s -D "$WORK/plain.hdr" -o /dev/null "$URL/metrics"
+check "no Accept-Encoding: plain text, Vary still said" \
+	bash -c "! grep -qi '^content-encoding' '$WORK/plain.hdr' && grep -qi '^vary: accept-encoding' '$WORK/plain.hdr'"
 check "index page links /metrics" bash -c "curl -sf $URL/ | grep -q 'href=\"/metrics\"'"
 check "unknown path: 404" test "$(curl -s -o /dev/null -w '%{http_code}' "$URL/debug")" = 404
 code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -d x "$URL/metrics")

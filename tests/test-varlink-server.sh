@@ -29,6 +29,9 @@ stop_monitor() {
 cleanup_all() {
 	local rc=$?
 	stop_monitor
+	# cleanup reads the status from $?; errexit would end the trap at the
+	# (exit) on a failure, leaving the daemon running and its log unshown.
+	set +e
 	(exit "$rc")
 	cleanup
 }

@@ -94,13 +94,14 @@ struct json_object *card_json_summary(const struct dcard *dc)
 	json_object_object_add(o, "present", json_object_new_boolean(dc->card != NULL));
 	add_str(o, "health", card_health_name(dc->report->state));
 	json_object_object_add(o, "reasons", reasons_json(dc->report));
-	/* Only what a present card reports now: never a stale number. */
+	/* Only what a present card reports now: never a stale number (its
+	 * last SMART read succeeded). */
 	json_object_object_add(o, "temperature_c",
-			       dc->card && dc->have_smart &&
+			       dc->card && dc->have_smart && !dc->reading_stale[READING_SMART] &&
 					       ocxlpmem_smart_temperature_c(&dc->smart, &temp) ?
 				       json_object_new_int(temp) : NULL);
 	json_object_object_add(o, "life_remaining_pct",
-			       dc->card && dc->have_smart &&
+			       dc->card && dc->have_smart && !dc->reading_stale[READING_SMART] &&
 					       ocxlpmem_smart_life_remaining_pct(&dc->smart, &life) ?
 				       json_object_new_int((int)life) : NULL);
 	add_str(o, "firmware_version", fw_version_of(dc));

@@ -359,6 +359,23 @@ static void handle_events(struct dcard *dc, uint64_t events)
 		dump_card_wants_collection(dc, "card-event");
 }
 
+/* The reading a polled function gives, or -1. */
+static int reading_of(unsigned int function)
+{
+	switch (function) {
+	case OCXLPMEM_FN_SMART:
+		return READING_SMART;
+	case OCXLPMEM_FN_CONTROLLER_HEALTH:
+		return READING_CONTROLLER_HEALTH;
+	case OCXLPMEM_FN_CONTROLLER_STATS:
+		return READING_STATS;
+	case OCXLPMEM_FN_FIRMWARE_INFO:
+		return READING_FIRMWARE;
+	default:
+		return -1;
+	}
+}
+
 /* Store a successful reply's data.  0 or the decode error. */
 static int absorb(struct dcard *dc, unsigned int function, const struct ocxlpmem_reply *reply)
 {
@@ -470,6 +487,15 @@ void card_request_done(struct dcard *dc, struct ocxlpmem_request *req)
 	r = card_reply_of(req, &reply);
 	if (r == 0)
 		r = absorb(dc, req->function, &reply);
+	if (reading_of(req->function) >= 0) {
+		int k = reading_of(req->function);
+
+		/* A value whose last read failed is history, not a reading:
+		 * it is not shown as current (#16: no stale samples). */
+		dc->reading_stale[k] = r != 0;
+		if (r == 0)
+			dc->reading_ok_us[k] = now_realtime_us();
+	}
 	if (tag == TAG_IDENTIFY) {
 		if (r != 0) {
 			note_error(dc, req->function, r);
@@ -683,6 +709,7 @@ void card_attach(struct manager *m, struct ocxlpmem_card *c)
 	dc->unresponsive = false;
 	dc->consecutive_timeouts = 0;
 	dc->have_smart = dc->have_ctl = dc->have_stats = dc->have_fw = dc->have_caps = false;
+	memset(dc->reading_stale, 0, sizeof(dc->reading_stale));
 	/* A card attached anew may run another driver: ask it afresh. */
 	dc->functions = OCXLPMEM_FN_ALL_MASK;
 	dc->refused = 0;

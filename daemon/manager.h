@@ -34,6 +34,16 @@ enum poll_kind {
 	POLL_KINDS,
 };
 
+/* The readings a card is polled for: each has its last success, and is
+ * stale while its last read failed (then it is not shown as current). */
+enum reading {
+	READING_SMART = 0,
+	READING_CONTROLLER_HEALTH,
+	READING_STATS,
+	READING_FIRMWARE,
+	READING_KINDS,
+};
+
 /* What a request is for; its context rides along as the request's userdata. */
 enum req_tag {
 	TAG_POLL_HEALTH = POLL_HEALTH,
@@ -100,6 +110,8 @@ struct dcard {
 	struct ocxlpmem_stats stats;
 	struct ocxlpmem_firmware_info fw;
 	uint64_t events;            /* last EVENT_CHECK */
+	uint64_t reading_ok_us[READING_KINDS]; /* CLOCK_REALTIME of the last good read; 0 never */
+	bool reading_stale[READING_KINDS];     /* the last read of it failed */
 
 	bool fatal_hardware, fatal_firmware;
 	bool unresponsive;

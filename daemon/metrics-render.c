@@ -121,13 +121,26 @@ static void emit_health(FILE *f, const struct family *fam, const struct manager 
 	}
 }
 
+/* SMART values as the card reports them now: present, and its last SMART
+ * read succeeded.  No sample beats a stale or made-up one; when the card
+ * cannot be read the rules see the daemon's latched alerts instead. */
+static bool smart_current(const struct dcard *dc)
+{
+	return dc->card && dc->have_smart && !dc->reading_stale[READING_SMART];
+}
+
+static bool stats_current(const struct dcard *dc)
+{
+	return dc->card && dc->have_stats && !dc->reading_stale[READING_STATS];
+}
+
 /* Sensors: only what a present card reports; no sample beats a fake. */
 static void emit_temperature(FILE *f, const struct family *fam, const struct manager *m,
 			     const struct dcard *dc)
 {
 	int t;
 
-	if (dc->card && dc->have_smart && ocxlpmem_smart_temperature_c(&dc->smart, &t))
+	if (smart_current(dc) && ocxlpmem_smart_temperature_c(&dc->smart, &t))
 		card_double(f, fam->name, dc, t);
 }
 
@@ -136,7 +149,7 @@ static void emit_life(FILE *f, const struct family *fam, const struct manager *m
 {
 	unsigned int l;
 
-	if (dc->card && dc->have_smart && ocxlpmem_smart_life_remaining_pct(&dc->smart, &l))
+	if (smart_current(dc) && ocxlpmem_smart_life_remaining_pct(&dc->smart, &l))
 		card_double(f, fam->name, dc, l / 100.0);
 }
 
@@ -145,21 +158,21 @@ static void emit_power_on(FILE *f, const struct family *fam, const struct manage
 {
 	uint64_t hours;
 
-	if (dc->card && dc->have_smart && ocxlpmem_smart_power_on_hours(&dc->smart, &hours))
+	if (smart_current(dc) && ocxlpmem_smart_power_on_hours(&dc->smart, &hours))
 		card_u64(f, fam->name, dc, hours * 3600u);
 }
 
 static void emit_resets(FILE *f, const struct family *fam, const struct manager *m,
 			const struct dcard *dc)
 {
-	if (dc->card && dc->have_stats)
+	if (stats_current(dc))
 		card_u64(f, fam->name, dc, dc->stats.reset_count);
 }
 
 static void emit_critical_resource(FILE *f, const struct family *fam, const struct manager *m,
 				   const struct dcard *dc)
 {
-	if (dc->card && dc->have_stats)
+	if (stats_current(dc))
 		card_double(f, fam->name, dc, dc->stats.critical_resource_utilization_pct / 100.0);
 }
 
@@ -169,7 +182,7 @@ static void emit_stat(FILE *f, const struct family *fam, const struct manager *m
 {
 	uint64_t v;
 
-	if (!dc->card || !dc->have_stats)
+	if (!stats_current(dc))
 		return;
 	memcpy(&v, (const char *)&dc->stats + fam->stat_offset, sizeof(v));
 	if (fam->stat_scale == 1)
@@ -342,6 +355,26 @@ static void emit_poll_duration(FILE *f, const struct family *fam, const struct m
 	}
 }
 
+/* When each reading last succeeded: how old a value is, and that it is
+ * missing because its reads fail, not because it was never there. */
+static void emit_reading_success(FILE *f, const struct family *fam, const struct manager *m,
+				 const struct dcard *dc)
+{
+	static const char *const names[READING_KINDS] = {
+		"smart", "controller-health", "stats", "firmware",
+	};
+
+	for (unsigned int k = 0; k < READING_KINDS; k++) {
+		char extra[48], v[32];
+
+		if (!dc->reading_ok_us[k])
+			continue;
+		snprintf(extra, sizeof(extra), ",reading=\"%s\"", names[k]);
+		snprintf(v, sizeof(v), "%.3f", dc->reading_ok_us[k] / 1e6);
+		card_sample(f, fam->name, dc, extra, v);
+	}
+}
+
 static void emit_poll_success(FILE *f, const struct family *fam, const struct manager *m,
 			      const struct dcard *dc)
 {
@@ -415,6 +448,9 @@ static const struct family families[] = {
 	       emit_poll_duration),
 	FAMILY("last_poll_success_timestamp_seconds", "gauge",
 	       "When the card's last successful poll of each kind ended (Unix time).", emit_poll_success),
+	FAMILY("reading_success_timestamp_seconds", "gauge",
+	       "When each reading of the card last succeeded (Unix time); its values are exported only while its last read succeeded.",
+	       emit_reading_success),
 };
 
 #define NFAMILIES (sizeof(families) / sizeof(families[0]))

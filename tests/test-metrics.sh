@@ -58,6 +58,18 @@ ctl sim inject ocxlpmem3 hang --function smart
 poll_now
 wait_for 10 metric_is 'ocxlpmem_card_collector_up{card="ocxlpmem3"}' 0
 check "collector_up drops for a hung card" metric_is 'ocxlpmem_card_collector_up{card="ocxlpmem3"}' 0
+# No stale readings: while SMART cannot be read its values are absent,
+# its last success is exported, and status shows no number either.
+check "hung card: no temperature sample passed off as current" \
+	test -z "$(metric 'ocxlpmem_card_temperature_celsius{card="ocxlpmem3"}')"
+check "hung card: no life sample" \
+	test -z "$(metric 'ocxlpmem_card_life_remaining_ratio{card="ocxlpmem3"}')"
+check "hung card: when SMART last succeeded is exported" \
+	test -n "$(metric 'ocxlpmem_card_reading_success_timestamp_seconds{card="ocxlpmem3",reading="smart"}')"
+check "hung card: status shows no temperature" \
+	test "$(ctl --json status | jq '.cards[] | select(.name == "ocxlpmem3") | .temperature_c')" = null
+check "a readable card keeps its temperature" \
+	test -n "$(metric 'ocxlpmem_card_temperature_celsius{card="ocxlpmem1"}')"
 t0=$(date +%s%N)
 curl -sf "$URL/metrics" >/dev/null
 t1=$(date +%s%N)

@@ -463,7 +463,8 @@ static int cmd_monitor(int argc, char **argv)
 
 			if (!strcmp(kind, "alert"))
 				printf("%s alert %s %s: %s\n", str_of(ev, "card", "?"),
-				       str_of(ev, "alert", "?"), str_of(ev, "alert_event", "?"),
+				       str_of(ev, "condition", str_of(ev, "alert", "?")),
+				       str_of(ev, "alert_event", "?"),
 				       str_of(ev, "message", ""));
 			else
 				printf("%s %s health=%s\n", str_of(ev, "card", "?"), kind,

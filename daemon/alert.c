@@ -132,9 +132,10 @@ static int send_stderr(const struct alert *a)
 
 static int send_journal(const struct alert *a)
 {
-	char fixed[8][160];
+#define FIXED_FIELDS 9
+	char fixed[FIXED_FIELDS][160];
 	char extra[ALERT_FIELDS_MAX][160];
-	struct iovec iov[8 + ALERT_FIELDS_MAX];
+	struct iovec iov[FIXED_FIELDS + ALERT_FIELDS_MAX];
 	size_t n = 0;
 	int r;
 
@@ -147,7 +148,8 @@ static int send_journal(const struct alert *a)
 	snprintf(fixed[5], sizeof(fixed[5]), "OCXLPMEM_FW_VERSION=%s", a->card.fw_version);
 	snprintf(fixed[6], sizeof(fixed[6]), "OCXLPMEM_ALERT=%s", a->condition);
 	snprintf(fixed[7], sizeof(fixed[7]), "OCXLPMEM_EVENT=%s", a->event);
-	for (size_t i = 0; i < 8; i++)
+	snprintf(fixed[8], sizeof(fixed[8]), "OCXLPMEM_CONDITION=%s", a->condition);
+	for (size_t i = 0; i < FIXED_FIELDS; i++)
 		iov[n++] = (struct iovec){ fixed[i], strlen(fixed[i]) };
 	for (size_t i = 0; i < a->nfields; i++) {
 		snprintf(extra[i], sizeof(extra[i]), "OCXLPMEM_%s=%s", a->fields[i].name,
@@ -156,7 +158,7 @@ static int send_journal(const struct alert *a)
 	}
 	{
 		char msg[300];
-		struct iovec all[8 + ALERT_FIELDS_MAX + 1];
+		struct iovec all[FIXED_FIELDS + ALERT_FIELDS_MAX + 1];
 
 		snprintf(msg, sizeof(msg), "MESSAGE=%s: %s", a->card.name, a->message);
 		memcpy(all, iov, n * sizeof(iov[0]));
@@ -164,6 +166,7 @@ static int send_journal(const struct alert *a)
 		r = sd_journal_sendv(all, (int)n + 1);
 	}
 	return r;
+#undef FIXED_FIELDS
 }
 
 int alert_send(const struct alert *a)

@@ -35,6 +35,9 @@ static struct json_object *reasons_json(const struct health_report *rep)
 		const struct health_reason *r = &rep->reasons[i];
 		struct json_object *o = json_object_new_object();
 
+		/* condition: the one name for it everywhere (metrics label,
+		 * journal OCXLPMEM_CONDITION); code: interface 1 and 2. */
+		add_str(o, "condition", r->code);
 		add_str(o, "code", r->code);
 		add_str(o, "level", card_health_name(r->level));
 		add_str(o, "text", r->text);
@@ -259,6 +262,7 @@ struct json_object *card_json_detail(const struct dcard *dc)
 		const struct alert_record *a = &dc->state->alerts[i];
 		struct json_object *ao = json_object_new_object();
 
+		add_str(ao, "condition", a->key);
 		add_str(ao, "key", a->key);
 		json_object_object_add(ao, "active", json_object_new_boolean(a->active));
 		add_str(ao, "level", card_health_name(a->level));

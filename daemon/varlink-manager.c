@@ -107,7 +107,7 @@ static void m_get_version(struct varlink_call *call, struct json_object *p, void
 	o = json_object_new_object();
 	json_object_object_add(o, "version", json_object_new_string(PACKAGE_VERSION));
 	json_object_object_add(o, "abi_version", json_object_new_int(OCXLPMEM_ABI_VERSION));
-	json_object_object_add(o, "interface_version", json_object_new_int(2));
+	json_object_object_add(o, "interface_version", json_object_new_int(3));
 	json_object_object_add(o, "backend",
 			       json_object_new_string(ocxlpmem_transport_name(m->transport)));
 	json_object_object_add(o, "state_dir", json_object_new_string(m->state_dir));
@@ -633,6 +633,7 @@ static void on_alert(const struct alert *a, void *userdata)
 	if (varlink_watchers_empty(&monitors))
 		return;
 	e = event_base_json("alert", a->card.name, a->card.serial);
+	json_object_object_add(e, "condition", json_object_new_string(a->condition));
 	json_object_object_add(e, "alert", json_object_new_string(a->condition));
 	json_object_object_add(e, "alert_event", json_object_new_string(a->event));
 	json_object_object_add(e, "priority", json_object_new_int(a->priority));

@@ -63,6 +63,8 @@ cond=$(journal OCXLPMEM_ALERT=error-log-data-loss | head -n 1)
 check "journal: condition alert with level" test "$(jq -r .OCXLPMEM_LEVEL <<< "$cond")" = critical
 check "journal: condition MESSAGE_ID" \
 	test "$(jq -r .MESSAGE_ID <<< "$cond")" = 432f2b149d7845389de6f72c686d324c
+check "journal: OCXLPMEM_CONDITION names the condition as OCXLPMEM_ALERT does" \
+	test "$(jq -r .OCXLPMEM_CONDITION <<< "$cond")" = error-log-data-loss
 stop_daemon 2
 
 # ---- SIGKILL while draining, ROUNDS times --------------------------------

@@ -45,6 +45,15 @@ wait_for 10 metric_is 'ocxlpmem_card_temperature_celsius{card="ocxlpmem0"}' 95
 check "temperature follows the card" test "$(metric 'ocxlpmem_card_temperature_celsius{card="ocxlpmem0"}')" = 95
 check "health state-set follows" test "$(metric 'ocxlpmem_card_health{card="ocxlpmem0",state="critical"}')" = 1
 check "latched alert exported" test "$(metric 'ocxlpmem_card_alert_active{card="ocxlpmem0",condition="temperature"}')" = 1
+# One name for a condition: the metrics label, Varlink's condition members
+# (with the older code and key beside them, the same value).
+show0=$(ctl --json show ocxlpmem0)
+check "Reason.condition is the metrics label" \
+	jq -e '[.. | objects | select(has("level") and has("text")) | .condition] | index("temperature") != null' <<< "$show0"
+check "Reason.condition equals its code" \
+	jq -e '[.. | objects | select(has("level") and has("text")) | .condition == .code] | all' <<< "$show0"
+check "Alert.condition equals its key" \
+	jq -e '[.. | objects | select(has("since_usec") and has("reminders")) | .condition == .key] | (length > 0 and all)' <<< "$show0"
 ctl sim inject ocxlpmem1 error-log --type data-loss
 wait_for 10 metric_is 'ocxlpmem_card_error_log_entries_total{card="ocxlpmem1",type="data-loss"}' 1
 check "error-log counter follows" \

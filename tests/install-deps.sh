@@ -11,7 +11,7 @@ packages=(
 	umockdev libumockdev-dev
 	clang libclang-rt-14-dev valgrind
 	socat shellcheck jq systemd util-linux
-	prometheus curl wrk nginx-light bc
+	prometheus python3-yaml curl wrk nginx-light bc
 )
 
 # udevadm for tests/test-udev-rules.sh, unpacked rather than installed:
@@ -31,6 +31,23 @@ unpack_udevadm() {
 	rm -rf "$dir"
 }
 
+# amtool for tests/test-prometheus-rules.sh, unpacked rather than
+# installed: installing prometheus-alertmanager starts an Alertmanager.
+am_cache=/var/cache/ocxlpmemd-alertmanager
+unpack_amtool() {
+	local dir
+	command -v amtool >/dev/null && return 0
+	[ -x "$am_cache/usr/bin/amtool" ] && return 0
+	dir=$(mktemp -d)
+	if (cd "$dir" && apt-get download -qq prometheus-alertmanager >/dev/null 2>&1 &&
+		$SUDO dpkg -x prometheus-alertmanager_*.deb "$am_cache"); then
+		echo "unpacked amtool into $am_cache"
+	else
+		echo "could not unpack amtool: the rules test will not run amtool check-config"
+	fi
+	rm -rf "$dir"
+}
+
 missing=()
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
@@ -42,6 +59,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 if [ ${#missing[@]} -eq 0 ]; then
 	unpack_udevadm
+	unpack_amtool
 	exit 0
 fi
 echo "installing: ${missing[*]}"
@@ -49,3 +67,4 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 unpack_udevadm
+unpack_amtool

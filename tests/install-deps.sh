@@ -12,6 +12,7 @@ packages=(
 	clang libclang-rt-14-dev valgrind
 	socat shellcheck jq systemd util-linux
 	prometheus python3-yaml curl wrk nginx-light bc
+	dpkg-dev debhelper lintian
 )
 
 # udevadm for tests/test-udev-rules.sh, unpacked rather than installed:

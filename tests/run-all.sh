@@ -1,6 +1,7 @@
 #!/bin/bash
 # Every test, from a fresh Debian 12 machine: install dependencies, build
-# with warnings as errors, make check, the sanitizer build (ASan + UBSan)
+# with warnings as errors, make check, the Debian packages (built, linted,
+# then installed by the system test), the sanitizer build (ASan + UBSan)
 # running the whole suite again, bounded libFuzzer runs, make distcheck.
 #
 # Environment: JOBS (default nproc), FUZZ_SECONDS (default 20 per target),
@@ -23,6 +24,18 @@ rm -rf build
 mkdir -p build
 (cd build && "$top/configure" --enable-werror -q && make -j"$jobs" -s &&
 	make -j"$jobs" check) || { cat build/test-suite.log 2>/dev/null || true; exit 1; }
+
+step "Debian packages (dpkg-buildpackage, lintian)"
+# The system test below installs these packages when they were built.
+rm -rf build-deb
+deb_rc=0
+./tests/test-debian.sh "$top/build-deb" || deb_rc=$?
+if [ "$deb_rc" = 77 ]; then
+	echo "Debian package test skipped (see the reason above): the system test uses make install"
+elif [ "$deb_rc" != 0 ]; then
+	echo "Debian package test failed"
+	exit 1
+fi
 
 step "system test (booted systemd in a container)"
 systest_rc=0

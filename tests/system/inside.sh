@@ -44,6 +44,24 @@ finish() {
 }
 trap finish EXIT
 
+# ---- deb-install (packages only) ----------------------------------------------------
+# run.sh says how the project was installed.  From the packages: their
+# maintainer scripts enabled the socket and not the service, the socket
+# listened from boot, and sysusers made the group.
+if [ "$(cat "$R/installed-by" 2>/dev/null)" = deb ]; then
+	sock=$(systemctl is-enabled ocxlpmemd.socket 2>&1)
+	svc=$(systemctl is-enabled "$unit" 2>&1)
+	if [ "$sock" != enabled ] || [ "$svc" != disabled ]; then
+		fail deb-install "ocxlpmemd.socket is $sock (want enabled), $unit is $svc (want disabled)"
+	elif ! is_state ocxlpmemd.socket active || ! is_state "$unit" inactive; then
+		fail deb-install "after boot: socket $(prop ocxlpmemd.socket ActiveState), service $(prop "$unit" ActiveState)"
+	elif ! getent group ocxlpmem >/dev/null; then
+		fail deb-install "no group ocxlpmem"
+	else
+		ok deb-install
+	fi
+fi
+
 # ---- sim-dropin ----------------------------------------------------------------
 mkdir -p "$dropdir"
 cat >"$dropdir/sim.conf" <<EOF

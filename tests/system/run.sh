@@ -6,14 +6,21 @@
 #   tests/system/run.sh [BUILD]
 #
 # Makes (or reuses from the cache) a Debian 12 root with debootstrap,
-# installs the project into it with "make install DESTDIR=", boots it with
-# systemd-nspawn -b and lets an enabled oneshot unit run
+# installs the project into it, boots it with systemd-nspawn -b and lets an
+# enabled oneshot unit run
 # tests/system/inside.sh, which writes one line per named check to
 # /results/results.txt and powers the container off.  This script then
 # prints the checks, adds its own (promtool on the served metrics) and
 # fails naming every failed check.
 #
-# BUILD is used when it is configured for the system's own places
+# The project goes into the root as Debian packages when
+# tests/test-debian.sh has left them in build-deb/ (ocxlpmemd, ocxlpmemctl
+# and libocxlpmem0, newer than every source file they are built from):
+# "dpkg -i" in the root, so the maintainer scripts (sysusers, the enabled
+# socket, the catalog trigger) are tested too.  Otherwise it is built and
+# installed with "make install DESTDIR=".  The log says which.
+#
+# BUILD (make install only) is used when it is configured for the system's own places
 # (--prefix=/usr --sysconfdir=/etc --localstatedir=/var); otherwise (the
 # default, and run-all.sh's build configured for /usr/local) the script
 # configures and builds its own out-of-tree build-systest directory.
@@ -23,6 +30,8 @@
 #                            (default /var/cache/ocxlpmemd-systest)
 #   OCXLPMEM_SYSTEST_MIRROR  Debian mirror (default http://deb.debian.org/debian)
 #   OCXLPMEM_SYSTEST_KEEP=1  keep the root (its path is printed) for debugging
+#   OCXLPMEM_SYSTEST_DEBS    where to look for the packages (default build-deb/)
+#   OCXLPMEM_SYSTEST_INSTALL auto (default), deb (fail without packages) or make
 #   JOBS                     make -j (default nproc)
 #
 # Exit status: 0 all checks passed, 1 a check or step failed, 77 the test
@@ -100,7 +109,43 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# ---- The build ----------------------------------------------------------------
+# ---- Packages or make install ---------------------------------------------------
+# The packages are used only when none of the files they are built from is
+# newer: stale packages would test old code.
+debs_dir=${OCXLPMEM_SYSTEST_DEBS:-$top/build-deb}
+install_how=${OCXLPMEM_SYSTEST_INSTALL:-auto}
+case $install_how in auto | deb | make) ;; *) die "OCXLPMEM_SYSTEST_INSTALL=$install_how: want auto, deb or make" ;; esac
+debs=()
+why_not_debs=
+if [ "$install_how" != make ]; then
+	for p in ocxlpmemd ocxlpmemctl libocxlpmem0; do
+		f=$(find "$debs_dir" -maxdepth 1 -name "${p}_*.deb" 2>/dev/null | sort | tail -n 1)
+		if [ -z "$f" ]; then
+			why_not_debs="no ${p}_*.deb in $debs_dir (tests/test-debian.sh builds them)"
+			break
+		fi
+		debs+=("$f")
+	done
+	if [ -z "$why_not_debs" ]; then
+		# shellcheck disable=SC2012 # package file names: no newlines
+		oldest=$(ls -tr "${debs[@]}" | head -n 1)
+		newer=$(cd "$top" && find lib daemon client systemd udev man config debian \
+			configure.ac Makefile.am -type f -newer "$oldest" -print 2>/dev/null | head -n 1)
+		[ -n "$newer" ] && why_not_debs="$newer is newer than the packages in $debs_dir"
+	fi
+	if [ -n "$why_not_debs" ]; then
+		[ "$install_how" = deb ] && die "OCXLPMEM_SYSTEST_INSTALL=deb: $why_not_debs"
+		debs=()
+	fi
+fi
+if [ ${#debs[@]} -gt 0 ]; then
+	say "installing with dpkg -i: ${debs[*]##*/}"
+else
+	[ "$install_how" = make ] && why_not_debs="OCXLPMEM_SYSTEST_INSTALL=make"
+	say "installing with make install ($why_not_debs)"
+fi
+
+# ---- The build (make install only) -----------------------------------------------
 systest_build_ok() {
 	local mk=$1/Makefile
 	[ -f "$mk" ] &&
@@ -109,7 +154,9 @@ systest_build_ok() {
 		grep -qx 'localstatedir = /var' "$mk"
 }
 build=${1:-}
-if [ -n "$build" ] && systest_build_ok "$build"; then
+if [ ${#debs[@]} -gt 0 ]; then
+	: # nothing to build
+elif [ -n "$build" ] && systest_build_ok "$build"; then
 	build=$(cd "$build" && pwd)
 	say "using build $build"
 else
@@ -125,7 +172,9 @@ else
 			--localstatedir=/var) || die "configure failed (see $build/config.log)"
 	fi
 fi
-make -C "$build" -s -j"$jobs" >/dev/null || die "build failed in $build"
+if [ ${#debs[@]} -eq 0 ]; then
+	make -C "$build" -s -j"$jobs" >/dev/null || die "build failed in $build"
+fi
 
 # ---- The root: cached pristine tarball, or debootstrap -------------------------
 host_arch=$(dpkg --print-architecture 2>/dev/null || echo amd64)
@@ -171,10 +220,25 @@ else
 fi
 
 # ---- Install the project and the test driver ----------------------------------
-say "make install DESTDIR=$root"
-make -C "$build" -s install DESTDIR="$root" >"$work/install.log" 2>&1 ||
-	{ cat "$work/install.log"; die "make install failed"; }
-chroot "$root" ldconfig
+mkdir -p "$root/results"
+if [ ${#debs[@]} -gt 0 ]; then
+	say "dpkg -i in the root: ${debs[*]##*/}"
+	mkdir -p "$root/tmp/ocxlpmemd-debs"
+	cp "${debs[@]}" "$root/tmp/ocxlpmemd-debs/"
+	# Not booted: deb-systemd-invoke starts nothing, the enable symlinks,
+	# the sysusers group and the catalog trigger are made as on a real system.
+	chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive \
+		sh -c 'dpkg -i /tmp/ocxlpmemd-debs/*.deb' >"$work/install.log" 2>&1 ||
+		{ cat "$work/install.log"; die "dpkg -i failed"; }
+	rm -rf "$root/tmp/ocxlpmemd-debs"
+	echo deb >"$root/results/installed-by"
+else
+	say "make install DESTDIR=$root"
+	make -C "$build" -s install DESTDIR="$root" >"$work/install.log" 2>&1 ||
+		{ cat "$work/install.log"; die "make install failed"; }
+	chroot "$root" ldconfig
+	echo make >"$root/results/installed-by"
+fi
 mkdir -p "$root/usr/local/libexec/ocxlpmemd-systest" "$root/results"
 install -m 0755 "$here/inside.sh" "$root/usr/local/libexec/ocxlpmemd-systest/inside.sh"
 cat >"$root/etc/systemd/system/ocxlpmemd-systest.service" <<'EOF'

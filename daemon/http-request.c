@@ -41,6 +41,9 @@ struct parse {
 	bool saw_close, saw_keep_alive;
 	/* Accept-Encoding: gzip named (with q > 0, or q = 0), "*" named. */
 	bool gzip_yes, gzip_no, star_yes, star_no;
+	/* Accept: the highest q (thousandths) of OpenMetrics 1.0.0 and of
+	 * the text format (text/plain, text/any, any/any); -1 if not named. */
+	int om_q, text_q;
 	int status;
 	const char *error;
 };
@@ -145,33 +148,41 @@ static int parse_connection(struct parse *p, const char *v, size_t n)
 }
 
 /*
- * A qvalue (RFC 9110 12.4.2): "0", "0.5", "1", "1.000".  Whether it is
- * above zero; false for a malformed one too, which is then as if the
- * coding was not named acceptable (a bad hint costs compression, never
- * the request).
+ * A qvalue (RFC 9110 12.4.2): "0", "0.5", "1", "1.000", in thousandths
+ * (0..1000); -1 for a malformed one.
+ */
+static int qvalue_parse(const char *v, size_t n)
+{
+	int q, scale = 100;
+
+	if (!n || (v[0] != '0' && v[0] != '1'))
+		return -1;
+	q = v[0] == '1' ? 1000 : 0;
+	if (n > 1) {
+		if (v[1] != '.' || n > 5)
+			return -1;
+		for (size_t i = 2; i < n; i++, scale /= 10) {
+			if (v[i] < '0' || v[i] > '9')
+				return -1;
+			if (v[0] == '1' && v[i] != '0')
+				return -1;
+			q += (v[i] - '0') * scale;
+		}
+	}
+	return q;
+}
+
+/*
+ * Whether a qvalue is above zero; false for a malformed one too, which is
+ * then as if the coding was not named acceptable (a bad hint costs
+ * compression, never the request).
  */
 static bool qvalue_positive(const char *v, size_t n, bool *ret_valid)
 {
-	bool positive = false;
-	size_t i = 1;
+	int q = qvalue_parse(v, n);
 
-	*ret_valid = false;
-	if (!n || (v[0] != '0' && v[0] != '1'))
-		return false;
-	positive = v[0] == '1';
-	if (n > 1) {
-		if (v[1] != '.' || n > 5)
-			return false;
-		for (i = 2; i < n; i++) {
-			if (v[i] < '0' || v[i] > '9')
-				return false;
-			if (v[0] == '1' && v[i] != '0')
-				return false;
-			positive |= v[i] != '0';
-		}
-	}
-	*ret_valid = true;
-	return positive;
+	*ret_valid = q >= 0;
+	return q > 0;
 }
 
 /* Accept-Encoding: "gzip", "gzip;q=0.8, *;q=0", "identity". */
@@ -217,6 +228,60 @@ static int parse_accept_encoding(struct parse *p, const char *v, size_t n)
 				p->star_yes = true;
 			else if (valid)
 				p->star_no = true;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Accept (RFC 9110 12.5.1), only to choose between OpenMetrics 1.0.0 and
+ * the text format 0.0.4: the highest q given to each.
+ * The Accept field of Prometheus 2.42 lists OpenMetrics 1.0.0 (q=1),
+ * OpenMetrics 0.0.1 (q=0.75), text/plain 0.0.4 (q=0.5) and any type
+ * (q=0.1).  A media range with a malformed q or an unknown OpenMetrics
+ * version is skipped.
+ */
+static int parse_accept(struct parse *p, const char *v, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		size_t start, end;
+		int q = 1000;
+		bool valid = true, version_ok = true;
+
+		while (i < n && (v[i] == ' ' || v[i] == '\t' || v[i] == ','))
+			i++;
+		start = i;
+		while (i < n && v[i] != ',' && v[i] != ';' && v[i] != ' ' && v[i] != '\t')
+			i++;
+		end = i;
+		while (i < n && v[i] != ',') {
+			size_t ps, pe;
+
+			while (i < n && (v[i] == ' ' || v[i] == '\t' || v[i] == ';'))
+				i++;
+			ps = i;
+			while (i < n && v[i] != ',' && v[i] != ';' && v[i] != ' ' && v[i] != '\t')
+				i++;
+			pe = i;
+			if (pe - ps >= 2 && (v[ps] == 'q' || v[ps] == 'Q') && v[ps + 1] == '=') {
+				q = qvalue_parse(v + ps + 2, pe - ps - 2);
+				valid &= q >= 0;
+			} else if (pe - ps > 8 && strncasecmp(v + ps, "version=", 8) == 0) {
+				version_ok = token_is(v + ps + 8, pe - ps - 8, "1.0.0");
+			}
+		}
+		if (end == start || !valid)
+			continue;
+		if (token_is(v + start, end - start, "application/openmetrics-text")) {
+			if (version_ok && q > p->om_q)
+				p->om_q = q;
+		} else if (token_is(v + start, end - start, "text/plain") ||
+			   token_is(v + start, end - start, "text/*") ||
+			   token_is(v + start, end - start, "*/*")) {
+			if (q > p->text_q)
+				p->text_q = q;
 		}
 	}
 	return 0;
@@ -279,6 +344,8 @@ static int parse_field(struct parse *p, const char *l, size_t n)
 		return parse_content_length(p, v, vlen);
 	if (token_is(l, nlen, "Accept-Encoding"))
 		return parse_accept_encoding(p, v, vlen);
+	if (token_is(l, nlen, "Accept"))
+		return parse_accept(p, v, vlen);
 	if (token_is(l, nlen, "Transfer-Encoding"))
 		return refuse(p, 501, "Transfer-Encoding is not supported");
 	return 0;
@@ -287,7 +354,7 @@ static int parse_field(struct parse *p, const char *l, size_t n)
 int http_request_parse(const char *buf, size_t len, struct http_request *ret, int *ret_status,
 		       const char **ret_error)
 {
-	struct parse p = { 0 };
+	struct parse p = { .om_q = -1, .text_q = -1 };
 	size_t scan = len < HTTP_HEAD_MAX ? len : HTTP_HEAD_MAX, pos = 0;
 	bool have_request_line = false;
 
@@ -338,6 +405,8 @@ int http_request_parse(const char *buf, size_t len, struct http_request *ret, in
 	p.req.keep_alive = !p.saw_close && (p.req.minor >= 1 || p.saw_keep_alive);
 	/* gzip named acceptable, or "*" and gzip not refused by name. */
 	p.req.accept_gzip = !p.gzip_no && (p.gzip_yes || (p.star_yes && !p.star_no));
+	/* OpenMetrics when asked for at least as much as the text format. */
+	p.req.accept_openmetrics = p.om_q > 0 && p.om_q >= p.text_q;
 	*ret = p.req;
 	return (int)pos;
 

@@ -29,6 +29,8 @@ struct http_request {
 	unsigned int minor;   /* HTTP/1.minor */
 	bool keep_alive;      /* the client may send another request */
 	bool accept_gzip;     /* Accept-Encoding allows gzip (q > 0) */
+	bool accept_openmetrics; /* Accept prefers OpenMetrics 1.0.0 (q > 0,
+				  * >= that of text/plain and of any/any) */
 };
 
 /*

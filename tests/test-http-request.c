@@ -37,6 +37,7 @@ struct row {
 	unsigned int minor;
 	bool keep_alive;
 	bool gzip;
+	bool openmetrics;
 	int status;
 	const char *error;
 };
@@ -131,6 +132,45 @@ static const struct row rows[] = {
 	{ "two Accept-Encoding fields", B("GET / HTTP/1.1\r\n" H "Accept-Encoding: br\r\nAccept-Encoding: gzip\r\n\r\n"),
 	  .ret = HEADLEN("GET / HTTP/1.1\r\n" H "Accept-Encoding: br\r\nAccept-Encoding: gzip\r\n\r\n"),
 	  .path = "/", .minor = 1, .keep_alive = true, .gzip = true },
+
+	/* ---- Accept: OpenMetrics 1.0.0 when preferred to the text format ---- */
+#define AC(name, value, want) \
+	{ name, B("GET /metrics HTTP/1.1\r\n" H "Accept: " value "\r\n\r\n"), \
+	  .ret = HEADLEN("GET /metrics HTTP/1.1\r\n" H "Accept: " value "\r\n\r\n"), \
+	  .path = "/metrics", .minor = 1, .keep_alive = true, .openmetrics = want }
+	AC("Prometheus 2.42",
+	   "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1",
+	   true),
+	AC("OpenMetrics without version", "application/openmetrics-text", true),
+	AC("OpenMetrics, any case, spaces", "Application/OpenMetrics-Text; Version=1.0.0", true),
+	AC("OpenMetrics 0.0.1 only", "application/openmetrics-text;version=0.0.1", false),
+	AC("OpenMetrics 2.0 only", "application/openmetrics-text;version=2.0.0", false),
+	AC("text/plain only", "text/plain", false),
+	AC("text/plain 0.0.4", "text/plain;version=0.0.4", false),
+	AC("any type", "*/*", false),
+	AC("text preferred", "application/openmetrics-text;q=0.5,text/plain", false),
+	AC("OpenMetrics preferred", "application/openmetrics-text;q=0.6,text/plain;q=0.5", true),
+	AC("equal q: OpenMetrics", "text/plain;q=0.5, application/openmetrics-text;q=0.5", true),
+	AC("any type preferred", "application/openmetrics-text;q=0.1,*/*;q=0.2", false),
+	AC("text/* preferred", "application/openmetrics-text;q=0.1,text/*", false),
+	AC("OpenMetrics refused", "application/openmetrics-text;q=0", false),
+	AC("OpenMetrics q=0.000 refused", "application/openmetrics-text;q=0.000", false),
+	AC("malformed q: skipped", "application/openmetrics-text;q=2", false),
+	AC("malformed q on text: skipped", "application/openmetrics-text;q=0.1,text/plain;q=x", true),
+	AC("0.0.1 high, 1.0.0 low", "application/openmetrics-text;version=0.0.1,application/openmetrics-text;version=1.0.0;q=0.2,text/plain;q=0.1", true),
+	AC("json only", "application/json", false),
+	AC("prefix is not a match", "application/openmetrics-textual", false),
+	AC("empty", "", false),
+	AC("commas and spaces", " , ,application/openmetrics-text , ", true),
+#undef AC
+	{ "gzip and OpenMetrics",
+	  B("GET /metrics HTTP/1.1\r\n" H "Accept: application/openmetrics-text\r\nAccept-Encoding: gzip\r\n\r\n"),
+	  .ret = HEADLEN("GET /metrics HTTP/1.1\r\n" H "Accept: application/openmetrics-text\r\nAccept-Encoding: gzip\r\n\r\n"),
+	  .path = "/metrics", .minor = 1, .keep_alive = true, .gzip = true, .openmetrics = true },
+	{ "two Accept fields: highest q of each",
+	  B("GET / HTTP/1.1\r\n" H "Accept: text/plain;q=0.3\r\nAccept: application/openmetrics-text;q=0.4\r\n\r\n"),
+	  .ret = HEADLEN("GET / HTTP/1.1\r\n" H "Accept: text/plain;q=0.3\r\nAccept: application/openmetrics-text;q=0.4\r\n\r\n"),
+	  .path = "/", .minor = 1, .keep_alive = true, .openmetrics = true },
 
 	/* ---- Need more ---- */
 	{ "empty", B(""), .ret = 0 },
@@ -279,6 +319,7 @@ static void check_row(const struct row *r)
 		assert_int_equal(req.minor, r->minor);
 		assert_int_equal(req.keep_alive, r->keep_alive);
 		assert_int_equal(req.accept_gzip, r->gzip);
+		assert_int_equal(req.accept_openmetrics, r->openmetrics);
 		/* Every proper prefix of a good head: need more. */
 		for (size_t n = 0; n < (size_t)ret; n++) {
 			char *p = malloc(n ? n : 1);

@@ -121,7 +121,7 @@ static void arm_deadline(struct http_conn *c, unsigned int seconds)
 }
 
 /* encoding: a Content-Encoding, or NULL; negotiated: the body depends on
- * the request's Accept-Encoding (Vary, so caches keep them apart). */
+ * the request's Accept and Accept-Encoding (Vary, so caches keep them apart). */
 static void put_headers(struct http_conn *c, int status, const char *type, size_t len,
 			const char *encoding, bool negotiated)
 {
@@ -143,7 +143,7 @@ static void put_headers(struct http_conn *c, int status, const char *type, size_
 			    status, reason_of(status), date, type, len,
 			    encoding ? "Content-Encoding: " : "", encoding ? encoding : "",
 			    encoding ? "\r\n" : "",
-			    negotiated ? "Vary: Accept-Encoding\r\n" : "",
+			    negotiated ? "Vary: Accept, Accept-Encoding\r\n" : "",
 			    status == 405 ? "Allow: GET, HEAD\r\n" : "",
 			    !c->keep_alive ? "Connection: close\r\n" :
 			    c->minor0      ? "Connection: keep-alive\r\n" : "");

@@ -52,7 +52,7 @@ void http_reply(struct http_conn *c, int status, const char *type, const char *b
 /* The same without copying: release(body, len, arg) once body is not
  * needed any more (at once for HEAD).  For a body chosen by the request's
  * Accept-Encoding: encoding is its Content-Encoding ("gzip") or NULL, and
- * the reply says "Vary: Accept-Encoding". */
+ * the reply says "Vary: Accept, Accept-Encoding". */
 void http_reply_ref(struct http_conn *c, int status, const char *type, const char *encoding,
 		    const void *body, size_t len,
 		    void (*release)(const void *body, size_t len, void *arg), void *arg);

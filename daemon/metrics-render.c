@@ -545,14 +545,34 @@ void metrics_card_free(struct dcard *dc)
 
 /* ---- The exposition -------------------------------------------------------- */
 
-static int family_header(const struct family *fam, char *buf, size_t size)
+/* How long a family's name is in its HELP and TYPE lines: OpenMetrics
+ * names a counter family without the "_total" its samples carry. */
+static int header_name_len(const char *name, const char *type, enum metrics_format format)
 {
-	return snprintf(buf, size, "# HELP %s %s\n# TYPE %s %s\n", fam->name, fam->help, fam->name,
-			fam->type);
+	size_t n = strlen(name);
+
+	if (format == METRICS_OPENMETRICS && strcmp(type, "counter") == 0 && n > 6 &&
+	    strcmp(name + n - 6, "_total") == 0)
+		n -= 6;
+	return (int)n;
 }
 
-int metrics_render(struct manager *m, char **ret, size_t *ret_len)
+static int family_header(const struct family *fam, enum metrics_format format, char *buf,
+			 size_t size)
 {
+	int n = header_name_len(fam->name, fam->type, format);
+
+	return snprintf(buf, size, "# HELP %.*s %s\n# TYPE %.*s %s\n", n, fam->name, fam->help, n,
+			fam->name, fam->type);
+}
+
+static const char eof_line[] = "# EOF\n";
+
+int metrics_render(struct manager *m, enum metrics_format format, char **ret, size_t *ret_len)
+{
+	static const char renders[] = "ocxlpmem_exporter_renders_total";
+	int renders_len = header_name_len(renders, "counter", format);
+	size_t eof_len = format == METRICS_OPENMETRICS ? sizeof(eof_line) - 1 : 0;
 	const struct metrics_card **frag;
 	unsigned int present = 0;
 	uint64_t sim_bytes;
@@ -585,9 +605,10 @@ int metrics_render(struct manager *m, char **ret, size_t *ret_len)
 			m->ncards, present);
 	if (hlen > 0 && (size_t)hlen < sizeof(head) && m->metrics)
 		hlen += snprintf(head + hlen, sizeof(head) - (size_t)hlen,
-				 "# HELP ocxlpmem_exporter_renders_total Times the /metrics text was rendered anew (this one included).\n"
-				 "# TYPE ocxlpmem_exporter_renders_total counter\n"
-				 "ocxlpmem_exporter_renders_total %" PRIu64 "\n",
+				 "# HELP %.*s Times the /metrics text was rendered anew (this one included).\n"
+				 "# TYPE %.*s counter\n"
+				 "%s %" PRIu64 "\n",
+				 renders_len, renders, renders_len, renders, renders,
 				 metrics_render_count(m->metrics));
 	if (hlen > 0 && (size_t)hlen < sizeof(head) &&
 	    ocxlpmem_transport_sim_memory_bytes(m->transport, &sim_bytes) == 0)
@@ -601,9 +622,9 @@ int metrics_render(struct manager *m, char **ret, size_t *ret_len)
 	}
 
 	/* One allocation of the exact size, then copies. */
-	len = (size_t)hlen;
+	len = (size_t)hlen + eof_len;
 	for (size_t k = 0; k < NFAMILIES; k++) {
-		len += (size_t)family_header(&families[k], NULL, 0);
+		len += (size_t)family_header(&families[k], format, NULL, 0);
 		for (size_t i = 0; i < m->ncards; i++)
 			len += frag[i]->off[k + 1] - frag[i]->off[k];
 	}
@@ -615,7 +636,7 @@ int metrics_render(struct manager *m, char **ret, size_t *ret_len)
 	memcpy(buf, head, (size_t)hlen);
 	at = buf + hlen;
 	for (size_t k = 0; k < NFAMILIES; k++) {
-		at += family_header(&families[k], at, (size_t)(buf + len + 1 - at));
+		at += family_header(&families[k], format, at, (size_t)(buf + len + 1 - at));
 		for (size_t i = 0; i < m->ncards; i++) {
 			size_t n = frag[i]->off[k + 1] - frag[i]->off[k];
 
@@ -623,6 +644,8 @@ int metrics_render(struct manager *m, char **ret, size_t *ret_len)
 			at += n;
 		}
 	}
+	memcpy(at, eof_line, eof_len);
+	at += eof_len;
 	*at = '\0';
 	free(frag);
 	*ret = buf;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The Prometheus endpoint: GET/HEAD /metrics (text format 0.0.4; any query
- * string, such as a scrape's params, is ignored) and a small page on /,
+ * The Prometheus endpoint: GET/HEAD /metrics (OpenMetrics 1.0.0 when the
+ * Accept field prefers it, as Prometheus's does, else the text format
+ * 0.0.4; any query string, such as a scrape's params, is ignored) and a small page on /,
  * served from the daemon's cached state.  A scrape never waits on a card.
  * The rendered text is kept until the state changes (manager->state_gen),
  * so a busy scraper costs a memcpy.
@@ -39,9 +40,8 @@ struct rendered {
 	char text[];
 };
 
-struct metrics {
-	struct manager *m;
-	struct http_server *http;
+/* One format's cached /metrics body. */
+struct cache {
 	struct rendered *cur;     /* cached /metrics body */
 	uint64_t text_gen;        /* manager->state_gen it was rendered at */
 	bool have_text;
@@ -49,6 +49,19 @@ struct metrics {
 	 * (Prometheus always does) and kept while cur is. */
 	struct rendered *gz;
 	struct rendered *gz_of;   /* the cur it was made from (not a reference) */
+};
+
+static const char *const content_types[METRICS_NFORMATS] = {
+	[METRICS_TEXT] = "text/plain; version=0.0.4; charset=utf-8",
+	[METRICS_OPENMETRICS] = "application/openmetrics-text; version=1.0.0; charset=utf-8",
+};
+
+struct metrics {
+	struct manager *m;
+	struct http_server *http;
+	/* Each format apart: a scraper that asks for one never evicts the
+	 * other's text. */
+	struct cache cache[METRICS_NFORMATS];
 	uint64_t scrapes;
 	uint64_t renders;         /* /metrics texts rendered (cache misses) */
 };
@@ -78,16 +91,17 @@ static bool path_is(const struct http_request *req, const char *path)
 }
 
 /* The cached exposition, rendered again when the state has changed. */
-static int current_text(struct metrics *mx)
+static int current_text(struct metrics *mx, enum metrics_format format)
 {
+	struct cache *cc = &mx->cache[format];
 	struct rendered *r;
 	char *text;
 	size_t len;
 
-	if (mx->have_text && mx->text_gen == mx->m->state_gen)
+	if (cc->have_text && cc->text_gen == mx->m->state_gen)
 		return 0;
 	mx->renders++;
-	if (metrics_render(mx->m, &text, &len) < 0)
+	if (metrics_render(mx->m, format, &text, &len) < 0)
 		return -ENOMEM;
 	r = malloc(sizeof(*r) + len);
 	if (!r) {
@@ -98,12 +112,12 @@ static int current_text(struct metrics *mx)
 	free(text);
 	r->len = len;
 	r->refs = 1; /* the cache's */
-	rendered_unref(mx->cur);
-	mx->gz = rendered_unref(mx->gz);
-	mx->gz_of = NULL;
-	mx->cur = r;
-	mx->text_gen = mx->m->state_gen;
-	mx->have_text = true;
+	rendered_unref(cc->cur);
+	cc->gz = rendered_unref(cc->gz);
+	cc->gz_of = NULL;
+	cc->cur = r;
+	cc->text_gen = mx->m->state_gen;
+	cc->have_text = true;
 	return 0;
 }
 
@@ -112,25 +126,25 @@ static int current_text(struct metrics *mx)
  * label names) and level 1 costs a few ms per MB once per change, not
  * per scrape.  0 or -ENOMEM (then the scrape gets the plain text).
  */
-static int current_gzip(struct metrics *mx)
+static int current_gzip(struct cache *cc)
 {
 	struct rendered *r;
 	z_stream z = { 0 };
 	uLong cap;
 	int zr;
 
-	if (mx->gz && mx->gz_of == mx->cur)
+	if (cc->gz && cc->gz_of == cc->cur)
 		return 0;
 	if (deflateInit2(&z, 1, Z_DEFLATED, 15 + 16 /* gzip */, 8, Z_DEFAULT_STRATEGY) != Z_OK)
 		return -ENOMEM;
-	cap = deflateBound(&z, (uLong)mx->cur->len);
+	cap = deflateBound(&z, (uLong)cc->cur->len);
 	r = malloc(sizeof(*r) + cap);
 	if (!r) {
 		deflateEnd(&z);
 		return -ENOMEM;
 	}
-	z.next_in = (Bytef *)mx->cur->text;
-	z.avail_in = (uInt)mx->cur->len;
+	z.next_in = (Bytef *)cc->cur->text;
+	z.avail_in = (uInt)cc->cur->len;
 	z.next_out = (Bytef *)r->text;
 	z.avail_out = (uInt)cap;
 	zr = deflate(&z, Z_FINISH);
@@ -141,9 +155,9 @@ static int current_gzip(struct metrics *mx)
 		return -ENOMEM;
 	}
 	r->refs = 1; /* the cache's */
-	rendered_unref(mx->gz);
-	mx->gz = r;
-	mx->gz_of = mx->cur;
+	rendered_unref(cc->gz);
+	cc->gz = r;
+	cc->gz_of = cc->cur;
 	return 0;
 }
 
@@ -152,20 +166,24 @@ static void on_request(struct http_conn *c, const struct http_request *req, void
 	struct metrics *mx = userdata;
 
 	if (path_is(req, "/metrics")) {
-		if (current_text(mx) < 0) {
+		enum metrics_format format = req->accept_openmetrics ? METRICS_OPENMETRICS :
+								       METRICS_TEXT;
+		struct cache *cc = &mx->cache[format];
+
+		if (current_text(mx, format) < 0) {
 			http_reply(c, 500, "text/plain", "out of memory\n", 14);
 			return;
 		}
 		mx->scrapes++;
-		if (req->accept_gzip && current_gzip(mx) == 0) {
-			mx->gz->refs++;
-			http_reply_ref(c, 200, "text/plain; version=0.0.4; charset=utf-8", "gzip",
-				       mx->gz->text, mx->gz->len, rendered_release, mx->gz);
+		if (req->accept_gzip && current_gzip(cc) == 0) {
+			cc->gz->refs++;
+			http_reply_ref(c, 200, content_types[format], "gzip", cc->gz->text,
+				       cc->gz->len, rendered_release, cc->gz);
 			return;
 		}
-		mx->cur->refs++;
-		http_reply_ref(c, 200, "text/plain; version=0.0.4; charset=utf-8", NULL,
-			       mx->cur->text, mx->cur->len, rendered_release, mx->cur);
+		cc->cur->refs++;
+		http_reply_ref(c, 200, content_types[format], NULL, cc->cur->text, cc->cur->len,
+			       rendered_release, cc->cur);
 	} else if (path_is(req, "/")) {
 		http_reply(c, 200, "text/html; charset=utf-8", index_page, sizeof(index_page) - 1);
 	} else {
@@ -264,7 +282,9 @@ void metrics_stop(struct metrics *mx)
 	if (!mx)
 		return;
 	http_server_free(mx->http);
-	rendered_unref(mx->gz);
-	rendered_unref(mx->cur);
+	for (size_t k = 0; k < METRICS_NFORMATS; k++) {
+		rendered_unref(mx->cache[k].gz);
+		rendered_unref(mx->cache[k].cur);
+	}
 	free(mx);
 }

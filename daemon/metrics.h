@@ -16,8 +16,16 @@ void metrics_stop(struct metrics *mx);
 /* Apply the manager's current connection cap and [metrics]
  * request_timeout (after a reload).  NULL is fine. */
 void metrics_update_limits(struct metrics *mx);
-/* The exposition text of the current state (tests, the bundle). */
-int metrics_render(struct manager *m, char **ret, size_t *ret_len);
+enum metrics_format {
+	METRICS_TEXT,        /* Prometheus text format 0.0.4 */
+	METRICS_OPENMETRICS, /* OpenMetrics 1.0.0 */
+	METRICS_NFORMATS,
+};
+
+/* The exposition text of the current state (tests, the bundle).  The
+ * samples are the same in both formats; OpenMetrics names a counter
+ * family without its "_total" and ends with "# EOF". */
+int metrics_render(struct manager *m, enum metrics_format format, char **ret, size_t *ret_len);
 /* Times the endpoint rendered the text anew (cache misses). */
 uint64_t metrics_render_count(const struct metrics *mx);
 /* Drop the card's cached samples (metrics-render.c), when it is freed. */

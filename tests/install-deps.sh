@@ -11,7 +11,7 @@ packages=(
 	umockdev libumockdev-dev
 	clang libclang-rt-14-dev valgrind
 	socat shellcheck jq systemd util-linux
-	prometheus python3-yaml curl wrk nginx-light bc
+	prometheus python3-yaml python3-prometheus-client curl wrk nginx-light bc
 	dpkg-dev debhelper lintian
 )
 

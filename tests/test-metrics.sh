@@ -124,7 +124,7 @@ check "HEAD sends no body" test "$(printf 'HEAD /metrics HTTP/1.0\r\n\r\n' |
 # compressed, with its own Content-Length and Vary; never when refused.
 curl -s -H 'Accept-Encoding: gzip' -D "$WORK/gz.hdr" -o "$WORK/gz" "$URL/metrics"
 check "gzip asked: Content-Encoding gzip" grep -qi '^content-encoding: gzip' "$WORK/gz.hdr"
-check "gzip asked: Vary: Accept-Encoding" grep -qi '^vary: accept-encoding' "$WORK/gz.hdr"
+check "gzip asked: Vary: Accept, Accept-Encoding" grep -qi '^vary: accept, accept-encoding' "$WORK/gz.hdr"
 gz_len=$(awk 'tolower($1) == "content-length:" { print $2 + 0 }' "$WORK/gz.hdr")
 check "gzip: Content-Length ($gz_len) is the compressed size" test "$gz_len" = "$(wc -c < "$WORK/gz")"
 check "gzip: decompresses to an exposition promtool accepts" \
@@ -136,7 +136,68 @@ curl -s -H 'Accept-Encoding: gzip;q=0, *' -D "$WORK/nogz.hdr" -o /dev/null "$URL
 check "gzip refused (q=0): plain text" bash -c "! grep -qi '^content-encoding' '$WORK/nogz.hdr'"
 curl -s -D "$WORK/plain.hdr" -o /dev/null "$URL/metrics"
 check "no Accept-Encoding: plain text, Vary still said" \
-	bash -c "! grep -qi '^content-encoding' '$WORK/plain.hdr' && grep -qi '^vary: accept-encoding' '$WORK/plain.hdr'"
+	bash -c "! grep -qi '^content-encoding' '$WORK/plain.hdr' && grep -qi '^vary: accept, accept-encoding' '$WORK/plain.hdr'"
+check "no Accept-Encoding: Vary names Accept too" grep -qi '^vary: accept, accept-encoding' "$WORK/plain.hdr"
+
+# OpenMetrics 1.0.0 when the scraper prefers it, as Prometheus does; the
+# text format 0.0.4 otherwise.
+PROM_ACCEPT='application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1'
+curl -s -H "Accept: $PROM_ACCEPT" -D "$WORK/om.hdr" -o "$WORK/om" "$URL/metrics"
+check "Prometheus's Accept: OpenMetrics content type" \
+	grep -qi '^content-type: application/openmetrics-text; version=1.0.0; charset=utf-8' "$WORK/om.hdr"
+check "OpenMetrics: Vary: Accept, Accept-Encoding" grep -qi '^vary: accept, accept-encoding' "$WORK/om.hdr"
+check "OpenMetrics: ends with # EOF" test "$(tail -n 1 "$WORK/om")" = "# EOF"
+check "OpenMetrics: # EOF once" test "$(grep -c '^# EOF' "$WORK/om")" -eq 1
+check "OpenMetrics: counter families named without _total" \
+	bash -c "grep '^# TYPE .* counter\$' '$WORK/om' | grep -q . && ! grep -q '^# TYPE [^ ]*_total counter' '$WORK/om'"
+check "OpenMetrics: every counter's samples end in _total" bash -c "
+	for f in \$(awk '\$2 == \"TYPE\" && \$4 == \"counter\" { print \$3 }' '$WORK/om'); do
+		grep -q \"^# HELP \$f \" '$WORK/om' || exit 1
+		! grep -v '^#' '$WORK/om' | grep \"^\$f[{ ]\" | grep -q . || exit 1
+	done"
+check "OpenMetrics: the same samples as the text format" \
+	test "$(grep -v '^#' "$WORK/om" | grep -v '^ocxlpmem_exporter_renders_total' | sort)" = \
+	"$(curl -sf "$URL/metrics" | grep -v '^#' | grep -v '^ocxlpmem_exporter_renders_total' | sort)"
+# Debian's python3-prometheus-client is for /usr/bin/python3, which a
+# python3 earlier in PATH (pyenv, a venv) may not see.
+om_python=
+for py in python3 /usr/bin/python3; do
+	if "$py" -c 'import prometheus_client.openmetrics.parser' 2>/dev/null; then
+		om_python=$py
+		break
+	fi
+done
+if [ -n "$om_python" ]; then
+	check "OpenMetrics: parses with prometheus_client's OpenMetrics parser" "$om_python" -c '
+import sys
+from prometheus_client.openmetrics.parser import text_string_to_metric_families
+fams = list(text_string_to_metric_families(open(sys.argv[1]).read()))
+counters = [f for f in fams if f.type == "counter"]
+assert len(fams) > 20 and counters, (len(fams), len(counters))
+assert all(s.name.endswith("_total") for f in counters for s in f.samples)
+' "$WORK/om"
+else
+	echo "SKIP check: OpenMetrics parse (python3-prometheus-client is not installed)"
+fi
+curl -s -H "Accept: $PROM_ACCEPT" -H 'Accept-Encoding: gzip' -D "$WORK/omgz.hdr" -o "$WORK/omgz" "$URL/metrics"
+check "OpenMetrics + gzip: Content-Encoding gzip" grep -qi '^content-encoding: gzip' "$WORK/omgz.hdr"
+check "OpenMetrics + gzip: OpenMetrics content type" grep -qi '^content-type: application/openmetrics-text' "$WORK/omgz.hdr"
+check "OpenMetrics + gzip: decompresses to the OpenMetrics text" \
+	bash -c "gzip -dc '$WORK/omgz' | tail -n 1 | grep -qx '# EOF' &&
+		test \"\$(gzip -dc '$WORK/omgz' | grep '^# TYPE')\" = \"\$(grep '^# TYPE' '$WORK/om')\""
+# The other format's cached text stays what it is.
+curl -s -H 'Accept: text/plain' -H 'Accept-Encoding: gzip' -D "$WORK/tgz.hdr" -o "$WORK/tgz" "$URL/metrics"
+check "text + gzip after OpenMetrics + gzip: the text format" \
+	bash -c "grep -qi '^content-type: text/plain; version=0.0.4' '$WORK/tgz.hdr' &&
+		gzip -dc '$WORK/tgz' | promtool check metrics && ! gzip -dc '$WORK/tgz' | grep -q '^# EOF'"
+curl -s -H 'Accept: text/plain' -D "$WORK/t.hdr" -o "$WORK/t" "$URL/metrics"
+check "Accept: text/plain: the text format 0.0.4" grep -qi '^content-type: text/plain; version=0.0.4' "$WORK/t.hdr"
+check "Accept: text/plain: passes promtool, no # EOF" \
+	bash -c "promtool check metrics < '$WORK/t' && ! grep -q '^# EOF' '$WORK/t'"
+check "Accept: text/plain: counter families keep _total" \
+	grep -q '^# TYPE ocxlpmem_card_polls_total counter' "$WORK/t"
+check "no Accept: the text format 0.0.4" \
+	bash -c "grep -qi '^content-type: text/plain; version=0.0.4' '$WORK/plain.hdr' && ! grep -q '^# EOF' '$WORK/get'"
 check "index page links /metrics" bash -c "curl -sf $URL/ | grep -q 'href=\"/metrics\"'"
 check "unknown path: 404" test "$(curl -s -o /dev/null -w '%{http_code}' "$URL/debug")" = 404
 code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -d x "$URL/metrics")

@@ -103,7 +103,7 @@ static void check_config(const struct config *c)
 	FUZZ_CHECK(!c->runtime_dir || c->runtime_dir[0] == '/');
 	FUZZ_CHECK(c->metrics_listen);
 	FUZZ_CHECK(c->dump_max_bytes_per_card <= c->dump_max_bytes_total);
-	FUZZ_CHECK(c->sim_cards <= 256);
+	FUZZ_CHECK(c->sim_cards <= SIM_CARDS_MAX);
 	FUZZ_CHECK(c->sim_dump_size >= 8 && c->sim_dump_size % 8 == 0);
 	for (size_t i = 0; i < c->ncards; i++) {
 		for (size_t j = 0; j < i; j++)

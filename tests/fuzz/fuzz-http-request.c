@@ -16,18 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "http-request.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)                                                                    \
-	do {                                                                           \
-		if (!(cond)) {                                                         \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, \
-				#cond);                                                \
-			abort();                                                       \
-		}                                                                      \
-	} while (0)
 
 static bool inside(const char *p, size_t n, const char *buf, size_t len)
 {
@@ -41,32 +33,32 @@ static void check_accepted(const char *buf, size_t size, int n, const struct htt
 	int status = 0;
 	char *copy;
 
-	CHECK(n > 0 && (size_t)n <= size && n <= HTTP_HEAD_MAX);
-	CHECK(buf[n - 1] == '\n');
-	CHECK(req->method == HTTP_GET || req->method == HTTP_HEAD);
-	CHECK(req->path_len >= 1 && req->path[0] == '/');
-	CHECK((req->path_len == 1 && strncmp(req->path, "/", 1) == 0) ||
+	FUZZ_CHECK(n > 0 && (size_t)n <= size && n <= HTTP_HEAD_MAX);
+	FUZZ_CHECK(buf[n - 1] == '\n');
+	FUZZ_CHECK(req->method == HTTP_GET || req->method == HTTP_HEAD);
+	FUZZ_CHECK(req->path_len >= 1 && req->path[0] == '/');
+	FUZZ_CHECK((req->path_len == 1 && strncmp(req->path, "/", 1) == 0) ||
 	      inside(req->path, req->path_len, buf, (size_t)n));
 	for (size_t i = 0; i < req->path_len; i++)
-		CHECK(req->path[i] > 0x20 && req->path[i] < 0x7F && req->path[i] != '?');
+		FUZZ_CHECK(req->path[i] > 0x20 && req->path[i] < 0x7F && req->path[i] != '?');
 	if (req->query)
-		CHECK(inside(req->query, req->query_len, buf, (size_t)n) && req->query[-1] == '?');
-	CHECK(req->minor <= 9);
+		FUZZ_CHECK(inside(req->query, req->query_len, buf, (size_t)n) && req->query[-1] == '?');
+	FUZZ_CHECK(req->minor <= 9);
 
 	/* The head alone, in a buffer of its own size: the same request. */
 	copy = malloc((size_t)n);
-	CHECK(copy);
+	FUZZ_CHECK(copy);
 	memcpy(copy, buf, (size_t)n);
-	CHECK(http_request_parse(copy, (size_t)n, &again, &status, &error) == n);
-	CHECK(again.method == req->method && again.minor == req->minor &&
+	FUZZ_CHECK(http_request_parse(copy, (size_t)n, &again, &status, &error) == n);
+	FUZZ_CHECK(again.method == req->method && again.minor == req->minor &&
 	      again.keep_alive == req->keep_alive && again.path_len == req->path_len &&
 	      memcmp(again.path, req->path, req->path_len) == 0 &&
 	      !again.query == !req->query && again.query_len == (req->query ? req->query_len : 0));
 	/* One byte short of it: need more. */
 	memset(&again, 0x5A, sizeof(again));
 	memcpy(&untouched, &again, sizeof(again));
-	CHECK(http_request_parse(copy, (size_t)n - 1, &again, &status, &error) == 0);
-	CHECK(memcmp(&again, &untouched, sizeof(again)) == 0);
+	FUZZ_CHECK(http_request_parse(copy, (size_t)n - 1, &again, &status, &error) == 0);
+	FUZZ_CHECK(memcmp(&again, &untouched, sizeof(again)) == 0);
 	free(copy);
 }
 
@@ -80,16 +72,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(&untouched, &req, sizeof(req));
 	r = http_request_parse((const char *)data, size, &req, &status, &error);
 	if (r < 0) {
-		CHECK(r == -EBADMSG);
-		CHECK(status == 400 || status == 405 || status == 413 || status == 431 ||
+		FUZZ_CHECK(r == -EBADMSG);
+		FUZZ_CHECK(status == 400 || status == 405 || status == 413 || status == 431 ||
 		      status == 501 || status == 505);
-		CHECK(error && error[0]);
-		CHECK(memcmp(&req, &untouched, sizeof(req)) == 0);
+		FUZZ_CHECK(error && error[0]);
+		FUZZ_CHECK(memcmp(&req, &untouched, sizeof(req)) == 0);
 		return 0;
 	}
 	if (r == 0) {
-		CHECK(size < HTTP_HEAD_MAX);
-		CHECK(memcmp(&req, &untouched, sizeof(req)) == 0);
+		FUZZ_CHECK(size < HTTP_HEAD_MAX);
+		FUZZ_CHECK(memcmp(&req, &untouched, sizeof(req)) == 0);
 		return 0;
 	}
 	check_accepted((const char *)data, size, r, &req);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * A serialised JSON text shared by reference.  Replies that many clients
- * ask for (ListCards, GetCard) are built once while nothing changed and
- * handed to every client's output buffer without a copy; a blob is
+ * A serialised text shared by reference.  Replies that many clients ask
+ * for (ListCards, GetCard, and the metrics exposition and its gzip) are
+ * built once while nothing changed and handed to every client's output
+ * buffer without a copy; a blob is
  * immutable once made and freed when the last buffer holding it drains.
  * Loop-thread only: the reference count is not atomic.
  */

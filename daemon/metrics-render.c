@@ -568,8 +568,9 @@ static int family_header(const struct family *fam, enum metrics_format format, c
 
 static const char eof_line[] = "# EOF\n";
 
-int metrics_render(struct manager *m, enum metrics_format format, char **ret, size_t *ret_len)
+int metrics_render(struct manager *m, enum metrics_format format, struct json_blob **ret)
 {
+	struct json_blob *blob;
 	static const char renders[] = "ocxlpmem_exporter_renders_total";
 	int renders_len = header_name_len(renders, "counter", format);
 	size_t eof_len = format == METRICS_OPENMETRICS ? sizeof(eof_line) - 1 : 0;
@@ -628,11 +629,12 @@ int metrics_render(struct manager *m, enum metrics_format format, char **ret, si
 		for (size_t i = 0; i < m->ncards; i++)
 			len += frag[i]->off[k + 1] - frag[i]->off[k];
 	}
-	buf = malloc(len + 1);
-	if (!buf) {
+	blob = json_blob_new(len);
+	if (!blob) {
 		free(frag);
 		return -ENOMEM;
 	}
+	buf = blob->text;
 	memcpy(buf, head, (size_t)hlen);
 	at = buf + hlen;
 	for (size_t k = 0; k < NFAMILIES; k++) {
@@ -648,7 +650,6 @@ int metrics_render(struct manager *m, enum metrics_format format, char **ret, si
 	at += eof_len;
 	*at = '\0';
 	free(frag);
-	*ret = buf;
-	*ret_len = len;
+	*ret = blob;
 	return 0;
 }

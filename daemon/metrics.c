@@ -25,30 +25,21 @@
 #include "dump.h"
 #include "firmware-update.h"
 #include "http-server.h"
+#include "json-blob.h"
 #include "log.h"
 #include "manager.h"
 #include "metrics.h"
 
-/*
- * A rendered exposition.  Responses reference it instead of copying it
- * (a few hundred KiB for 256 cards), so it is freed only when the last
- * response that carries it has been sent and the cache has moved on.
- */
-struct rendered {
-	unsigned int refs;
-	size_t len;
-	char text[];
-};
 
 /* One format's cached /metrics body. */
 struct cache {
-	struct rendered *cur;     /* cached /metrics body */
+	struct json_blob *cur;     /* cached /metrics body */
 	uint64_t text_gen;        /* manager->state_gen it was rendered at */
 	bool have_text;
 	/* cur gzip-compressed, made at the first scrape that asks for it
 	 * (Prometheus always does) and kept while cur is. */
-	struct rendered *gz;
-	struct rendered *gz_of;   /* the cur it was made from (not a reference) */
+	struct json_blob *gz;
+	struct json_blob *gz_of;   /* the cur it was made from (not a reference) */
 };
 
 static const char *const content_types[METRICS_NFORMATS] = {
@@ -73,17 +64,6 @@ static const char index_page[] =
 	"<h1>ocxlpmemd</h1>\n<p>OpenCAPI persistent-memory card monitor.</p>\n"
 	"<p><a href=\"/metrics\">Metrics</a></p>\n</body></html>\n";
 
-static struct rendered *rendered_unref(struct rendered *r)
-{
-	if (r && --r->refs == 0)
-		free(r);
-	return NULL;
-}
-
-static void rendered_release(const void *data, size_t len, void *userdata)
-{
-	rendered_unref(userdata);
-}
 
 static bool path_is(const struct http_request *req, const char *path)
 {
@@ -94,26 +74,17 @@ static bool path_is(const struct http_request *req, const char *path)
 static int current_text(struct metrics *mx, enum metrics_format format)
 {
 	struct cache *cc = &mx->cache[format];
-	struct rendered *r;
-	char *text;
-	size_t len;
+	struct json_blob *r;
 
 	if (cc->have_text && cc->text_gen == mx->m->state_gen)
 		return 0;
 	mx->renders++;
-	if (metrics_render(mx->m, format, &text, &len) < 0)
+	/* Rendered straight into the blob responses reference (the cache
+	 * holds its one reference): no copy of a 1.4 MB text. */
+	if (metrics_render(mx->m, format, &r) < 0)
 		return -ENOMEM;
-	r = malloc(sizeof(*r) + len);
-	if (!r) {
-		free(text);
-		return -ENOMEM;
-	}
-	memcpy(r->text, text, len);
-	free(text);
-	r->len = len;
-	r->refs = 1; /* the cache's */
-	rendered_unref(cc->cur);
-	cc->gz = rendered_unref(cc->gz);
+	json_blob_unref(cc->cur);
+	cc->gz = json_blob_unref(cc->gz);
 	cc->gz_of = NULL;
 	cc->cur = r;
 	cc->text_gen = mx->m->state_gen;
@@ -128,7 +99,7 @@ static int current_text(struct metrics *mx, enum metrics_format format)
  */
 static int current_gzip(struct cache *cc)
 {
-	struct rendered *r;
+	struct json_blob *r;
 	z_stream z = { 0 };
 	uLong cap;
 	int zr;
@@ -138,7 +109,7 @@ static int current_gzip(struct cache *cc)
 	if (deflateInit2(&z, 1, Z_DEFLATED, 15 + 16 /* gzip */, 8, Z_DEFAULT_STRATEGY) != Z_OK)
 		return -ENOMEM;
 	cap = deflateBound(&z, (uLong)cc->cur->len);
-	r = malloc(sizeof(*r) + cap);
+	r = json_blob_new(cap);
 	if (!r) {
 		deflateEnd(&z);
 		return -ENOMEM;
@@ -148,14 +119,13 @@ static int current_gzip(struct cache *cc)
 	z.next_out = (Bytef *)r->text;
 	z.avail_out = (uInt)cap;
 	zr = deflate(&z, Z_FINISH);
-	r->len = z.total_out;
+	r->len = z.total_out; /* the blob keeps its capacity; len is what counts */
 	deflateEnd(&z);
 	if (zr != Z_STREAM_END) {
-		free(r);
+		json_blob_unref(r);
 		return -ENOMEM;
 	}
-	r->refs = 1; /* the cache's */
-	rendered_unref(cc->gz);
+	json_blob_unref(cc->gz);
 	cc->gz = r;
 	cc->gz_of = cc->cur;
 	return 0;
@@ -176,14 +146,14 @@ static void on_request(struct http_conn *c, const struct http_request *req, void
 		}
 		mx->scrapes++;
 		if (req->accept_gzip && current_gzip(cc) == 0) {
-			cc->gz->refs++;
+			json_blob_ref(cc->gz);
 			http_reply_ref(c, 200, content_types[format], "gzip", cc->gz->text,
-				       cc->gz->len, rendered_release, cc->gz);
+				       cc->gz->len, json_blob_unref_cb, cc->gz);
 			return;
 		}
-		cc->cur->refs++;
+		json_blob_ref(cc->cur);
 		http_reply_ref(c, 200, content_types[format], NULL, cc->cur->text, cc->cur->len,
-			       rendered_release, cc->cur);
+			       json_blob_unref_cb, cc->cur);
 	} else if (path_is(req, "/")) {
 		http_reply(c, 200, "text/html; charset=utf-8", index_page, sizeof(index_page) - 1);
 	} else {
@@ -283,8 +253,8 @@ void metrics_stop(struct metrics *mx)
 		return;
 	http_server_free(mx->http);
 	for (size_t k = 0; k < METRICS_NFORMATS; k++) {
-		rendered_unref(mx->cache[k].gz);
-		rendered_unref(mx->cache[k].cur);
+		json_blob_unref(mx->cache[k].gz);
+		json_blob_unref(mx->cache[k].cur);
 	}
 	free(mx);
 }

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 struct dcard;
+struct json_blob;
 struct manager;
 struct metrics;
 
@@ -22,10 +23,11 @@ enum metrics_format {
 	METRICS_NFORMATS,
 };
 
-/* The exposition text of the current state (tests, the bundle).  The
- * samples are the same in both formats; OpenMetrics names a counter
- * family without its "_total" and ends with "# EOF". */
-int metrics_render(struct manager *m, enum metrics_format format, char **ret, size_t *ret_len);
+/* The exposition text of the current state, in a shared blob that
+ * responses reference without a copy.  The samples are the same in both
+ * formats; OpenMetrics names a counter family without its "_total" and
+ * ends with "# EOF". */
+int metrics_render(struct manager *m, enum metrics_format format, struct json_blob **ret);
 /* Times the endpoint rendered the text anew (cache misses). */
 uint64_t metrics_render_count(const struct metrics *mx);
 /* Drop the card's cached samples (metrics-render.c), when it is freed. */

@@ -26,7 +26,7 @@ DAEMON_PID=
 NOTIFY_PID=
 CHECKS=0
 # Every cached Varlink reply is checked against a fresh render; a stale one
-# aborts the daemon and fails the test (daemon/card-replies.c).
+# aborts the daemon and fails the test (daemon/varlink/card-replies.c).
 export OCXLPMEMD_VERIFY_REPLY_CACHE=1
 
 for tool in jq socat; do

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * A listener at the file-descriptor limit (daemon/accept-backoff.c): with
+ * A listener at the file-descriptor limit (daemon/util/accept-backoff.c): with
  * clients waiting in the backlog and no descriptor left, accept() fails
  * with EMFILE on every wake-up.  The listener must pause instead of
  * spinning: a handful of attempts and one log line in 2 s, almost no CPU,
@@ -22,9 +22,9 @@
 #include <event2/event.h>
 #include <event2/listener.h>
 
-#include "accept-backoff.h"
-#include "fd-budget.h"
-#include "log.h"
+#include "util/accept-backoff.h"
+#include "util/fd-budget.h"
+#include "util/log.h"
 
 #define CLIENTS 3
 

@@ -14,9 +14,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "alert.h"
-#include "log.h"
-#include "manager.h"
+#include "core/alert.h"
+#include "util/log.h"
+#include "core/manager.h"
 
 #define DAY (86400ull * 1000000ull)
 #define T0 (1700000000ull * 1000000ull)

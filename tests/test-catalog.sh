@@ -3,7 +3,7 @@
 #
 # The journal catalog explains every alert class, and only those:
 #
-#  1. every MESSAGE_ID of daemon/alert.c has exactly one entry in
+#  1. every MESSAGE_ID of daemon/core/alert.c has exactly one entry in
 #     systemd/ocxlpmemd.catalog and every entry is a class of alert.c, each
 #     entry's Subject being the class summary;
 #  2. journalctl itself accepts the catalog: built into a database under a
@@ -14,7 +14,7 @@
 set -eu
 
 top_srcdir=${top_srcdir:-$(dirname "$0")/..}
-alert_c=$top_srcdir/daemon/alert.c
+alert_c=$top_srcdir/daemon/core/alert.c
 catalog=$top_srcdir/systemd/ocxlpmemd.catalog
 
 tmp=$(mktemp -d)

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "cmdline.h"
+#include "config/cmdline.h"
 
 struct row {
 	const char *argv[6];

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Tests of daemon/config.c.  Every case writes its files into a fresh
+ * Tests of daemon/config/config.c.  Every case writes its files into a fresh
  * mkdtemp() directory as main.conf and conf.d/, loads them, and compares
  * the result or the messages; the directory's path is cut out of the
  * messages so the expected text can spell "main.conf:3: ..." exactly.
@@ -22,7 +22,7 @@
 
 #include <cmocka.h>
 
-#include "daemon/config.h"
+#include "config/config.h"
 
 #define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
 

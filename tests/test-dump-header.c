@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The dump file header (daemon/dump-header.c): format and parse round
+ * The dump file header (daemon/jobs/dump-header.c): format and parse round
  * trips, a table of damaged headers with the answer each must get, the
  * metas the formatter must refuse, and dump file names.
  */
@@ -15,7 +15,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "dump-file.h"
+#include "jobs/dump-file.h"
 
 #define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
 

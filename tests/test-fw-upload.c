@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The firmware upload rules (daemon/fw-upload.c) as tables: image sizes,
+ * The firmware upload rules (daemon/jobs/fw-upload.c) as tables: image sizes,
  * strict base64, and chunks in order within the announced size.
  */
 #include <errno.h>
@@ -12,7 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "fw-upload.h"
+#include "jobs/fw-upload.h"
 
 static void test_size_check(void **state)
 {

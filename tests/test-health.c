@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "health.h"
+#include "core/health.h"
 
 static const struct thresholds thr = {
 	.temperature_warning_c = 70,

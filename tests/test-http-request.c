@@ -16,7 +16,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "http-request.h"
+#include "metrics/http-request.h"
 
 enum gen {
 	GEN_NONE,

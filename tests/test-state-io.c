@@ -21,9 +21,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "state.h"
-#include "state-io-private.h"
-#include "state-private.h"
+#include "state/state.h"
+#include "state/state-io-private.h"
+#include "state/state-private.h"
 
 #define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
 

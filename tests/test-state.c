@@ -15,8 +15,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "state.h"
-#include "state-private.h"
+#include "state/state.h"
+#include "state/state-private.h"
 
 #define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
 

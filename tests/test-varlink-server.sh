@@ -1,7 +1,7 @@
 #!/bin/bash
 # The Varlink server of the real ocxlpmemd (--simulate=4), from the outside:
 #  - org.varlink.service: GetInfo, and GetInterfaceDescription answering
-#    exactly daemon/io.ocxlpmem.Manager.varlink;
+#    exactly daemon/varlink/io.ocxlpmem.Manager.varlink;
 #  - every method of that file exists, every error a bad call gets is
 #    declared, and replies stay within the declared output parameters;
 #  - Monitor streams: ready first, then the events of an injected fault;
@@ -11,10 +11,10 @@
 . "$(dirname "$0")/lib-daemon.sh"
 
 FLOOD="$top_builddir/tests/varlink-flood"
-VARLINK_FILE="$top_srcdir/daemon/io.ocxlpmem.Manager.varlink"
+VARLINK_FILE="$top_srcdir/daemon/varlink/io.ocxlpmem.Manager.varlink"
 IFACE=io.ocxlpmem.Manager
 PER_UID_MAX=$(sed -n 's/^#define VARLINK_CONNECTIONS_PER_UID_MAX \([0-9]*\).*/\1/p' \
-	"$top_srcdir/daemon/varlink.h")
+	"$top_srcdir/daemon/varlink/varlink.h")
 MONITOR_PID=
 
 # Also stop the background Monitor client, keeping the exit status for
@@ -187,7 +187,7 @@ not_missing() {
 
 methods=$(iface_decls | awk '$1 == "method" { print $2 }')
 # As many as the server's method table has: neither list may lose one.
-table_methods=$(sed -n '/methods\[\] = {/,/^};/p' "$top_srcdir/daemon/varlink-manager.c" |
+table_methods=$(sed -n '/methods\[\] = {/,/^};/p' "$top_srcdir/daemon/varlink/varlink-manager.c" |
 	grep -c '^[[:space:]]*{ "')
 check "the interface file declares the server's $table_methods methods" \
 	test "$(wc -w <<<"$methods")" -eq "$table_methods"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Fuzz the dump file header parser (daemon/dump-header.c).  A refused
+ * Fuzz the dump file header parser (daemon/jobs/dump-header.c).  A refused
  * input leaves the output alone; an accepted one formats to a header that
  * parses to the same meta and formats to the same block again (what the
  * daemon reads, it can write back).  A violation abort()s.
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dump-file.h"
+#include "jobs/dump-file.h"
 #include "fuzz.h"
 
 static bool meta_equal(const struct dump_meta *a, const struct dump_meta *b)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Fuzz the firmware upload parser (daemon/fw-upload.c): the base64 chunks
+ * Fuzz the firmware upload parser (daemon/jobs/fw-upload.c): the base64 chunks
  * UploadFirmware takes from any privileged client.
  *
  * Input: a 4-byte little-endian image size, then chunks, each a 2-byte
@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fw-upload.h"
+#include "jobs/fw-upload.h"
 #include "fuzz.h"
 
 static size_t encode(const uint8_t *in, size_t len, char *out)

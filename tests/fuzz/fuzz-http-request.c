@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Fuzz the HTTP request-head parser (daemon/http-request.c).  Whatever the
+ * Fuzz the HTTP request-head parser (daemon/metrics/http-request.c).  Whatever the
  * input, http_request_parse() must either
  *  - refuse it with -EBADMSG, a status it documents and a reason, leaving
  *    the request alone;
@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "http-request.h"
+#include "metrics/http-request.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

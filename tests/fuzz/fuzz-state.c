@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "state.h"
-#include "state-private.h"
+#include "state/state.h"
+#include "state/state-private.h"
 #include "fuzz.h"
 
 /* Parse, format, parse, format: both texts are the same.  Returns the text. */

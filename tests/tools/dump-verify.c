@@ -24,7 +24,7 @@
 #include <nettle/sha2.h>
 #include <ocxlpmem/ocxlpmem.h>
 
-#include "dump-file.h"
+#include "jobs/dump-file.h"
 
 #define BLOCK (1u << 20)
 

@@ -1,0 +1,308 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The manager owns everything the daemon runs: the event loop and every
+ * event source on it, the transport (simulation or kernel), the executor
+ * that keeps card commands off the loop, the configuration, the state
+ * directory and the cards.  The core computes state into plain structures
+ * here; the IPC and metrics layers only read them.
+ */
+#ifndef OCXLPMEMD_MANAGER_H
+#define OCXLPMEMD_MANAGER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <event2/event.h>
+#include <ocxlpmem/ocxlpmem.h>
+
+#include "util/clock.h"
+#include "config/cmdline.h"
+#include "config/config.h"
+#include "util/fd-budget.h"
+#include "core/alert.h"
+#include "core/health.h"
+#include "state/state.h"
+#include "metrics/metrics.h"
+#include "varlink/varlink-manager.h"
+#include "util/json-blob.h"
+
+/* What each poll asks the card. */
+enum poll_kind {
+	POLL_HEALTH = 0,   /* SMART + CONTROLLER_HEALTH (+ EVENT_CHECK without an event fd) */
+	POLL_STATS,        /* CONTROLLER_STATS */
+	POLL_FIRMWARE,     /* FIRMWARE_INFO */
+	POLL_KINDS,
+};
+
+/* The readings a card is polled for: each has its last success, and is
+ * stale while its last read failed (then it is not shown as current). */
+enum reading {
+	READING_SMART = 0,
+	READING_CONTROLLER_HEALTH,
+	READING_STATS,
+	READING_FIRMWARE,
+	READING_KINDS,
+};
+
+/* What a request is for; its context rides along as the request's userdata. */
+enum req_tag {
+	TAG_POLL_HEALTH = POLL_HEALTH,
+	TAG_POLL_STATS = POLL_STATS,
+	TAG_POLL_FIRMWARE = POLL_FIRMWARE,
+	TAG_IDENTIFY,
+	TAG_EVENT,
+	TAG_ERRLOG,
+	TAG_DUMP,                   /* dump.c: DUMP_START/DATA/COMPLETE */
+	TAG_FIRMWARE,               /* firmware-update.c: FW_UPDATE_* */
+	TAG_COUNT,
+};
+
+struct dcard;
+
+/* Embedded in the card, so nothing is allocated per request and nothing
+ * leaks when the executor drops requests at shutdown. */
+struct req_ctx {
+	struct dcard *dc;
+	enum req_tag tag;
+};
+
+struct poller {
+	struct dcard *card;
+	enum poll_kind kind;
+	struct event *timer;        /* one-shot, re-armed after each poll ends */
+	unsigned int outstanding;   /* requests of this poll not yet back */
+	int first_error;            /* of the poll in progress */
+	unsigned int failures;      /* consecutive failed polls: the back-off */
+	uint64_t started_ms;
+	uint64_t last_ok_us;        /* CLOCK_REALTIME of the last success */
+	uint64_t last_duration_ms;
+	uint64_t total, failed;     /* counters, for metrics */
+	bool due;                   /* a poll was asked for while one ran */
+};
+
+/*
+ * A card as the daemon knows it, by serial.  It outlives the transport's
+ * card object: when the card goes away it stays, offline, with its history
+ * and alert state, and a card with the same serial that comes back gets it.
+ */
+struct dcard {
+	struct manager *m;
+	uint64_t serial;
+	char name[32];              /* stable: ocxlpmemN */
+	char backend_id[32];        /* "nmem3", "sim0"; "" while absent */
+	struct ocxlpmem_card *card; /* NULL while absent */
+	struct event *ev_card;      /* the card's event fd */
+
+	bool have_caps, have_smart, have_ctl, have_stats, have_fw;
+	/*
+	 * The functions the daemon sends this card (bit n: function n):
+	 * CAPABILITIES.functions once read, all of them when it could not be
+	 * read, less those that failed with ENOTTY all the same (refused).
+	 * Nothing is polled before CAPABILITIES comes back (identified).
+	 */
+	uint32_t functions;
+	uint32_t refused;
+	bool identified;
+	uint64_t commands[OCXLPMEM_FN_MAX + 1]; /* sent, by function (metrics) */
+	struct ocxlpmem_capabilities caps;
+	struct ocxlpmem_smart smart;
+	struct ocxlpmem_health ctl;
+	struct ocxlpmem_stats stats;
+	struct ocxlpmem_firmware_info fw;
+	uint64_t events;            /* last EVENT_CHECK */
+	uint64_t reading_ok_us[READING_KINDS]; /* CLOCK_REALTIME of the last good read; 0 never */
+	bool reading_stale[READING_KINDS];     /* the last read of it failed */
+
+	bool fatal_hardware, fatal_firmware;
+	bool unresponsive;
+	unsigned int consecutive_timeouts;
+	char last_error[128];       /* of the last failed command, for users */
+
+	struct poller polls[POLL_KINDS];
+	struct intervals intervals;
+	struct thresholds thresholds;
+
+	bool draining;              /* an error-log read/ack chain is running */
+	bool drain_again;           /* an event arrived during the drain */
+
+	struct req_ctx ctx[TAG_COUNT];
+
+	struct dump_job *dump;      /* dump.c: collection in progress, or NULL */
+	struct dump_card *dumps;    /* dump.c: retry state, saved-dump index */
+	struct fw_job *fw_job;      /* firmware-update.c: update in progress, or NULL */
+	struct fw_card *fw_state;   /* firmware-update.c: last result, upload */
+
+	/* The last verdict, allocated to its number of reasons (most cards
+	 * have none; the full struct is 3 KiB): health_report_dup(). */
+	struct health_report *report;
+	struct card_state *state;
+	bool state_dirty;
+	/* card-record.c: -errno while the record exists but cannot be read
+	 * (state is then a blank stand-in, never saved); 0 once loaded. */
+	int state_load_error;
+	unsigned int state_load_attempts;
+	struct event *state_retry_timer;
+	uint64_t added_us, removed_us;
+
+	/* Moves whenever anything shown of this card may have changed
+	 * (card_touch()): its serialised replies are valid while it stands
+	 * still.  card-replies.c. */
+	uint64_t gen;
+	struct json_blob *summary_blob, *detail_blob;
+	uint64_t summary_gen, detail_gen;
+	struct metrics_card *metrics_cache;  /* metrics-render.c */
+};
+
+struct manager {
+	struct event_base *base;
+	struct options *opts;
+	struct config *config;
+	struct ocxlpmem_transport *transport;
+	struct ocxlpmem_executor *executor;
+	struct event *ev_executor, *ev_hotplug;
+	/* The transport's one event source for every card, when it has one
+	 * (the simulation); otherwise each card has its own dcard.ev_card. */
+	struct event *ev_card_events;
+	struct event *ev_sigterm, *ev_sigint, *ev_sighup, *ev_sigusr1;
+	struct event *ev_watchdog;
+	struct event *ev_status;    /* deferred STATUS= update */
+	/* Deferred save of the names registry: a scan that finds 4096 new
+	 * cards writes it once, not 4096 times. */
+	struct event *ev_names_save;
+	bool names_dirty;
+	struct varlink_server *varlink;
+	struct metrics *metrics;
+	struct fd_budget fds;       /* client caps from RLIMIT_NOFILE */
+	/* Moves whenever anything a reader shows may have changed: the
+	 * metrics cache is valid while it stands still. */
+	uint64_t state_gen;
+	/* ListCards' parameters, valid while state_gen and ncards stand still
+	 * (card-replies.c); verify_replies: re-render every cache hit and
+	 * abort on a difference (OCXLPMEMD_VERIFY_REPLY_CACHE=1, for tests). */
+	struct json_blob *cards_blob;
+	uint64_t cards_blob_gen;
+	size_t cards_blob_n;
+	bool verify_replies;
+	uint64_t replies_verified;
+	uint64_t watchdog_usec;
+	int state_dirfd;
+	int state_lock_fd;          /* dir-lock.h: held for the daemon's life */
+	int runtime_lock_fd;        /* -1 also when runtime_dir is state_dir */
+	char *state_dir;
+	char *runtime_dir;
+	struct name_registry *names;
+	struct dump_store *dumps;   /* dump.c: every saved dump */
+	struct dcard **cards;       /* ordered by name */
+	size_t ncards;
+	char last_status[160];
+	int exit_code;
+	bool stopping;
+	uint64_t jitter_state;      /* xorshift state for poll jitter */
+	/* Test-only: freeze the loop to exercise the watchdog (--test-freeze). */
+	bool test_freeze_armed;
+};
+
+/* Takes over config, also on failure.  -EBUSY: another ocxlpmemd uses the
+ * state or the runtime directory (logged; exit with EX_TEMPFAIL). */
+int manager_new(struct options *opts, struct config *config, struct manager **ret);
+struct manager *manager_free(struct manager *m);
+/* Discover cards, start polling, notify READY=1 and run until stopped. */
+int manager_run(struct manager *m);
+
+/* The card with this name or serial (decimal), or NULL. */
+/* A new name was assigned: save the registry after this loop iteration. */
+void manager_names_changed(struct manager *m);
+struct dcard *manager_find_card(struct manager *m, const char *name_or_serial);
+
+/* Tell systemd what we are doing ("monitoring 3 cards, 1 critical"). */
+void manager_update_status(struct manager *m);
+
+/* ---- card.c ----------------------------------------------------------- */
+void card_attach(struct manager *m, struct ocxlpmem_card *c);
+void card_detach(struct manager *m, struct ocxlpmem_card *c);
+/* The transport's event source says card c (of manager userdata) may have
+ * events pending: an ocxlpmem_card_event_fn. */
+void card_events_ready(struct ocxlpmem_card *c, void *userdata);
+struct dcard *card_free(struct dcard *dc);
+/* Re-arm poll timers after the intervals changed (reload). */
+void card_reschedule(struct dcard *dc);
+/* Poll now (an event, SIGUSR1, a user request). */
+void card_poll_now(struct dcard *dc, enum poll_kind kind);
+/* Split a finished request's reply: 0, a positive card status, or -errno
+ * (the request's own error, -EMSGSIZE when the driver truncated it). */
+int card_reply_of(const struct ocxlpmem_request *req, struct ocxlpmem_reply *reply);
+/* A request of this card finished (executor completion on the loop). */
+void card_request_done(struct dcard *dc, struct ocxlpmem_request *req);
+/* Re-derive health from what we know and raise/clear alerts. */
+void card_evaluate(struct dcard *dc);
+/* Something shown of the card may have changed: its cached replies and
+ * the metrics are stale. */
+void card_touch(struct dcard *dc);
+/* Whether the daemon may send the card this function, or all of these
+ * (a mask of 1u << function bits). */
+bool card_has_function(const struct dcard *dc, unsigned int function);
+bool card_has_functions(const struct dcard *dc, uint32_t mask);
+/* The functions of mask the card lacks, as "dump-start, dump-data". */
+void card_missing_functions(const struct dcard *dc, uint32_t mask, char *buf, size_t len);
+/* Submit a command for this card.  0 or -errno: -EOPNOTSUPP for a
+ * function the card does not have (card_has_function). */
+int card_submit(struct dcard *dc, unsigned int function, const void *in, size_t in_len,
+		size_t out_cap, enum req_tag tag);
+
+/* ---- card-record.c ---------------------------------------------------- */
+/* Load the card's record (dc->state), or hold it unloaded and retry when
+ * the file exists but cannot be read.  0, or -ENOMEM. */
+int card_record_open(struct dcard *dc);
+/* Stop retrying and free the record. */
+void card_record_close(struct dcard *dc);
+static inline bool card_record_loaded(const struct dcard *dc)
+{
+	return dc->state_load_error == 0;
+}
+/* The health of a card without its record: unknown, state-unreadable. */
+void card_record_unloaded_report(const struct dcard *dc, struct health_report *rep);
+/* Write the card's state file if it changed (never while unloaded). */
+void card_save_state(struct dcard *dc);
+
+/* ---- errlog.c --------------------------------------------------------- */
+void errlog_start_drain(struct dcard *dc);
+/* A READ or ACK of the drain came back. */
+void errlog_request_done(struct dcard *dc, struct ocxlpmem_request *req);
+/* At attach: alert stored entries whose alert was never confirmed. */
+void errlog_resume_pending(struct dcard *dc);
+
+/* ---- card-alerts.c ---------------------------------------------------- */
+/* Raise, escalate, remind and clear condition alerts from dc->report. */
+void card_alerts_update(struct dcard *dc, uint64_t now_us);
+void card_alert_fill(struct dcard *dc, struct alert *a, const char *class_key, int priority,
+		     const char *event);
+
+/* ---- dump.c ---------------------------------------------------------- */
+/* A DUMP_* request came back. */
+void dump_request_done(struct dcard *dc, struct ocxlpmem_request *req);
+/* The card said it holds a dump (rising event) or an error-log entry asked
+ * for one: collect it unless a collection runs.  trigger: "card-event",
+ * "error-log", "user", "restart". */
+void dump_card_wants_collection(struct dcard *dc, const char *trigger);
+/* The card went away / is being freed: end a running collection. */
+void dump_card_gone(struct dcard *dc);
+/* A card object (new or back) is attached. */
+void dump_card_attached(struct dcard *dc);
+void dump_card_free(struct dcard *dc);
+
+/* ---- card-replies.c ------------------------------------------------- */
+/* Serialised replies, rebuilt only when the card (or the card list)
+ * changed; borrowed: take a reference to keep one. */
+struct json_blob *card_replies_list(struct manager *m);   /* ListCards: {"cards":[...]} */
+struct json_blob *card_replies_detail(struct dcard *dc);  /* GetCard: {"card":{...}} */
+void card_replies_free(struct dcard *dc);
+void card_replies_manager_free(struct manager *m);
+
+/* ---- firmware-update.c ----------------------------------------------- */
+/* A FW_UPDATE_* request came back. */
+void fwupdate_request_done(struct dcard *dc, struct ocxlpmem_request *req);
+/* The card went away / is being freed: end a running update. */
+void fwupdate_card_gone(struct dcard *dc);
+void fwupdate_card_free(struct dcard *dc);
+
+#endif /* OCXLPMEMD_MANAGER_H */

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Controller dumps: collecting them from cards as jobs, and the store of
+ * saved dumps under <state-dir>/dumps with its retention limits.
+ *
+ * A collection is DUMP_START, then DUMP_DATA chunks through the executor
+ * (two in flight, so the card works while the disk writes), written by a
+ * dump writer thread (dump-file.h), and DUMP_COMPLETE only once the file
+ * is durable under its name.  The card keeps its dump until then, so a
+ * failure at any point (card hung or removed, corrupt chunk, disk full,
+ * daemon killed) loses nothing: the next attempt collects it again, and a
+ * dump found already saved (a crash between rename and DUMP_COMPLETE: the
+ * same id and size, and the same SHA-256 once read again) is completed
+ * without a second copy.  Id and size alone are not enough: a card that
+ * loses its volatile state reuses dump ids.
+ */
+#ifndef OCXLPMEMD_DUMP_H
+#define OCXLPMEMD_DUMP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <json-c/json.h>
+
+#include "jobs/dump-file.h"
+#include "jobs/job-progress.h"
+#include "varlink/varlink-watch.h"
+
+struct manager;
+struct dcard;
+
+struct saved_dump {
+	struct dump_meta meta;
+	char file[DUMP_FILE_NAME_MAX];  /* base name, in dumps/<serial>/ */
+};
+
+/* Every saved dump of every card, known or not, oldest first. */
+struct dump_store {
+	struct saved_dump *v;
+	size_t n, cap;
+	uint64_t gen;                 /* moves at every change: metrics caches */
+};
+
+/* What a card's collections did, kept between jobs. */
+struct dump_card {
+	struct event *retry_timer;
+	unsigned int failures;        /* consecutive failed collections: the back-off */
+	uint64_t retry_at_usec;       /* CLOCK_REALTIME; 0: no retry pending */
+	bool backoff;                 /* automatic triggers wait for the retry timer */
+	char last_result[200];        /* for users: "saved FILE", "failed: why" */
+	bool last_ok;
+	uint64_t last_result_usec;
+	uint64_t saved, failed;       /* counters, for metrics */
+	unsigned int outstanding;     /* DUMP_* requests not yet back */
+	struct varlink_watchers watchers; /* StartDump/WatchDump calls following the job */
+};
+
+/* Scan <state-dir>/dumps at start: index saved dumps, remove temporaries a
+ * crash left behind.  0 or -errno (only for a state directory we cannot
+ * read at all; unreadable files are logged and skipped). */
+int dump_store_load(struct manager *m);
+void dump_store_free(struct manager *m);
+
+/* What a collection sends: a card without one of them has no dumps. */
+#define DUMP_FUNCTIONS                                                      \
+	(1u << OCXLPMEM_FN_DUMP_START | 1u << OCXLPMEM_FN_DUMP_DATA |        \
+	 1u << OCXLPMEM_FN_DUMP_COMPLETE)
+
+/*
+ * A user asks for a dump (host-initiated when the card holds none).
+ * 0 (started), -EBUSY (a collection runs already),
+ * -ENXIO (the card is absent), -EOPNOTSUPP (the card lacks one of
+ * DUMP_FUNCTIONS).
+ */
+int dump_start_user(struct dcard *dc);
+/* Remove a saved dump by file name; serial 0: any card.  0, -ENOENT, -EINVAL, -errno. */
+int dump_delete(struct manager *m, uint64_t serial, const char *file);
+
+/* Is a collection running on this card? */
+bool dump_job_running(const struct dcard *dc);
+
+/* JSON for Varlink, the client and the support bundle. */
+struct json_object *dump_saved_json(const struct manager *m, const struct saved_dump *d);
+/* The running job (null when none) and the card's last result. */
+struct json_object *dump_card_json(const struct dcard *dc);
+
+/* varlink-dumps.c: a card's job moved on (progress) or ended. */
+void varlink_dumps_job_changed(struct dcard *dc, bool ended);
+
+#endif /* OCXLPMEMD_DUMP_H */

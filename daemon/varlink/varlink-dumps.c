@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * io.ocxlpmem.Manager's dump methods: ListDumps, StartDump, WatchDump and
+ * DeleteDump.  A streaming StartDump or WatchDump stays open and gets the
+ * job's progress (at most five times a second) and, last, its result.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jobs/dump.h"
+#include "util/log.h"
+#include "core/manager.h"
+#include "varlink/varlink-methods.h"
+
+static struct json_object *job_reply(const struct dcard *dc, bool ended)
+{
+	struct json_object *o = dump_card_json(dc);
+
+	json_object_object_add(o, "ended", json_object_new_boolean(ended));
+	return o;
+}
+
+static struct json_object *running_reply(void *dc)
+{
+	return job_reply(dc, false);
+}
+
+static struct json_object *ended_reply(void *dc)
+{
+	return job_reply(dc, true);
+}
+
+void varlink_dumps_job_changed(struct dcard *dc, bool ended)
+{
+	if (!dc->dumps)
+		return;
+	if (ended)
+		varlink_watchers_end(&dc->dumps->watchers, ended_reply, dc);
+	else
+		varlink_watchers_notify(&dc->dumps->watchers, running_reply, dc);
+}
+
+/* Keep the call open for the job's updates; sends the state now.  A job
+ * runs, so the card's dump state exists. */
+static void watch(struct varlink_call *call, struct dcard *dc)
+{
+	if (!dc->dumps || varlink_watchers_add(&dc->dumps->watchers, call) < 0) {
+		failed(call, "out of memory");
+		return;
+	}
+	varlink_call_notify(call, job_reply(dc, false));
+}
+
+/* Cards are named, dumps of cards this daemon has not seen are found by
+ * serial; NULL is every card (*ret 0). */
+static bool serial_filter(struct manager *m, struct varlink_call *call, const char *s,
+			  uint64_t *ret)
+{
+	struct json_object *v;
+	struct dcard *dc;
+	char *end;
+
+	*ret = 0;
+	if (!s)
+		return true;
+	dc = manager_find_card(m, s);
+	if (dc) {
+		*ret = dc->serial;
+		return true;
+	}
+	errno = 0;
+	*ret = strtoull(s, &end, 10);
+	if (s[0] >= '1' && s[0] <= '9' && !*end && !errno)
+		return true;
+	v = json_object_new_object();
+	json_object_object_add(v, "card", json_object_new_string(s));
+	varlink_call_error(call, IFACE ".NoSuchCard", v);
+	return false;
+}
+
+struct dump_params {
+	const char *card, *file;
+};
+
+static const struct vparam list_params[] = {
+	VP_STRING("card", false, struct dump_params, card),
+};
+
+static const struct vparam delete_params[] = {
+	VP_STRING("file", true, struct dump_params, file),
+	VP_STRING("card", false, struct dump_params, card),
+};
+
+void m_list_dumps(struct varlink_call *call, struct json_object *p, void *userdata)
+{
+	struct manager *m = userdata;
+	struct json_object *o, *dumps, *jobs;
+	struct dump_params dp = { 0 };
+	uint64_t serial, bytes = 0;
+
+	if (!VPARAMS_DISPATCH(call, p, list_params, &dp, NULL) ||
+	    !serial_filter(m, call, dp.card, &serial))
+		return;
+	dumps = json_object_new_array();
+	for (size_t i = 0; i < m->dumps->n; i++) {
+		const struct saved_dump *d = &m->dumps->v[i];
+
+		if (serial && d->meta.serial != serial)
+			continue;
+		json_object_array_add(dumps, dump_saved_json(m, d));
+		bytes += d->meta.size;
+	}
+	jobs = json_object_new_array();
+	for (size_t i = 0; i < m->ncards; i++) {
+		struct dcard *dc = m->cards[i];
+
+		if ((serial && dc->serial != serial) || (!dc->dump && !dc->dumps))
+			continue;
+		json_object_array_add(jobs, dump_card_json(dc));
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "dumps", dumps);
+	json_object_object_add(o, "total_bytes", json_object_new_int64((int64_t)bytes));
+	json_object_object_add(o, "cards", jobs);
+	varlink_call_reply(call, o);
+}
+
+void m_start_dump(struct varlink_call *call, struct json_object *p, void *userdata)
+{
+	struct dcard *dc = card_call(userdata, call, p);
+	int r;
+
+	if (!dc)
+		return;
+	r = dump_start_user(dc);
+	if (r == -ENXIO) {
+		card_error(call, IFACE ".CardOffline", dc);
+		return;
+	}
+	if (r == -EBUSY) {
+		card_error(call, IFACE ".DumpBusy", dc);
+		return;
+	}
+	if (r == -EOPNOTSUPP) {
+		not_supported(call, dc, DUMP_FUNCTIONS);
+		return;
+	}
+	if (r < 0) {
+		failed(call, strerror(-r));
+		return;
+	}
+	log_notice("%s: dump collection requested by uid %u", dc->name,
+		   (unsigned int)varlink_call_uid(call));
+	if (varlink_call_wants_more(call))
+		watch(call, dc);
+	else
+		varlink_call_reply(call, job_reply(dc, false));
+}
+
+void m_watch_dump(struct varlink_call *call, struct json_object *p, void *userdata)
+{
+	struct dcard *dc = card_call(userdata, call, p);
+
+	if (!dc)
+		return;
+	/* Nothing running: the last result is the answer. */
+	if (!dump_job_running(dc) || !varlink_call_wants_more(call)) {
+		varlink_call_reply(call, job_reply(dc, !dump_job_running(dc)));
+		return;
+	}
+	watch(call, dc);
+}
+
+void m_delete_dump(struct varlink_call *call, struct json_object *p, void *userdata)
+{
+	struct manager *m = userdata;
+	struct dump_params dp = { 0 };
+	struct json_object *e;
+	uint64_t serial;
+	int r;
+
+	if (!VPARAMS_DISPATCH(call, p, delete_params, &dp, NULL))
+		return;
+	if (!dump_file_name_valid(dp.file)) {
+		varlink_call_invalid_parameter(call, "file");
+		return;
+	}
+	if (!serial_filter(m, call, dp.card, &serial))
+		return;
+	r = dump_delete(m, serial, dp.file);
+	if (r == -ENOENT) {
+		e = json_object_new_object();
+		json_object_object_add(e, "file", json_object_new_string(dp.file));
+		varlink_call_error(call, IFACE ".NoSuchDump", e);
+		return;
+	}
+	if (r < 0) {
+		failed(call, strerror(-r));
+		return;
+	}
+	log_notice("dump %s deleted by uid %u", dp.file,
+		   (unsigned int)varlink_call_uid(call));
+	varlink_call_reply(call, NULL);
+}

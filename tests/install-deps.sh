@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
 	build-essential autoconf automake libtool autoconf-archive pkg-config
 	libsystemd-dev libudev-dev libndctl-dev libjson-c-dev libevent-dev
-	libcmocka-dev libinih-dev nettle-dev libarchive-dev linux-libc-dev zlib1g-dev
+	libcmocka-dev nettle-dev libarchive-dev linux-libc-dev zlib1g-dev
 	scdoc man-db groff-base
 	umockdev libumockdev-dev
 	clang libclang-rt-14-dev valgrind

@@ -1165,7 +1165,7 @@ static void test_nul_byte(void **state)
 	free(p);
 }
 
-/* inih's 200-byte buffer, less room for the end of line: 198 characters. */
+/* At most 198 characters (CONFIG_LINE_MAX), as inih allowed before. */
 static void test_line_length(void **state)
 {
 	for (size_t len = 196; len <= 200; len++) {

@@ -2,8 +2,8 @@
 /*
  * ocxlpmemd configuration: /etc/ocxlpmemd.conf plus drop-ins in
  * /etc/ocxlpmemd.conf.d/ *.conf (lexical order, later wins), INI syntax
- * parsed by inih.  Every key is in one table (config.c) with its type,
- * range and default; ocxlpmemd.conf(5) documents the same table.
+ * (config-lexer.c).  Every key is in one table (config-keys.c) with its
+ * type, range and default; ocxlpmemd.conf(5) documents the same table.
  */
 #ifndef OCXLPMEMD_CONFIG_H
 #define OCXLPMEMD_CONFIG_H

@@ -50,7 +50,7 @@ boot_timeout=240
 # The runtime libraries the project links, what systemd needs to boot and
 # what inside.sh uses.  Changing this list rebuilds the cached root.
 pkg_list=(systemd systemd-sysv dbus libjson-c5 libevent-2.1-7 libevent-pthreads-2.1-7
-	libinih1 libnettle8 libarchive13 libsystemd0 libudev1 libndctl6 curl jq ca-certificates)
+	libnettle8 libarchive13 libsystemd0 libudev1 libndctl6 curl jq ca-certificates)
 packages=$(printf '%s\n' "${pkg_list[@]}" | sort -u | tr '\n' ' ')
 packages=${packages% }
 

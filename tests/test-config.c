@@ -1450,6 +1450,62 @@ static void test_example_defaults(void **state)
 	free(p);
 }
 
+/* ---- the one listen-address parser ---- */
+
+static void test_listen_parse(void **state)
+{
+	static const struct {
+		const char *text;
+		int r;
+		bool off;
+		const char *host;
+		uint16_t port;
+	} cases[] = {
+		{ "off", 0, true, "", 0 },
+		{ "127.0.0.1:9580", 0, false, "127.0.0.1", 9580 },
+		{ "0.0.0.0:1", 0, false, "0.0.0.0", 1 },
+		{ "[::1]:65535", 0, false, "::1", 65535 },
+		{ "[2001:db8::7]:80", 0, false, "2001:db8::7", 80 },
+		/* The loopback address itself, never a name lookup. */
+		{ "localhost:9580", 0, false, "127.0.0.1", 9580 },
+		{ "127.0.0.1:0080", 0, false, "127.0.0.1", 80 },
+		{ "OFF", -EINVAL },
+		{ "127.0.0.1", -EINVAL },
+		{ "127.0.0.1:", -EINVAL },
+		{ "127.0.0.1:0", -EINVAL },
+		{ "127.0.0.1:65536", -EINVAL },
+		{ "127.0.0.1:+80", -EINVAL },
+		{ "127.0.0.1: 80", -EINVAL },
+		{ "127.0.0.1:80x", -EINVAL },
+		{ ":9580", -EINVAL },
+		{ "example.com:80", -EINVAL },
+		{ "::1:9580", -EINVAL },
+		{ "[::1]9580", -EINVAL },
+		{ "[]:9580", -EINVAL },
+		{ "[127.0.0.1]:9580", -EINVAL },
+		{ "[::1:9580", -EINVAL },
+		{ "LOCALHOST:9580", -EINVAL },
+		{ "", -EINVAL },
+	};
+
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		struct listen_address a = { .host = "untouched", .port = 7 };
+		int r = config_listen_parse(cases[i].text, &a);
+
+		if (r != cases[i].r)
+			fail_msg("'%s': got %d, expected %d", cases[i].text, r, cases[i].r);
+		assert_int_equal(config_listen_valid(cases[i].text), r == 0);
+		if (r < 0) {
+			assert_string_equal(a.host, "untouched");
+			assert_int_equal(a.port, 7);
+			continue;
+		}
+		assert_int_equal(a.off, cases[i].off);
+		assert_string_equal(a.host, cases[i].host);
+		assert_int_equal(a.port, cases[i].port);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1466,6 +1522,7 @@ int main(void)
 		cmocka_unit_test(test_many_cards),
 		cmocka_unit_test(test_example_loads),
 		cmocka_unit_test(test_example_defaults),
+		cmocka_unit_test(test_listen_parse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -185,46 +185,59 @@ bool value_check_absolute_path(const char *v)
 	return v[0] == '/';
 }
 
-bool value_check_port(const char *s)
-{
-	const char *end;
-	uint64_t port;
-
-	return value_parse_digits(s, &end, &port) == 0 && !*end && port >= 1 && port <= 65535;
-}
-
 /* Syntax only: whether the address is local is for the listener to find out. */
-bool value_check_listen(const char *v)
+int config_listen_parse(const char *v, struct listen_address *ret)
 {
-	char host[INET6_ADDRSTRLEN];
+	struct listen_address a = { 0 };
 	unsigned char addr[sizeof(struct in6_addr)];
-	const char *colon, *end;
+	const char *colon, *end, *port;
+	uint64_t n;
 	size_t len;
 
-	if (streq(v, "off"))
-		return true;
+	if (streq(v, "off")) {
+		*ret = (struct listen_address){ .off = true };
+		return 0;
+	}
 	if (v[0] == '[') {
 		end = strchr(v, ']');
 		if (!end || end[1] != ':')
-			return false;
+			return -EINVAL;
 		len = (size_t)(end - v - 1);
-		if (!len || len >= sizeof(host))
-			return false;
-		memcpy(host, v + 1, len);
-		host[len] = '\0';
-		return inet_pton(AF_INET6, host, addr) == 1 && value_check_port(end + 2);
+		if (!len || len >= sizeof(a.host))
+			return -EINVAL;
+		memcpy(a.host, v + 1, len);
+		if (inet_pton(AF_INET6, a.host, addr) != 1)
+			return -EINVAL;
+		port = end + 2;
+	} else {
+		colon = strrchr(v, ':');
+		if (!colon)
+			return -EINVAL;
+		len = (size_t)(colon - v);
+		port = colon + 1;
+		if (len == strlen("localhost") && strncmp(v, "localhost", len) == 0) {
+			/* The loopback address itself, not a name lookup. */
+			strcpy(a.host, "127.0.0.1");
+		} else {
+			if (!len || len >= INET_ADDRSTRLEN)
+				return -EINVAL;
+			memcpy(a.host, v, len);
+			if (inet_pton(AF_INET, a.host, addr) != 1)
+				return -EINVAL;
+		}
 	}
-	colon = strrchr(v, ':');
-	if (!colon)
-		return false;
-	len = (size_t)(colon - v);
-	if (len == strlen("localhost") && strncmp(v, "localhost", len) == 0)
-		return value_check_port(colon + 1);
-	if (!len || len >= INET_ADDRSTRLEN)
-		return false;
-	memcpy(host, v, len);
-	host[len] = '\0';
-	return inet_pton(AF_INET, host, addr) == 1 && value_check_port(colon + 1);
+	if (value_parse_digits(port, &end, &n) < 0 || *end || n < 1 || n > 65535)
+		return -EINVAL;
+	a.port = (uint16_t)n;
+	*ret = a;
+	return 0;
+}
+
+bool value_check_listen(const char *v)
+{
+	struct listen_address a;
+
+	return config_listen_parse(v, &a) == 0;
 }
 
 /* The portable name set (useradd's default NAME_REGEX); existence is checked on use. */

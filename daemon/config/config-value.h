@@ -42,7 +42,6 @@ const char *value_format_size(uint64_t v, char *buf, size_t size);
 int value_parse_int(const char *s, int64_t *ret);
 int value_parse_bool(const char *s, bool *ret);
 bool value_check_absolute_path(const char *v);
-bool value_check_port(const char *s);
 bool value_check_listen(const char *v);
 bool value_check_group(const char *v);
 

@@ -8,6 +8,7 @@
 #ifndef OCXLPMEMD_CONFIG_H
 #define OCXLPMEMD_CONFIG_H
 
+#include <netinet/in.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -136,8 +137,20 @@ struct config *config_free(struct config *c);
 void config_for_card(const struct config *c, uint64_t serial, struct intervals *ret_intervals,
 		     struct thresholds *ret_thresholds);
 
-/* Syntax of a metrics listen address: "off", "ADDR:PORT", "[V6]:PORT",
- * "localhost:PORT" (shared by [metrics] listen and --metrics-listen). */
+/* A metrics listen address. */
+struct listen_address {
+	bool off;                    /* "off": no endpoint */
+	char host[INET6_ADDRSTRLEN]; /* numeric, no brackets; localhost is 127.0.0.1 */
+	uint16_t port;
+};
+
+/*
+ * The one parser of a metrics listen address: "off", "ADDR:PORT" (IPv4),
+ * "[V6]:PORT" or "localhost:PORT", port 1 to 65535.  0 or -EINVAL; *ret
+ * is untouched on failure.  [metrics] listen, --metrics-listen and the
+ * metrics endpoint all use it.
+ */
+int config_listen_parse(const char *v, struct listen_address *ret);
 bool config_listen_valid(const char *v);
 
 /* Parse "1h", "30s", "15m", "2d", "90" (seconds).  0 or -EINVAL. */

@@ -22,6 +22,7 @@
 
 #include <zlib.h>
 
+#include "config/config.h"
 #include "jobs/dump.h"
 #include "jobs/firmware-update.h"
 #include "metrics/http-server.h"
@@ -166,32 +167,6 @@ uint64_t metrics_render_count(const struct metrics *mx)
 	return mx->renders;
 }
 
-static int parse_listen(const char *spec, char **ret_host, uint16_t *ret_port)
-{
-	const char *colon = strrchr(spec, ':');
-	char *end;
-	unsigned long port;
-	size_t hlen;
-
-	if (!colon || colon == spec)
-		return -EINVAL;
-	port = strtoul(colon + 1, &end, 10);
-	if (*end || !colon[1] || port == 0 || port > 65535)
-		return -EINVAL;
-	hlen = (size_t)(colon - spec);
-	if (spec[0] == '[') {
-		if (hlen < 3 || spec[hlen - 1] != ']')
-			return -EINVAL;
-		*ret_host = strndup(spec + 1, hlen - 2);
-	} else {
-		*ret_host = strndup(spec, hlen);
-	}
-	if (!*ret_host)
-		return -ENOMEM;
-	*ret_port = (uint16_t)port;
-	return 0;
-}
-
 static struct http_server_limits metrics_limits(struct manager *m)
 {
 	return (struct http_server_limits){
@@ -213,36 +188,35 @@ void metrics_update_limits(struct metrics *mx)
 int metrics_start(struct manager *m, const char *listen, struct metrics **ret)
 {
 	struct http_server_limits limits;
+	struct listen_address addr;
 	struct metrics *mx;
-	char *host = NULL;
-	uint16_t port;
 	int r;
 
 	*ret = NULL;
-	if (!listen || strcmp(listen, "off") == 0) {
+	if (!listen) {
 		log_info("metrics: off");
 		return 0;
 	}
-	r = parse_listen(listen, &host, &port);
+	r = config_listen_parse(listen, &addr);
 	if (r < 0)
 		return log_errno(LOG_ERR, r, "metrics: bad listen address '%s'", listen);
-	mx = calloc(1, sizeof(*mx));
-	if (!mx) {
-		free(host);
-		return -ENOMEM;
+	if (addr.off) {
+		log_info("metrics: off");
+		return 0;
 	}
+	mx = calloc(1, sizeof(*mx));
+	if (!mx)
+		return -ENOMEM;
 	mx->m = m;
 	limits = metrics_limits(m);
-	r = http_server_new(m->base, "metrics", strcmp(host, "localhost") == 0 ? "127.0.0.1" : host,
-			    port, &limits, on_request, mx, &mx->http);
+	r = http_server_new(m->base, "metrics", addr.host, addr.port, &limits, on_request, mx,
+			    &mx->http);
 	if (r < 0) {
 		log_errno(LOG_ERR, r, "metrics: cannot listen on %s", listen);
-		free(host);
 		metrics_stop(mx);
 		return r;
 	}
 	log_info("metrics: serving http://%s/metrics", listen);
-	free(host);
 	*ret = mx;
 	return 0;
 }

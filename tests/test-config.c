@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include "config/config.h"
+#include "util/log.h"
 
 #define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -1506,6 +1507,110 @@ static void test_listen_parse(void **state)
 	}
 }
 
+/* ---- config_load_logged(), for the start and for reloads ---- */
+
+/* Run config_load_logged() with stderr in a file; the log's lines in *ret_log. */
+static int load_logged(const char *path, bool missing_ok, struct config **ret,
+		       size_t *ret_found, char **ret_log)
+{
+	FILE *log = tmpfile();
+	int saved = dup(STDERR_FILENO), r;
+	long size;
+
+	assert_non_null(log);
+	assert_true(saved >= 0);
+	fflush(stderr);
+	assert_true(dup2(fileno(log), STDERR_FILENO) >= 0);
+	r = config_load_logged(path, missing_ok, ret, ret_found);
+	fflush(stderr);
+	assert_true(dup2(saved, STDERR_FILENO) >= 0);
+	close(saved);
+
+	size = ftell(log);
+	assert_true(size >= 0);
+	*ret_log = calloc(1, (size_t)size + 1);
+	assert_non_null(*ret_log);
+	rewind(log);
+	assert_int_equal(fread(*ret_log, 1, (size_t)size, log), (size_t)size);
+	fclose(log);
+	return r;
+}
+
+static size_t count_lines(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+static void test_load_logged(void **state)
+{
+	struct loaded l = { .dir = make_tmpdir() };
+	char *p = join(l.dir, "main.conf"), *d = join(l.dir, "main.conf.d");
+	char *dropin = join(d, "10-a.conf"), *text = NULL, *log;
+	struct config *c = SENTINEL;
+	size_t found = 0, len = 0;
+	FILE *f;
+
+	log_open(LOG_TARGET_STDERR);
+
+	/* Its drop-ins are FILE.d/\*.conf. */
+	write_file(p, "[poll]\njitter = 5\n");
+	assert_int_equal(mkdir(d, 0755), 0);
+	write_file(dropin, "[poll]\njitter = 6\n");
+	assert_int_equal(load_logged(p, false, &c, &found, &log), 0);
+	assert_int_equal(c->jitter_pct, 6);
+	assert_int_equal(found, 0);
+	assert_string_equal(log, "");
+	free(log);
+	config_free(c);
+	c = SENTINEL;
+
+	/*
+	 * 60 problems: 50 are logged and one line counts the rest, but the
+	 * count is of every problem, as "configuration not reloaded: N
+	 * problems" says.
+	 */
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	fputs("[poll]\n", f);
+	for (int i = 0; i < 60; i++)
+		fputs("nonsense\n", f);
+	assert_int_equal(fclose(f), 0);
+	write_file(p, text);
+	assert_int_equal(load_logged(p, false, &c, &found, &log), -EINVAL);
+	assert_ptr_equal(c, SENTINEL);
+	assert_int_equal(found, 60);
+	assert_int_equal(count_lines(log), 51);
+	assert_non_null(strstr(log, "main.conf:2: syntax error"));
+	assert_non_null(strstr(log, ": 10 more problems not shown"));
+	free(log);
+
+	/* A file that cannot be read is one problem, logged once. */
+	assert_int_equal(unlink(p), 0);
+	assert_int_equal(unlink(dropin), 0);
+	assert_int_equal(load_logged(p, false, &c, &found, &log), -ENOENT);
+	assert_int_equal(found, 1);
+	assert_int_equal(count_lines(log), 1);
+	assert_non_null(strstr(log, "main.conf: cannot open: No such file or directory"));
+	free(log);
+	/* Unless it may be missing; *ret_found is optional. */
+	assert_int_equal(load_logged(p, true, &c, NULL, &log), 0);
+	assert_string_equal(log, "");
+	free(log);
+	assert_defaults(c);
+	config_free(c);
+
+	free(text);
+	free(dropin);
+	free(d);
+	l.c = SENTINEL;
+	loaded_done(&l);
+	free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1523,6 +1628,7 @@ int main(void)
 		cmocka_unit_test(test_example_loads),
 		cmocka_unit_test(test_example_defaults),
 		cmocka_unit_test(test_listen_parse),
+		cmocka_unit_test(test_load_logged),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -536,6 +536,7 @@ int config_load(const char *path, bool missing_ok, const char *dropin_dir, struc
 				 shown - ERRORS_SHOWN_MAX);
 		l.nerrors = shown;
 	}
+	l.errors->found += l.nerrors;
 
 	r = l.error ? l.error : l.nerrors ? -EINVAL : 0;
 	if (r == 0) {

@@ -106,6 +106,8 @@ struct config_error {
 struct config_errors {
 	struct config_error *v;
 	size_t n;
+	/* Problems found: n of them are in v, then a line counting the rest. */
+	size_t found;
 };
 
 /* Defaults only; 0 or -ENOMEM. */
@@ -136,6 +138,15 @@ struct config *config_free(struct config *c);
 /* The effective intervals and thresholds of a card (defaults + override). */
 void config_for_card(const struct config *c, uint64_t serial, struct intervals *ret_intervals,
 		     struct thresholds *ret_thresholds);
+
+/*
+ * Load path and its drop-ins, path.d/ *.conf, as config_load() does, and
+ * log every problem (LOG_ERR), for the start and for reloads alike.
+ * *ret_found, if not NULL, is set to the number of problems found, all
+ * of them, when fewer lines were logged.
+ */
+int config_load_logged(const char *path, bool missing_ok, struct config **ret,
+		       size_t *ret_found);
 
 /* A metrics listen address. */
 struct listen_address {

@@ -18,26 +18,6 @@
 #include "util/log.h"
 #include "core/manager.h"
 
-static int load_config(const struct options *o, struct config **ret)
-{
-	struct config_errors errors = { 0 };
-	char *dropins = NULL;
-	int r;
-
-	if (asprintf(&dropins, "%s.d", o->config_path) < 0)
-		return -ENOMEM;
-	/* The default file may be absent (a machine with no tuning); one
-	 * named on the command line must exist. */
-	r = config_load(o->config_path, !o->config_explicit, dropins, ret, &errors);
-	free(dropins);
-	for (size_t i = 0; i < errors.n; i++)
-		log_error("%s", errors.v[i].message);
-	if (r < 0 && !errors.n)
-		log_errno(LOG_ERR, r, "cannot read configuration %s", o->config_path);
-	config_errors_clear(&errors);
-	return r;
-}
-
 int main(int argc, char **argv)
 {
 	struct options opts;
@@ -62,7 +42,9 @@ int main(int argc, char **argv)
 	}
 	log_set_max_level(opts.debug ? LOG_DEBUG : LOG_INFO);
 
-	r = load_config(&opts, &config);
+	/* The default file may be absent (a machine with no tuning); one
+	 * named on the command line must exist. */
+	r = config_load_logged(opts.config_path, !opts.config_explicit, &config, NULL);
 	if (r < 0) {
 		sd_notify(0, "STATUS=bad configuration, see the log");
 		return EX_CONFIG;

@@ -255,24 +255,17 @@ static void apply_config(struct manager *m)
 static void on_reload(evutil_socket_t sig, short what, void *userdata)
 {
 	struct manager *m = userdata;
-	struct config_errors errors = { 0 };
 	struct config *fresh = NULL;
-	char dropins[4096];
+	size_t found = 0;
 	int r;
 
 	/* MONOTONIC_USEC: what systemd >= 253 wants with RELOADING=1. */
 	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%" PRIu64 "\nSTATUS=reloading configuration",
 		   now_monotonic_ms() * 1000u);
-	snprintf(dropins, sizeof(dropins), "%s.d", m->opts->config_path);
-	r = config_load(m->opts->config_path, !m->opts->config_explicit, dropins, &fresh, &errors);
+	r = config_load_logged(m->opts->config_path, !m->opts->config_explicit, &fresh, &found);
 	if (r < 0) {
-		for (size_t i = 0; i < errors.n; i++)
-			log_error("%s", errors.v[i].message);
-		if (!errors.n)
-			log_errno(LOG_ERR, r, "cannot read %s", m->opts->config_path);
 		log_error("configuration not reloaded: %zu problem%s; the old configuration stays in force",
-			  errors.n, errors.n == 1 ? "" : "s");
-		config_errors_clear(&errors);
+			  found, found == 1 ? "" : "s");
 		snprintf(m->last_status, sizeof(m->last_status),
 			 "reload failed: bad configuration, old one in force");
 		sd_notifyf(0, "READY=1\nSTATUS=%s", m->last_status);

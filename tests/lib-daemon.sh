@@ -125,9 +125,11 @@ ctl() {
 	"$CTL" --address "unix:$SOCK" "$@"
 }
 
-# wait_for SECONDS CMD...: CMD must succeed within SECONDS.
+# wait_for SECONDS CMD...: CMD must succeed within SECONDS, times
+# OCXLPMEM_TEST_WAIT_SCALE (run-all.sh sets 3 for the sanitizer build,
+# where everything runs several times slower on a busy machine).
 wait_for() {
-	local limit=$1 i
+	local limit=$(($1 * ${OCXLPMEM_TEST_WAIT_SCALE:-1})) i
 	shift
 	for ((i = 0; i < limit * 10; i++)); do
 		if "$@" >/dev/null 2>&1; then

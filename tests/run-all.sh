@@ -56,6 +56,7 @@ if [ "${SKIP_SANITIZERS:-0}" != 1 ]; then
 		CFLAGS="-O1 -g $san" LDFLAGS="$san" &&
 		make -j"$jobs" -s &&
 		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+		OCXLPMEM_TEST_WAIT_SCALE=3 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		make -j"$jobs" check) || { cat build-asan/test-suite.log 2>/dev/null || true; exit 1; }
 

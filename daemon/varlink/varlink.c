@@ -25,7 +25,7 @@
 #include <event2/bufferevent.h>
 #include <event2/listener.h>
 
-#include "util/accept-backoff.h"
+#include "shared/util/accept-backoff.h"
 #include "varlink/json-duplicates.h"
 #include "util/log.h"
 #include "varlink/varlink.h"
@@ -1065,7 +1065,7 @@ int varlink_server_listen_fd(struct varlink_server *s, int fd)
 		return -ENOMEM;
 	li->s = s;
 	/* The timer first: once the listener exists, it owns fd. */
-	if (accept_backoff_init(&li->backoff, s->base, NULL, "varlink") < 0) {
+	if (accept_backoff_init(&li->backoff, s->base, NULL, "varlink", &LOG_SINK_DAEMON) < 0) {
 		free(li);
 		return -ENOMEM;
 	}

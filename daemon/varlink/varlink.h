@@ -21,7 +21,7 @@
 #include <event2/event.h>
 #include <json-c/json.h>
 
-#include "util/json-blob.h"
+#include "shared/util/json-blob.h"
 
 /* Limits a misbehaving client runs into; it is disconnected, nobody else notices. */
 #define VARLINK_MESSAGE_MAX (64 * 1024)     /* bytes of one incoming message */

@@ -13,29 +13,24 @@
  * in the same run over the same connections, is the round trip of a call
  * that does no card work (GetVersion): what any event costs at least.
  *
+ * The connections are the Varlink library's client
+ * (shared/varlink/varlink-client.h).
+ *
  * Usage: event-latency SOCKET CARDS [INJECTIONS]
  * Prints p50, p99 and max of each, in microseconds, and the ratios.
  */
 #include <errno.h>
-#include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <time.h>
-#include <unistd.h>
+
+#include "shared/varlink/varlink-client.h"
 
 #define QUIET_MS 30
 #define EVENT_TIMEOUT_MS 5000
-
-struct conn {
-	int fd;
-	char buf[1 << 16];
-	size_t len;
-};
 
 static int64_t now_ns(void)
 {
@@ -45,82 +40,16 @@ static int64_t now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static int conn_open(struct conn *c, const char *path)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return -ENAMETOOLONG;
-	strcpy(sa.sun_path, path);
-	c->len = 0;
-	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (c->fd < 0)
-		return -errno;
-	if (connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		return -errno;
-	return 0;
-}
-
-static int conn_send(struct conn *c, const char *msg)
-{
-	size_t n = strlen(msg) + 1; /* the NUL ends a message */
-
-	while (n) {
-		ssize_t w = send(c->fd, msg, n, MSG_NOSIGNAL);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		msg += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /*
- * The next message (NUL-terminated, in out), waiting at most timeout_ms:
- * 1, 0 on timeout, or -errno.
+ * The next message (raw, NUL-terminated), waiting at most timeout_ms:
+ * 1 with *ret_msg valid until the next read, 0 on timeout, or -errno.
  */
-static int conn_recv(struct conn *c, char *out, size_t cap, int timeout_ms)
+static int conn_recv(struct varlink_client *c, const char **ret_msg, int timeout_ms)
 {
-	int64_t deadline = now_ns() + (int64_t)timeout_ms * 1000000;
+	size_t len;
+	int r = varlink_client_read_raw(c, timeout_ms, ret_msg, &len);
 
-	for (;;) {
-		char *nul = memchr(c->buf, '\0', c->len);
-		struct pollfd p = { .fd = c->fd, .events = POLLIN };
-		int64_t left;
-		ssize_t r;
-
-		if (nul) {
-			size_t n = (size_t)(nul - c->buf) + 1;
-
-			if (n > cap)
-				return -EMSGSIZE;
-			memcpy(out, c->buf, n);
-			memmove(c->buf, nul + 1, c->len - n);
-			c->len -= n;
-			return 1;
-		}
-		if (c->len == sizeof(c->buf))
-			return -EMSGSIZE;
-		left = (deadline - now_ns()) / 1000000;
-		if (left <= 0)
-			return 0;
-		r = poll(&p, 1, (int)left);
-		if (r < 0 && errno != EINTR)
-			return -errno;
-		if (r <= 0)
-			continue;
-		r = recv(c->fd, c->buf + c->len, sizeof(c->buf) - c->len, 0);
-		if (r < 0 && errno != EINTR)
-			return -errno;
-		if (r == 0)
-			return -ECONNRESET;
-		if (r > 0)
-			c->len += (size_t)r;
-	}
+	return r == -ETIMEDOUT ? 0 : r < 0 ? r : 1;
 }
 
 static int cmp_i64(const void *a, const void *b)
@@ -145,8 +74,8 @@ static int fail(const char *what, int r)
 
 int main(int argc, char **argv)
 {
-	static char msg[1 << 16];
-	struct conn mon, ctl;
+	struct varlink_client *mon, *ctl;
+	const char *msg = "";
 	unsigned long cards, n;
 	int64_t *ev, *base;
 	int r;
@@ -164,54 +93,63 @@ int main(int argc, char **argv)
 	if (!ev || !base)
 		return 1;
 
-	r = conn_open(&mon, argv[1]);
+	r = varlink_client_connect(argv[1], &mon);
 	if (r == 0)
-		r = conn_open(&ctl, argv[1]);
+		r = varlink_client_connect(argv[1], &ctl);
 	if (r < 0)
 		return fail("connect", r);
-	r = conn_send(&mon, "{\"method\":\"io.ocxlpmem.Manager.Monitor\",\"more\":true}");
+	r = varlink_client_call(mon, "io.ocxlpmem.Manager.Monitor", NULL, VARLINK_CALL_MORE);
 	if (r == 0)
-		r = conn_recv(&mon, msg, sizeof(msg), EVENT_TIMEOUT_MS);
+		r = conn_recv(mon, &msg, EVENT_TIMEOUT_MS);
 	if (r <= 0 || !strstr(msg, "\"ready\":true"))
 		return fail("Monitor", r);
 
 	for (unsigned long i = 0; i < n; i++) {
-		char call[256], want[64];
+		struct json_object *params;
+		struct varlink_reply reply;
+		char card[32], want[64];
 		int64_t t0;
 
 		/* Let the previous injection's aftermath (polls, clears) pass. */
-		while ((r = conn_recv(&mon, msg, sizeof(msg), QUIET_MS)) > 0) {
+		while ((r = conn_recv(mon, &msg, QUIET_MS)) > 0) {
 		}
 		if (r < 0)
 			return fail("Monitor stream", r);
 
 		t0 = now_ns();
-		r = conn_send(&ctl, "{\"method\":\"io.ocxlpmem.Manager.GetVersion\"}");
+		r = varlink_client_call(ctl, "io.ocxlpmem.Manager.GetVersion", NULL, 0);
 		if (r == 0)
-			r = conn_recv(&ctl, msg, sizeof(msg), EVENT_TIMEOUT_MS);
+			r = conn_recv(ctl, &msg, EVENT_TIMEOUT_MS);
 		if (r <= 0)
 			return fail("GetVersion", r);
 		base[i] = now_ns() - t0;
 
-		snprintf(want, sizeof(want), "\"card\":\"ocxlpmem%lu\"", i % cards);
-		snprintf(call, sizeof(call),
-			 "{\"method\":\"io.ocxlpmem.Manager.InjectFault\",\"parameters\":"
-			 "{\"card\":\"ocxlpmem%lu\",\"fault\":\"error-log\"}}", i % cards);
+		snprintf(card, sizeof(card), "ocxlpmem%lu", i % cards);
+		snprintf(want, sizeof(want), "\"card\":\"%s\"", card);
+		/* Built before the clock starts, as the text was. */
+		params = json_object_new_object();
+		json_object_object_add(params, "card", json_object_new_string(card));
+		json_object_object_add(params, "fault", json_object_new_string("error-log"));
 		t0 = now_ns();
-		r = conn_send(&ctl, call);
+		r = varlink_client_call(ctl, "io.ocxlpmem.Manager.InjectFault", params, 0);
 		if (r < 0)
 			return fail("InjectFault", r);
 		for (;;) {
-			r = conn_recv(&mon, msg, sizeof(msg), EVENT_TIMEOUT_MS);
+			r = conn_recv(mon, &msg, EVENT_TIMEOUT_MS);
 			if (r <= 0)
 				return fail("waiting for the event", r);
 			if (strstr(msg, want) && strstr(msg, "\"kind\":\"alert\""))
 				break;
 		}
 		ev[i] = now_ns() - t0;
-		r = conn_recv(&ctl, msg, sizeof(msg), EVENT_TIMEOUT_MS);
-		if (r <= 0 || strstr(msg, "\"error\""))
-			return fail(r > 0 ? msg : "InjectFault reply", r);
+		r = varlink_client_read(ctl, EVENT_TIMEOUT_MS, &reply);
+		if (r < 0)
+			return fail("InjectFault reply", r == -ETIMEDOUT ? 0 : r);
+		if (reply.error) {
+			fprintf(stderr, "event-latency: InjectFault: %s\n", reply.error);
+			return 1;
+		}
+		varlink_reply_clear(&reply);
 	}
 
 	qsort(ev, n, sizeof(*ev), cmp_i64);
@@ -224,6 +162,8 @@ int main(int argc, char **argv)
 	       pct_us(base, n, 0.5), pct_us(base, n, 0.99), (double)base[n - 1] / 1000.0);
 	printf("ratio event/base:    p50 %8.2f      p99 %8.2f\n",
 	       pct_us(ev, n, 0.5) / pct_us(base, n, 0.5), pct_us(ev, n, 0.99) / pct_us(base, n, 0.99));
+	varlink_client_free(mon);
+	varlink_client_free(ctl);
 	free(ev);
 	free(base);
 	return 0;

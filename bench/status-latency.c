@@ -10,6 +10,10 @@
  * The two are measured in alternating rounds over connections held open,
  * so that drift of the machine (frequency, other load) hits both alike.
  *
+ * Both sides frame their messages with the Varlink library's client
+ * (shared/varlink/varlink-client.h), raw: the same code reads the daemon's
+ * reply and the echo, so the difference is not the client's.
+ *
  * Usage: status-latency SOCKET [CALLS] [ROUNDS]
  * Prints p50 and p99 of each, in microseconds, and their ratios.
  */
@@ -27,15 +31,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "shared/varlink/varlink-client.h"
+
 /* Byte for byte what ocxlpmemctl sends (json-c, plain), NUL included. */
 static const char request[] = "{\"method\":\"io.ocxlpmem.Manager.ListCards\",\"parameters\":{}}";
 #define REQUEST_LEN sizeof(request) /* with the NUL */
-
-struct conn {
-	int fd;
-	char *buf;
-	size_t len, cap;
-};
 
 static int64_t now_ns(void)
 {
@@ -45,69 +45,8 @@ static int64_t now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static int write_all(int fd, const void *p, size_t n)
-{
-	const char *c = p;
-
-	while (n) {
-		ssize_t w = send(fd, c, n, MSG_NOSIGNAL);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		c += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-/*
- * Read one NUL-terminated message; returns its length with the NUL, the
- * message at c->buf.  Bytes after it (none in a call-reply exchange) are
- * kept for the next read.
- */
-static ssize_t read_message(struct conn *c)
-{
-	size_t scanned = 0;
-
-	for (;;) {
-		char *nul = c->len > scanned ? memchr(c->buf + scanned, '\0', c->len - scanned) : NULL;
-		ssize_t n;
-
-		if (nul)
-			return nul - c->buf + 1;
-		scanned = c->len;
-		if (c->cap - c->len < 65536) {
-			size_t cap = c->cap ? c->cap * 2 : 1 << 20;
-			char *b = realloc(c->buf, cap);
-
-			if (!b)
-				return -ENOMEM;
-			c->buf = b;
-			c->cap = cap;
-		}
-		n = recv(c->fd, c->buf + c->len, c->cap - c->len, 0);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			return -ECONNRESET;
-		c->len += (size_t)n;
-	}
-}
-
-/* Drop the message read_message() returned. */
-static void consume(struct conn *c, size_t n)
-{
-	memmove(c->buf, c->buf + n, c->len - n);
-	c->len -= n;
-}
-
-static int connect_unix(const struct sockaddr_un *sa, socklen_t salen)
+static int connect_unix(const struct sockaddr_un *sa, socklen_t salen,
+			struct varlink_client **ret)
 {
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
@@ -119,7 +58,7 @@ static int connect_unix(const struct sockaddr_un *sa, socklen_t salen)
 		close(fd);
 		return r;
 	}
-	return fd;
+	return varlink_client_new_fd(fd, ret);
 }
 
 /*
@@ -129,22 +68,23 @@ static int connect_unix(const struct sockaddr_un *sa, socklen_t salen)
  */
 static int echo_server(int listen_fd)
 {
-	struct conn c = { .fd = accept(listen_fd, NULL, NULL) };
+	int fd = accept(listen_fd, NULL, NULL);
+	struct varlink_client *c;
 	char *reply = NULL;
 	size_t reply_cap = 0;
 
-	if (c.fd < 0)
+	if (fd < 0 || varlink_client_new_fd(fd, &c) < 0)
 		return 1;
 	for (;;) {
-		ssize_t n = read_message(&c);
-		size_t want;
+		const char *msg;
+		size_t len, want;
+		int r = varlink_client_read_raw(c, -1, &msg, &len);
 
-		if (n == -ECONNRESET)
+		if (r == -ECONNRESET)
 			return 0;
-		if (n < 0)
+		if (r < 0)
 			return 1;
-		want = strtoul(c.buf, NULL, 10);
-		consume(&c, (size_t)n);
+		want = strtoul(msg, NULL, 10);
 		if (want < 1)
 			return 1;
 		if (want > reply_cap) {
@@ -155,10 +95,9 @@ static int echo_server(int listen_fd)
 			memset(reply, 'x', want);
 			reply_cap = want;
 		}
-		reply[want - 1] = '\0';
-		if (write_all(c.fd, reply, want) < 0)
+		/* want bytes with the NUL the library adds. */
+		if (varlink_client_send(c, reply, want - 1) < 0)
 			return 1;
-		reply[want - 1] = 'x';
 	}
 }
 
@@ -179,55 +118,50 @@ static double percentile_us(int64_t *v, size_t n, unsigned int p)
 }
 
 /* One ListCards call; the reply's size (with its NUL) or -errno. */
-static ssize_t list_cards(struct conn *d)
+static ssize_t list_cards(struct varlink_client *d)
 {
-	ssize_t n;
-	int r = write_all(d->fd, request, REQUEST_LEN);
+	const char *msg;
+	size_t len;
+	int r = varlink_client_send(d, request, REQUEST_LEN - 1);
 
+	if (r == 0)
+		r = varlink_client_read_raw(d, -1, &msg, &len);
 	if (r < 0)
 		return r;
-	n = read_message(d);
-	if (n < 0)
-		return n;
 	/* A reply, not an error: {"parameters":{"cards":[...]}} */
-	if (strncmp(d->buf, "{\"parameters\":{\"cards\":[", 24) != 0)
+	if (strncmp(msg, "{\"parameters\":{\"cards\":[", 24) != 0)
 		return -EBADMSG;
-	consume(d, (size_t)n);
-	return n;
+	return (ssize_t)len + 1;
 }
 
 /* One baseline round trip: a request as long as ListCards', asking for n bytes. */
-static int echo_once(struct conn *e, size_t n)
+static int echo_once(struct varlink_client *e, size_t n)
 {
 	char req[REQUEST_LEN];
-	ssize_t got;
+	const char *msg;
+	size_t len;
 	int r;
 
 	memset(req, ' ', sizeof(req));
 	req[snprintf(req, sizeof(req), "%zu", n)] = ' ';
-	req[sizeof(req) - 1] = '\0';
-	r = write_all(e->fd, req, sizeof(req));
+	r = varlink_client_send(e, req, sizeof(req) - 1);
+	if (r == 0)
+		r = varlink_client_read_raw(e, -1, &msg, &len);
 	if (r < 0)
 		return r;
-	got = read_message(e);
-	if (got < 0)
-		return (int)got;
-	if ((size_t)got != n)
-		return -EBADMSG;
-	consume(e, (size_t)got);
-	return 0;
+	return len + 1 == n ? 0 : -EBADMSG;
 }
 
 int main(int argc, char **argv)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX }, ea = { .sun_family = AF_UNIX };
-	struct conn d = { .fd = -1 }, e = { .fd = -1 };
+	struct varlink_client *d = NULL, *e = NULL;
 	size_t calls = argc > 2 ? strtoul(argv[2], NULL, 10) : 2000;
 	size_t rounds = argc > 3 ? strtoul(argv[3], NULL, 10) : 10;
 	size_t per, done = 0, min_size = SIZE_MAX, max_size = 0;
 	int64_t *lat_d, *lat_e;
 	size_t *sizes;
-	int listen_fd, status, ret = 1;
+	int listen_fd, status, ret = 1, rd, re;
 	socklen_t ealen;
 	pid_t child;
 	ssize_t n;
@@ -262,18 +196,18 @@ int main(int argc, char **argv)
 	lat_d = calloc(calls, sizeof(*lat_d));
 	lat_e = calloc(calls, sizeof(*lat_e));
 	sizes = calloc(calls, sizeof(*sizes));
-	d.fd = connect_unix(&sa, sizeof(sa));
-	e.fd = connect_unix(&ea, ealen);
-	if (!lat_d || !lat_e || !sizes || d.fd < 0 || e.fd < 0) {
+	rd = connect_unix(&sa, sizeof(sa), &d);
+	re = connect_unix(&ea, ealen, &e);
+	if (!lat_d || !lat_e || !sizes || rd < 0 || re < 0) {
 		fprintf(stderr, "status-latency: cannot connect to %s: %s\n", sa.sun_path,
-			strerror(d.fd < 0 ? -d.fd : e.fd < 0 ? -e.fd : ENOMEM));
+			strerror(rd < 0 ? -rd : re < 0 ? -re : ENOMEM));
 		goto out;
 	}
 
 	/* Warm up both paths (caches, the daemon's buffers). */
 	for (unsigned int i = 0; i < 50; i++) {
-		n = list_cards(&d);
-		if (n < 0 || echo_once(&e, (size_t)n) < 0) {
+		n = list_cards(d);
+		if (n < 0 || echo_once(e, (size_t)n) < 0) {
 			fprintf(stderr, "status-latency: warm-up failed: %s\n", strerror(n < 0 ? (int)-n : EIO));
 			goto out;
 		}
@@ -283,7 +217,7 @@ int main(int argc, char **argv)
 		for (size_t i = 0; i < per; i++) {
 			int64_t t0 = now_ns();
 
-			n = list_cards(&d);
+			n = list_cards(d);
 			lat_d[done + i] = now_ns() - t0;
 			if (n < 0) {
 				fprintf(stderr, "status-latency: ListCards: %s\n", strerror((int)-n));
@@ -298,7 +232,7 @@ int main(int argc, char **argv)
 		}
 		for (size_t i = 0; i < per; i++) {
 			int64_t t0 = now_ns();
-			int err = echo_once(&e, sizes[done + i]);
+			int err = echo_once(e, sizes[done + i]);
 
 			lat_e[done + i] = now_ns() - t0;
 			if (err < 0) {
@@ -325,10 +259,8 @@ int main(int argc, char **argv)
 	}
 	ret = 0;
 out:
-	if (e.fd >= 0)
-		close(e.fd); /* the child sees EOF and exits */
-	if (d.fd >= 0)
-		close(d.fd);
+	varlink_client_free(e); /* the child sees EOF and exits */
+	varlink_client_free(d);
 	if (ret)
 		kill(child, SIGTERM);
 	if (waitpid(child, &status, 0) == child && ret == 0 &&
@@ -336,8 +268,6 @@ out:
 		fprintf(stderr, "status-latency: the echo server failed\n");
 		ret = 1;
 	}
-	free(d.buf);
-	free(e.buf);
 	free(lat_d);
 	free(lat_e);
 	free(sizes);

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* A blocking Varlink client: connect, call, read replies.  For ocxlpmemctl. */
+/*
+ * A blocking Varlink client: connect, call, read replies.  For ocxlpmemctl;
+ * a thin layer on shared/varlink/varlink-client.h.
+ */
 #ifndef OCXLPMEMCTL_VARLINK_CLIENT_H
 #define OCXLPMEMCTL_VARLINK_CLIENT_H
 
@@ -19,7 +22,7 @@ int vclient_call(struct vclient *c, const char *method, struct json_object *para
  * Read one reply within timeout_ms (-1: forever).  On success *ret_reply
  * is the whole reply object (caller puts it) and *ret_continues tells
  * whether more follow.  -ETIMEDOUT, -ECONNRESET (daemon went away),
- * -EBADMSG (not a reply).
+ * -EBADMSG (not a reply), -EMSGSIZE (a reply over 64 MiB).
  */
 int vclient_read(struct vclient *c, int timeout_ms, struct json_object **ret_reply,
 		 bool *ret_continues);

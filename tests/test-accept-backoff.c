@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * A listener at the file-descriptor limit (daemon/util/accept-backoff.c): with
+ * A listener at the file-descriptor limit (shared/util/accept-backoff.c): with
  * clients waiting in the backlog and no descriptor left, accept() fails
  * with EMFILE on every wake-up.  The listener must pause instead of
  * spinning: a handful of attempts and one log line in 2 s, almost no CPU,
@@ -22,7 +22,7 @@
 #include <event2/event.h>
 #include <event2/listener.h>
 
-#include "util/accept-backoff.h"
+#include "shared/util/accept-backoff.h"
 #include "util/fd-budget.h"
 #include "util/log.h"
 
@@ -127,7 +127,7 @@ static void test_backoff(void)
 		abort();
 	l = evconnlistener_new_bind(base, on_accept, &c, LEV_OPT_CLOSE_ON_FREE, 16,
 				    (struct sockaddr *)&sa, sizeof(sa));
-	if (!l || accept_backoff_init(&c.ab, base, l, "test") < 0)
+	if (!l || accept_backoff_init(&c.ab, base, l, "test", &LOG_SINK_DAEMON) < 0)
 		abort();
 	evconnlistener_set_error_cb(l, on_error);
 	getsockname(evconnlistener_get_fd(l), (struct sockaddr *)&sa, &salen);

@@ -19,7 +19,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "varlink/varlink.h"
+#include "shared/varlink/varlink.h"
 
 enum gen {
 	GEN_NONE,

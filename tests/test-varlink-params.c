@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * vparams_parse() (daemon/varlink/varlink-params.c) as a table: parameters as JSON
+ * vparams_parse() (shared/varlink/varlink-params.c) as a table: parameters as JSON
  * text -> 0 and the values stored, or -EINVAL and the field named.  One
  * method-like table with every field type; rows for unknown fields, wrong
  * types, ranges (json-c's saturated integers included), null, required
@@ -16,7 +16,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "varlink/varlink-params.h"
+#include "shared/varlink/varlink-params.h"
 
 struct fields {
 	const char *card, *type;

@@ -14,7 +14,7 @@ FLOOD="$top_builddir/tests/varlink-flood"
 VARLINK_FILE="$top_srcdir/daemon/varlink/io.ocxlpmem.Manager.varlink"
 IFACE=io.ocxlpmem.Manager
 PER_UID_MAX=$(sed -n 's/^#define VARLINK_CONNECTIONS_PER_UID_MAX \([0-9]*\).*/\1/p' \
-	"$top_srcdir/daemon/varlink/varlink.h")
+	"$top_srcdir/shared/varlink/varlink.h")
 MONITOR_PID=
 
 # Also stop the background Monitor client, keeping the exit status for

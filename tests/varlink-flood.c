@@ -14,6 +14,11 @@
  *	Send one message and print each reply on a line (flushed), until a
  *	reply without "continues": true (exit 0), EOF (exit 2) or the timeout
  *	(exit 1).  Unlike socat, it never half-closes the connection.
+ *
+ * The well-behaved parts (connecting, calls, reading replies) use the
+ * Varlink library's client (shared/varlink/varlink-client.h); the
+ * misbehaving ones (never reading, messages sent as they are) use its
+ * descriptor and its raw framing.
  */
 #include <errno.h>
 #include <poll.h>
@@ -23,13 +28,14 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
 
-#define GET_VERSION "{\"method\":\"io.ocxlpmem.Manager.GetVersion\"}"
+#include "shared/varlink/varlink-client.h"
+
+#define GET_VERSION "io.ocxlpmem.Manager.GetVersion"
 #define LIST_CARDS "{\"method\":\"io.ocxlpmem.Manager.ListCards\"}"
 
 static long long now_ms(void)
@@ -40,66 +46,20 @@ static long long now_ms(void)
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
-static int connect_to(const char *path)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd;
-
-	if (strlen(path) >= sizeof(sa.sun_path)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	strcpy(sa.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		int e = errno;
-
-		close(fd);
-		errno = e;
-		return -1;
-	}
-	return fd;
-}
-
-/* Send a whole message and its NUL; -1 with errno on failure. */
-static int send_msg(int fd, const char *msg)
-{
-	size_t len = strlen(msg) + 1, off = 0;
-
-	while (off < len) {
-		ssize_t n = send(fd, msg + off, len - off, MSG_NOSIGNAL);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		off += (size_t)n;
-	}
-	return 0;
-}
-
 /* ---- flood ----------------------------------------------------------------- */
 
 struct client {
-	int fd;
-	char buf[4096];
-	size_t len;
+	struct varlink_client *c;
 	enum { WAITING, ANSWERED, REFUSED } state;
 };
 
 /* A reply that carries the version: anything else is neither answer nor refusal. */
-static bool good_version_reply(const char *text)
+static bool good_version_reply(const struct varlink_reply *r)
 {
-	struct json_object *o = json_tokener_parse(text), *p, *v;
-	bool ok = o && json_object_object_get_ex(o, "parameters", &p) &&
-		  json_object_object_get_ex(p, "version", &v) &&
-		  json_object_is_type(v, json_type_string);
+	struct json_object *v;
 
-	json_object_put(o);
-	return ok;
+	return !r->error && json_object_object_get_ex(r->parameters, "version", &v) &&
+	       json_object_is_type(v, json_type_string);
 }
 
 static int flood(const char *path, unsigned int n, int timeout_s)
@@ -109,6 +69,7 @@ static int flood(const char *path, unsigned int n, int timeout_s)
 	unsigned int answered = 0, refused = 0, bad = 0, pending = 0;
 	long long deadline = now_ms() + timeout_s * 1000LL;
 	struct rlimit rl;
+	int r;
 
 	if (!c || !pfd) {
 		perror("calloc");
@@ -120,21 +81,21 @@ static int flood(const char *path, unsigned int n, int timeout_s)
 	}
 	/* Every connection first, so that they are all open at once. */
 	for (unsigned int i = 0; i < n; i++) {
-		c[i].fd = connect_to(path);
-		if (c[i].fd < 0) {
-			fprintf(stderr, "connection %u: %s\n", i, strerror(errno));
+		r = varlink_client_connect(path, &c[i].c);
+		if (r < 0) {
+			fprintf(stderr, "connection %u: %s\n", i, strerror(-r));
 			c[i].state = REFUSED;
 		}
 	}
 	for (unsigned int i = 0; i < n; i++)
-		if (c[i].state == WAITING && send_msg(c[i].fd, GET_VERSION) < 0)
+		if (c[i].state == WAITING && varlink_client_call(c[i].c, GET_VERSION, NULL, 0) < 0)
 			c[i].state = REFUSED; /* closed under us: refused */
 	for (;;) {
-		int timeout, r;
+		int timeout;
 
 		pending = 0;
 		for (unsigned int i = 0; i < n; i++) {
-			pfd[i].fd = c[i].state == WAITING ? c[i].fd : -1;
+			pfd[i].fd = c[i].state == WAITING ? varlink_client_fd(c[i].c) : -1;
 			pfd[i].events = POLLIN;
 			pending += c[i].state == WAITING;
 		}
@@ -149,42 +110,41 @@ static int flood(const char *path, unsigned int n, int timeout_s)
 			return 1;
 		}
 		for (unsigned int i = 0; r > 0 && i < n; i++) {
-			ssize_t got;
-			char *nul;
+			struct varlink_reply reply;
+			int got;
 
 			if (!pfd[i].revents || c[i].state != WAITING)
 				continue;
-			got = recv(c[i].fd, c[i].buf + c[i].len, sizeof(c[i].buf) - c[i].len - 1, 0);
-			if (got <= 0) {
-				if (got < 0 && (errno == EINTR || errno == EAGAIN))
-					continue;
+			/* Only what has arrived: the rest comes with the next poll. */
+			got = varlink_client_read(c[i].c, 0, &reply);
+			if (got == -ETIMEDOUT)
+				continue;
+			if (got == -ECONNRESET || got == -EPIPE) {
 				/* EOF or ECONNRESET before any reply: refused. */
 				c[i].state = REFUSED;
 				continue;
 			}
-			c[i].len += (size_t)got;
-			c[i].buf[c[i].len] = '\0';
-			nul = memchr(c[i].buf, '\0', c[i].len);
-			if (nul) {
-				if (good_version_reply(c[i].buf)) {
-					c[i].state = ANSWERED;
-				} else {
-					fprintf(stderr, "connection %u: unexpected reply: %s\n", i, c[i].buf);
-					c[i].state = REFUSED;
-					bad++;
-				}
-			} else if (c[i].len == sizeof(c[i].buf) - 1) {
-				fprintf(stderr, "connection %u: reply too long\n", i);
+			if (got < 0) {
+				fprintf(stderr, "connection %u: %s\n", i, strerror(-got));
+				c[i].state = REFUSED;
+				bad++;
+				continue;
+			}
+			if (good_version_reply(&reply)) {
+				c[i].state = ANSWERED;
+			} else {
+				fprintf(stderr, "connection %u: unexpected reply: %s\n", i,
+					json_object_to_json_string(reply.object));
 				c[i].state = REFUSED;
 				bad++;
 			}
+			varlink_reply_clear(&reply);
 		}
 	}
 	for (unsigned int i = 0; i < n; i++) {
 		answered += c[i].state == ANSWERED;
 		refused += c[i].state == REFUSED;
-		if (c[i].fd >= 0)
-			close(c[i].fd);
+		varlink_client_free(c[i].c);
 	}
 	printf("answered %u refused %u pending %u bad %u\n", answered, refused - bad, pending, bad);
 	free(c);
@@ -198,14 +158,18 @@ static int noread(const char *path, int timeout_s)
 {
 	long long deadline = now_ms() + timeout_s * 1000LL;
 	static const char msg[] = LIST_CARDS;
+	struct varlink_client *c;
 	unsigned long calls = 0;
 	size_t off = 0;
-	int fd = connect_to(path);
+	int fd, r = varlink_client_connect(path, &c);
 
-	if (fd < 0) {
-		fprintf(stderr, "%s: %s\n", path, strerror(errno));
+	if (r < 0) {
+		fprintf(stderr, "%s: %s\n", path, strerror(-r));
 		return 1;
 	}
+	/* Raw from here: a client that writes and never reads is what no
+	 * library call would be. */
+	fd = varlink_client_fd(c);
 	for (;;) {
 		struct pollfd p = { .fd = fd, .events = POLLOUT };
 		int timeout = (int)(deadline - now_ms());
@@ -213,14 +177,14 @@ static int noread(const char *path, int timeout_s)
 
 		if (timeout <= 0) {
 			printf("still connected after %lu calls\n", calls);
-			close(fd);
+			varlink_client_free(c);
 			return 1;
 		}
 		if (poll(&p, 1, timeout) <= 0)
 			continue;
 		if (p.revents & (POLLERR | POLLHUP)) {
 			printf("dropped after %lu calls\n", calls);
-			close(fd);
+			varlink_client_free(c);
 			return 0;
 		}
 		n = send(fd, msg + off, sizeof(msg) - off, MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -228,7 +192,7 @@ static int noread(const char *path, int timeout_s)
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
 			printf("dropped after %lu calls: %s\n", calls, strerror(errno));
-			close(fd);
+			varlink_client_free(c);
 			return 0;
 		}
 		off += (size_t)n;
@@ -244,74 +208,52 @@ static int noread(const char *path, int timeout_s)
 static int call(const char *path, const char *msg, int timeout_s)
 {
 	long long deadline = now_ms() + timeout_s * 1000LL;
-	size_t len = 0, cap = 65536;
-	char *buf = malloc(cap);
-	int fd = connect_to(path);
+	struct varlink_client *c;
+	int r = varlink_client_connect(path, &c);
 
-	if (!buf)
-		return 1;
-	if (fd < 0) {
-		fprintf(stderr, "%s: %s\n", path, strerror(errno));
-		free(buf);
+	if (r < 0) {
+		fprintf(stderr, "%s: %s\n", path, strerror(-r));
 		return 1;
 	}
-	if (send_msg(fd, msg) < 0) {
-		fprintf(stderr, "send: %s\n", strerror(errno));
+	/* As it is: the test sends what a well-behaved client would not. */
+	r = varlink_client_send(c, msg, strlen(msg));
+	if (r < 0) {
+		fprintf(stderr, "send: %s\n", strerror(-r));
 		goto fail;
 	}
 	for (;;) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
 		int timeout = (int)(deadline - now_ms());
-		char *nul;
-		ssize_t n;
+		struct varlink_reply reply = { 0 };
+		const char *text, *why;
+		bool continues;
+		size_t len;
 
-		while ((nul = memchr(buf, '\0', len))) {
-			struct json_object *o = json_tokener_parse(buf), *v;
-			bool continues = o && json_object_object_get_ex(o, "continues", &v) &&
-					 json_object_get_boolean(v);
-			size_t mlen = (size_t)(nul - buf) + 1;
-
-			printf("%s\n", buf);
-			fflush(stdout);
-			json_object_put(o);
-			memmove(buf, buf + mlen, len - mlen);
-			len -= mlen;
-			if (!continues) {
-				close(fd);
-				free(buf);
-				return 0;
-			}
-		}
-		if (timeout <= 0) {
+		r = varlink_client_read_raw(c, timeout > 0 ? timeout : 0, &text, &len);
+		if (r == -ETIMEDOUT) {
 			fprintf(stderr, "timed out\n");
 			goto fail;
 		}
-		if (len == cap) {
-			char *b = cap < (64u << 20) ? realloc(buf, cap * 2) : NULL;
-
-			if (!b) {
-				fprintf(stderr, "reply too large\n");
-				goto fail;
-			}
-			buf = b;
-			cap *= 2;
+		if (r == -EMSGSIZE) {
+			fprintf(stderr, "reply too large\n");
+			goto fail;
 		}
-		if (poll(&p, 1, timeout) <= 0)
-			continue;
-		n = recv(fd, buf + len, cap - len, 0);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
+		if (r < 0) {
 			fprintf(stderr, "connection closed\n");
-			close(fd);
-			free(buf);
+			varlink_client_free(c);
 			return 2;
 		}
-		len += (size_t)n;
+		printf("%s\n", text);
+		fflush(stdout);
+		/* What is not a reply ends it too. */
+		continues = varlink_reply_parse(text, len, &reply, &why) == 0 && reply.continues;
+		varlink_reply_clear(&reply);
+		if (!continues) {
+			varlink_client_free(c);
+			return 0;
+		}
 	}
 fail:
-	close(fd);
-	free(buf);
+	varlink_client_free(c);
 	return 1;
 }
 

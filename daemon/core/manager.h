@@ -24,7 +24,7 @@
 #include "state/state.h"
 #include "metrics/metrics.h"
 #include "varlink/varlink-manager.h"
-#include "util/json-blob.h"
+#include "shared/util/json-blob.h"
 
 /* What each poll asks the card. */
 enum poll_kind {

@@ -25,7 +25,7 @@
 
 #include "jobs/dump-file.h"
 #include "jobs/job-progress.h"
-#include "varlink/varlink-watch.h"
+#include "shared/varlink/varlink-watch.h"
 
 struct manager;
 struct dcard;

@@ -26,7 +26,7 @@
 #include "jobs/firmware-update.h"
 #include "jobs/job-progress.h"
 #include "util/log.h"
-#include "varlink/varlink-watch.h"
+#include "shared/varlink/varlink-watch.h"
 
 /* Progress replies to a watcher at most this often (and at each end). */
 #define NOTIFY_INTERVAL_MS 200

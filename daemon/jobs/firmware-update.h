@@ -21,7 +21,7 @@
 
 #include "jobs/fw-upload.h"
 #include "core/manager.h"
-#include "varlink/varlink.h"
+#include "shared/varlink/varlink.h"
 
 /* An upload idle this long is dropped. */
 #define FW_UPLOAD_IDLE_S 60

@@ -36,7 +36,7 @@
 #include <event2/bufferevent.h>
 #include <event2/listener.h>
 
-#include "util/accept-backoff.h"
+#include "shared/util/accept-backoff.h"
 #include "metrics/http-server.h"
 #include "util/log.h"
 
@@ -410,7 +410,7 @@ int http_server_new(struct event_base *base, const char *what, const char *host,
 		http_server_free(s);
 		return r;
 	}
-	r = accept_backoff_init(&s->backoff, base, s->listener, s->what);
+	r = accept_backoff_init(&s->backoff, base, s->listener, s->what, &LOG_SINK_DAEMON);
 	if (r < 0) {
 		http_server_free(s);
 		return r;

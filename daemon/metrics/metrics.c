@@ -26,7 +26,7 @@
 #include "jobs/dump.h"
 #include "jobs/firmware-update.h"
 #include "metrics/http-server.h"
-#include "util/json-blob.h"
+#include "shared/util/json-blob.h"
 #include "util/log.h"
 #include "core/manager.h"
 #include "metrics/metrics.h"

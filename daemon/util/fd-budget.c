@@ -4,7 +4,7 @@
 #include <sys/resource.h>
 
 #include "util/fd-budget.h"
-#include "varlink/varlink.h"
+#include "shared/varlink/varlink.h"
 
 void fd_budget_split(unsigned long limit, struct fd_budget *ret)
 {

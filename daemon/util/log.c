@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #define SD_JOURNAL_SUPPRESS_LOCATION
@@ -104,21 +103,8 @@ int log_errno(int priority, int err, const char *fmt, ...)
 	return -abs(err);
 }
 
-bool log_ratelimit(struct log_ratelimit *rl, unsigned int interval_s,
-		   unsigned long *ret_suppressed)
+void log_sink_daemon(int priority, const char *message, void *userdata)
 {
-	struct timespec ts;
-	uint64_t now;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now = (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-	if (rl->started && now - rl->last_ms < (uint64_t)interval_s * 1000u) {
-		rl->suppressed++;
-		return false;
-	}
-	rl->started = true;
-	rl->last_ms = now;
-	*ret_suppressed = rl->suppressed;
-	rl->suppressed = 0;
-	return true;
+	(void)userdata;
+	log_msg(priority, "%s", message);
 }

@@ -12,6 +12,9 @@
 #include <stdint.h>
 #include <syslog.h>
 
+#include "shared/util/log-ratelimit.h"
+#include "shared/util/log-sink.h"
+
 enum log_target {
 	LOG_TARGET_AUTO = 0, /* journal when journald listens, else stderr */
 	LOG_TARGET_JOURNAL,
@@ -28,19 +31,10 @@ int log_parse_target(const char *s, enum log_target *ret);
 void log_msg(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int log_errno(int priority, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-/*
- * One line now and then for something a client can make happen at will
- * (refused connections, failed accepts): log_ratelimit() is true for the
- * first event and then at most once per interval_s, with *ret_suppressed
- * set to the events not logged since the last line.
- */
-struct log_ratelimit {
-	uint64_t last_ms;
-	unsigned long suppressed;
-	bool started;
-};
-bool log_ratelimit(struct log_ratelimit *rl, unsigned int interval_s,
-		   unsigned long *ret_suppressed);
+/* For code under shared/ (Varlink server, listener back-off): their lines
+ * go where the daemon's go, at their priority. */
+void log_sink_daemon(int priority, const char *message, void *userdata);
+#define LOG_SINK_DAEMON ((struct log_sink){ .fn = log_sink_daemon })
 
 #define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
 #define log_info(...) log_msg(LOG_INFO, __VA_ARGS__)

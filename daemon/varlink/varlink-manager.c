@@ -18,8 +18,8 @@
 #include "core/manager.h"
 #include "varlink/varlink-manager.h"
 #include "varlink/varlink-methods.h"
-#include "varlink/varlink-params.h"
-#include "varlink/varlink-watch.h"
+#include "shared/varlink/varlink-params.h"
+#include "shared/varlink/varlink-watch.h"
 
 /* The interface text, embedded at build time from the .varlink file. */
 #include "varlink/io.ocxlpmem.Manager.varlink.h"
@@ -659,6 +659,7 @@ int varlink_manager_start(struct manager *m, struct varlink_server **ret)
 	r = varlink_server_new(m->base, &info, &s);
 	if (r < 0)
 		return r;
+	varlink_server_set_log(s, log_sink_daemon, NULL);
 	varlink_server_set_limits(s, m->fds.varlink_max);
 	r = varlink_server_add_interface(s, IFACE, io_ocxlpmem_manager_varlink, methods,
 					 sizeof(methods) / sizeof(methods[0]), m);

@@ -4,7 +4,7 @@
 #define OCXLPMEMD_VARLINK_MANAGER_H
 
 #include "core/health.h"
-#include "varlink/varlink.h"
+#include "shared/varlink/varlink.h"
 
 struct manager;
 struct dcard;

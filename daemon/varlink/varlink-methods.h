@@ -14,8 +14,8 @@
 
 #include <json-c/json.h>
 
-#include "varlink/varlink.h"
-#include "varlink/varlink-params.h"
+#include "shared/varlink/varlink.h"
+#include "shared/varlink/varlink-params.h"
 
 #define IFACE "io.ocxlpmem.Manager"
 

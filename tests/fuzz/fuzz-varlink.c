@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Fuzz the Varlink message parser (daemon/varlink/varlink.c).  Whatever the input,
+ * Fuzz the Varlink message parser (shared/varlink/varlink-message.c).  Whatever the input,
  * varlink_message_parse() must either fail with -EBADMSG and a reason,
  * leaving *ret alone, or return a call that keeps the documented shape.
  * An accepted call is then rebuilt from what was parsed (method, the
@@ -11,7 +11,7 @@
  * Repeated keys: a key the parser names as repeated in parameters is one
  * of them, and a call rebuilt with one of its parameters written twice is
  * always caught, naming that parameter.  The parameters then go through
- * the table dispatcher (daemon/varlink/varlink-params.c) with a table of every
+ * the table dispatcher (shared/varlink/varlink-params.c) with a table of every
  * type: it accepts only what the table allows and names what it refuses.
  */
 #include <errno.h>
@@ -20,8 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "varlink/varlink.h"
-#include "varlink/varlink-params.h"
+#include "shared/varlink/varlink.h"
+#include "shared/varlink/varlink-params.h"
 #include "fuzz.h"
 
 #define SERIALISE (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)

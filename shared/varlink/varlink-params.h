@@ -10,8 +10,8 @@
  * is the same as an absent one.  Repeated keys never get here: json-c
  * keeps the last, so the message parser finds them in the raw text.
  */
-#ifndef OCXLPMEMD_VARLINK_PARAMS_H
-#define OCXLPMEMD_VARLINK_PARAMS_H
+#ifndef SHARED_VARLINK_PARAMS_H
+#define SHARED_VARLINK_PARAMS_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -83,4 +83,4 @@ bool vparams_dispatch(struct varlink_call *call, struct json_object *p,
 				 ret_given);                                              \
 	})
 
-#endif /* OCXLPMEMD_VARLINK_PARAMS_H */
+#endif /* SHARED_VARLINK_PARAMS_H */

@@ -1,20 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Streaming ("more") calls that follow one thing: the daemon's events
+ * Streaming ("more") calls that follow one thing; in ocxlpmemd: its events
  * (Monitor), a card's dump collection (StartDump, WatchDump), a card's
  * firmware update (GetFirmwareUpdate).  Each gets an update as the thing
  * moves on and a last reply when it ends; a client that leaves is dropped
  * through the call's cancel hook.  The list must stay at one address while
  * it holds calls (the hook points at it).
  */
-#ifndef OCXLPMEMD_VARLINK_WATCH_H
-#define OCXLPMEMD_VARLINK_WATCH_H
+#ifndef SHARED_VARLINK_WATCH_H
+#define SHARED_VARLINK_WATCH_H
 
 #include <stdbool.h>
 
 #include <json-c/json.h>
 
-#include "varlink/varlink.h"
+#include "shared/varlink/varlink.h"
 
 struct watch_entry;
 
@@ -35,4 +35,4 @@ void varlink_watchers_end(struct varlink_watchers *ws, watch_reply_fn make, void
 /* Let go without replying (the server or the thing is going away). */
 void varlink_watchers_clear(struct varlink_watchers *ws);
 
-#endif /* OCXLPMEMD_VARLINK_WATCH_H */
+#endif /* SHARED_VARLINK_WATCH_H */

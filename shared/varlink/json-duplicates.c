@@ -13,7 +13,7 @@
 
 #include <json-c/json.h>
 
-#include "varlink/json-duplicates.h"
+#include "shared/varlink/json-duplicates.h"
 
 #define LEVEL_MAX 64 /* far above any depth json-c lets through */
 

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/json-blob.h"
+#include "shared/util/json-blob.h"
 
 struct json_blob *json_blob_new(size_t len)
 {

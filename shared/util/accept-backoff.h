@@ -11,8 +11,8 @@
  * ignored.  The log gets one line, then at most one per
  * ACCEPT_LOG_INTERVAL_S with the count of errors since.
  */
-#ifndef OCXLPMEMD_ACCEPT_BACKOFF_H
-#define OCXLPMEMD_ACCEPT_BACKOFF_H
+#ifndef SHARED_ACCEPT_BACKOFF_H
+#define SHARED_ACCEPT_BACKOFF_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -20,7 +20,8 @@
 #include <event2/event.h>
 #include <event2/listener.h>
 
-#include "util/log.h"
+#include "shared/util/log-ratelimit.h"
+#include "shared/util/log-sink.h"
 
 #define ACCEPT_PAUSE_MS 500
 #define ACCEPT_LOG_INTERVAL_S 10
@@ -29,6 +30,7 @@ struct accept_backoff {
 	struct evconnlistener *listener;
 	struct event *resume;
 	const char *what;          /* log prefix: "varlink", "metrics" */
+	struct log_sink sink;      /* where its lines go */
 	struct log_ratelimit log;
 	unsigned long pauses;      /* for tests */
 	unsigned long log_lines;   /* for tests */
@@ -36,9 +38,11 @@ struct accept_backoff {
 
 /* Watch l (not taken over: the caller still frees it, after
  * accept_backoff_done); l may be NULL and ab->listener set later, before
- * the first error.  0 or -ENOMEM. */
+ * the first error.  Its lines go to sink (copied; NULL: nowhere).
+ * 0 or -ENOMEM. */
 int accept_backoff_init(struct accept_backoff *ab, struct event_base *base,
-			struct evconnlistener *l, const char *what);
+			struct evconnlistener *l, const char *what,
+			const struct log_sink *sink);
 void accept_backoff_done(struct accept_backoff *ab);
 
 /* From the listener's error callback, with the accept() errno. */
@@ -47,4 +51,4 @@ void accept_backoff_error(struct accept_backoff *ab, int err);
 /* True for the errors that pause the listener. */
 bool accept_error_pauses(int err);
 
-#endif /* OCXLPMEMD_ACCEPT_BACKOFF_H */
+#endif /* SHARED_ACCEPT_BACKOFF_H */

@@ -6,8 +6,8 @@
  * over text json-c has already accepted, comparing keys the way json-c
  * does (decoded, up to a NUL).
  */
-#ifndef OCXLPMEMD_JSON_DUPLICATES_H
-#define OCXLPMEMD_JSON_DUPLICATES_H
+#ifndef SHARED_JSON_DUPLICATES_H
+#define SHARED_JSON_DUPLICATES_H
 
 #include <stddef.h>
 
@@ -31,4 +31,4 @@ struct json_duplicate {
 int json_find_duplicate(const char *buf, size_t len, struct json_duplicate *ret);
 void json_duplicate_clear(struct json_duplicate *d);
 
-#endif /* OCXLPMEMD_JSON_DUPLICATES_H */
+#endif /* SHARED_JSON_DUPLICATES_H */

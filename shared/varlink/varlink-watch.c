@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "varlink/varlink-watch.h"
+#include "shared/varlink/varlink-watch.h"
 
 struct watch_entry {
 	struct varlink_call *call;

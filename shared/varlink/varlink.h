@@ -7,12 +7,17 @@
  * "oneway": bool}; a reply is {"parameters": {...}, "continues": bool} or
  * {"error": "iface.Error", "parameters": {...}}.
  *
- * This module knows the protocol, the limits and the peer's credentials;
- * it knows nothing of ocxlpmemd.  Calls on one connection are answered in
+ * This library (shared/varlink/, not installed) knows the protocol, the
+ * limits and the peer's credentials; it knows nothing of ocxlpmemd and
+ * includes no daemon header: what it logs goes to the callback set with
+ * varlink_server_set_log().  Calls on one connection are answered in
  * order: a streaming ("more") call holds its connection until it ends.
+ * The message parser is varlink-message.h, the parameter tables
+ * varlink-params.h, the watcher list varlink-watch.h, the client
+ * varlink-client.h.
  */
-#ifndef OCXLPMEMD_VARLINK_H
-#define OCXLPMEMD_VARLINK_H
+#ifndef SHARED_VARLINK_H
+#define SHARED_VARLINK_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -21,11 +26,12 @@
 #include <event2/event.h>
 #include <json-c/json.h>
 
-#include "util/json-blob.h"
+#include "shared/util/json-blob.h"
+#include "shared/util/log-sink.h"
+#include "shared/varlink/varlink-message.h"
 
-/* Limits a misbehaving client runs into; it is disconnected, nobody else notices. */
-#define VARLINK_MESSAGE_MAX (64 * 1024)     /* bytes of one incoming message */
-#define VARLINK_DEPTH_MAX 16                /* JSON nesting */
+/* More limits a misbehaving client runs into (VARLINK_MESSAGE_MAX and
+ * VARLINK_DEPTH_MAX are the parser's, varlink-message.h). */
 #define VARLINK_OUTBUF_MAX (16 * 1024 * 1024) /* unread replies before we give up */
 #define VARLINK_CONNECTIONS_MAX 1024
 #define VARLINK_CONNECTIONS_PER_UID_MAX 128
@@ -55,6 +61,12 @@ struct varlink_server *varlink_server_free(struct varlink_server *s);
 int varlink_server_add_interface(struct varlink_server *s, const char *name,
 				 const char *description, const struct varlink_method *methods,
 				 size_t nmethods, void *userdata);
+/*
+ * Where the server's lines go (dropped, refused and denied clients, failed
+ * accepts): each is one line at a syslog priority, LOG_WARNING so far.
+ * Without a callback the server says nothing.
+ */
+void varlink_server_set_log(struct varlink_server *s, log_sink_fn fn, void *userdata);
 /* Mutations are allowed for uid 0 and members of this gid (-1: none). */
 void varlink_server_set_admin_gid(struct varlink_server *s, gid_t gid);
 
@@ -98,27 +110,4 @@ void varlink_call_set_cancel(struct varlink_call *c, varlink_cancel_fn fn, void 
 /* True once the connection is gone or the call has ended. */
 bool varlink_call_closed(const struct varlink_call *c);
 
-/* ---- The message parser, on its own for tests and the fuzzer ------------- */
-
-struct varlink_message {
-	char *method;                   /* fully qualified */
-	struct json_object *parameters; /* an object, never NULL */
-	bool more, oneway, upgrade;
-	/* A key repeated in parameters (at any depth: the parameter it is
-	 * in), which json-c would silently have taken the last of; the call
-	 * is answered InvalidParameter naming it.  NULL when none. */
-	char *duplicate;
-};
-
-/*
- * Parse one message (without its NUL).  0, or -EBADMSG with *ret_error set
- * to a static description: not UTF-8, not JSON, too deep, not an object,
- * method missing or not a string or not "iface.Method", parameters not an
- * object, more/oneway not booleans, more together with oneway, a key
- * repeated outside parameters, a NUL ("\u0000") in a key.
- */
-int varlink_message_parse(const char *buf, size_t len, struct varlink_message *ret,
-			  const char **ret_error);
-void varlink_message_clear(struct varlink_message *m);
-
-#endif /* OCXLPMEMD_VARLINK_H */
+#endif /* SHARED_VARLINK_H */

@@ -7,8 +7,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "varlink/varlink.h"
-#include "varlink/varlink-params.h"
+#include "shared/varlink/varlink.h"
+#include "shared/varlink/varlink-params.h"
 
 static const struct vparam *find(const struct vparam *table, size_t n, const char *name,
 				 size_t *ret_index)

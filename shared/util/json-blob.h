@@ -7,8 +7,8 @@
  * immutable once made and freed when the last buffer holding it drains.
  * Loop-thread only: the reference count is not atomic.
  */
-#ifndef OCXLPMEMD_JSON_BLOB_H
-#define OCXLPMEMD_JSON_BLOB_H
+#ifndef SHARED_JSON_BLOB_H
+#define SHARED_JSON_BLOB_H
 
 #include <stddef.h>
 
@@ -30,4 +30,4 @@ struct json_blob *json_blob_unref(struct json_blob *b);
 /* For evbuffer_add_reference(): drops the reference the buffer held. */
 void json_blob_unref_cb(const void *data, size_t len, void *blob);
 
-#endif /* OCXLPMEMD_JSON_BLOB_H */
+#endif /* SHARED_JSON_BLOB_H */

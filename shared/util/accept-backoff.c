@@ -3,8 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "util/accept-backoff.h"
-#include "util/log.h"
+#include "shared/util/accept-backoff.h"
 
 static void on_resume(evutil_socket_t fd, short what, void *userdata)
 {
@@ -14,11 +13,14 @@ static void on_resume(evutil_socket_t fd, short what, void *userdata)
 }
 
 int accept_backoff_init(struct accept_backoff *ab, struct event_base *base,
-			struct evconnlistener *l, const char *what)
+			struct evconnlistener *l, const char *what,
+			const struct log_sink *sink)
 {
 	memset(ab, 0, sizeof(*ab));
 	ab->listener = l;
 	ab->what = what;
+	if (sink)
+		ab->sink = *sink;
 	ab->resume = evtimer_new(base, on_resume, ab);
 	return ab->resume ? 0 : -ENOMEM;
 }
@@ -66,8 +68,9 @@ void accept_backoff_error(struct accept_backoff *ab, int err)
 	unsigned long quiet;
 
 	if (log_ratelimit(&ab->log, ACCEPT_LOG_INTERVAL_S, &quiet)) {
-		log_warning("%s: accept() failed: %s%s (%lu more not logged)", ab->what,
-			    strerror(err), pause ? "; pausing the listener" : "", quiet);
+		log_sink_printf(&ab->sink, LOG_WARNING,
+				"%s: accept() failed: %s%s (%lu more not logged)", ab->what,
+				strerror(err), pause ? "; pausing the listener" : "", quiet);
 		ab->log_lines++;
 	}
 	if (!pause)

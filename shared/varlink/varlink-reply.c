@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Parsing a reply on the client side: see varlink-reply.h. */
+#include <errno.h>
+#include <string.h>
+
+#include "shared/varlink/varlink-reply.h"
+
+void varlink_reply_clear(struct varlink_reply *r)
+{
+	json_object_put(r->object);
+	*r = (struct varlink_reply){ 0 };
+}
+
+/* "org.varlink.service.InvalidParameter": an interface, a dot, a name. */
+static bool valid_error_name(const char *s)
+{
+	const char *dot = strrchr(s, '.');
+
+	if (!dot || dot == s || !dot[1])
+		return false;
+	for (const char *p = s; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '.' || *p == '-' || *p == '_'))
+			return false;
+	return true;
+}
+
+/* Member key of o, or NULL when absent or null. */
+static struct json_object *member(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) || json_object_is_type(v, json_type_null))
+		return NULL;
+	return v;
+}
+
+static const char *check(struct json_object *o, struct varlink_reply *r)
+{
+	struct json_object *v;
+
+	if (!json_object_is_type(o, json_type_object))
+		return "not a JSON object";
+	v = member(o, "error");
+	if (v) {
+		if (!json_object_is_type(v, json_type_string) ||
+		    strlen(json_object_get_string(v)) != (size_t)json_object_get_string_len(v) ||
+		    !valid_error_name(json_object_get_string(v)))
+			return "error is not interface.Error";
+		r->error = json_object_get_string(v);
+	}
+	v = member(o, "continues");
+	if (v) {
+		if (!json_object_is_type(v, json_type_boolean))
+			return "continues is not a boolean";
+		r->continues = json_object_get_boolean(v);
+	}
+	/* An error ends the call (varlink.org: "the call is finished"). */
+	if (r->error && r->continues)
+		return "continues together with an error";
+	v = member(o, "parameters");
+	if (v && !json_object_is_type(v, json_type_object))
+		return "parameters is not an object";
+	if (!v) {
+		/* Callers may always look into parameters. */
+		v = json_object_new_object();
+		if (!v || json_object_object_add(o, "parameters", v) < 0) {
+			json_object_put(v);
+			return "out of memory";
+		}
+	}
+	r->parameters = v;
+	return NULL;
+}
+
+int varlink_reply_parse(const char *buf, size_t len, struct varlink_reply *ret,
+			const char **ret_error)
+{
+	struct varlink_reply r = { 0 };
+	struct json_tokener *tok;
+	struct json_object *o;
+	const char *err;
+
+	if (len > VARLINK_REPLY_MAX) {
+		*ret_error = "reply too large";
+		return -EBADMSG;
+	}
+	if (memchr(buf, '\0', len)) {
+		*ret_error = "NUL inside the reply";
+		return -EBADMSG;
+	}
+	tok = json_tokener_new_ex(VARLINK_REPLY_DEPTH_MAX);
+	if (!tok) {
+		*ret_error = "out of memory";
+		return -ENOMEM;
+	}
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	o = json_tokener_parse_ex(tok, buf, (int)len);
+	if (!o || json_tokener_get_error(tok) != json_tokener_success ||
+	    json_tokener_get_parse_end(tok) != len) {
+		err = json_tokener_get_error(tok) == json_tokener_error_depth ? "nested too deep" :
+									       "not valid JSON";
+		json_object_put(o);
+		json_tokener_free(tok);
+		*ret_error = err;
+		return -EBADMSG;
+	}
+	json_tokener_free(tok);
+	err = check(o, &r);
+	if (err) {
+		json_object_put(o);
+		*ret_error = err;
+		return strcmp(err, "out of memory") == 0 ? -ENOMEM : -EBADMSG;
+	}
+	r.object = o;
+	*ret = r;
+	return 0;
+}

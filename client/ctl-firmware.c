@@ -18,6 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <nettle/base64.h>
+
 #include "ctl.h"
 #include "progress.h"
 #include "varlink-client.h"
@@ -134,25 +136,12 @@ fail:
 
 static char *base64(const uint8_t *in, size_t len)
 {
-	static const char tbl[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	char *out = malloc((len + 2) / 3 * 4 + 1), *o = out;
+	char *out = malloc(BASE64_ENCODE_RAW_LENGTH(len) + 1);
 
 	if (!out)
 		return NULL;
-	for (size_t i = 0; i < len; i += 3) {
-		uint32_t w = (uint32_t)in[i] << 16;
-
-		if (i + 1 < len)
-			w |= (uint32_t)in[i + 1] << 8;
-		if (i + 2 < len)
-			w |= in[i + 2];
-		*o++ = tbl[w >> 18 & 63];
-		*o++ = tbl[w >> 12 & 63];
-		*o++ = i + 1 < len ? tbl[w >> 6 & 63] : '=';
-		*o++ = i + 2 < len ? tbl[w & 63] : '=';
-	}
-	*o = '\0';
+	base64_encode_raw(out, len, in);
+	out[BASE64_ENCODE_RAW_LENGTH(len)] = '\0';
 	return out;
 }
 

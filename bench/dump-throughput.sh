@@ -19,16 +19,10 @@ mib=${2:-256}
 rounds=${3:-5}
 base=${4:-${TMPDIR:-/var/tmp}}
 size=$((mib * 1048576))
-work=$(mktemp -d "$base/ocxlpmem-dump-bench.XXXXXX")
-ctl() { "$build/client/ocxlpmemctl" --address "unix:$work/run/ocxlpmemd.sock" "$@"; }
-dpid=
-cleanup() {
-	[ -n "$dpid" ] && kill "$dpid" 2>/dev/null && wait "$dpid" 2>/dev/null
-	rm -rf "$work"
-}
-trap cleanup EXIT
+TMPDIR=$base
+. "$(dirname "$0")/lib-bench.sh" "$build"
+work=$WORK
 
-mkdir -p "$work/etc"
 cat > "$work/etc/ocxlpmemd.conf" <<EOF
 [dumps]
 max_per_card = 1000
@@ -38,11 +32,7 @@ max_bytes_total = 1T
 [simulator]
 realistic_latency = false
 EOF
-"$build/daemon/ocxlpmemd" --simulate=1 --config "$work/etc/ocxlpmemd.conf" \
-	--state-dir "$work/state" --runtime-dir "$work/run" --log-target stderr \
-	--metrics-listen off 2> "$work/daemon.log" &
-dpid=$!
-for _ in $(seq 100); do ctl status >/dev/null 2>&1 && break; sleep 0.1; done
+start_daemon --simulate=1
 serial=$(ctl --json status | jq -r '.cards[0].serial')
 
 # dd's source: the bytes of a dump, in the page cache (read once before).

@@ -9,28 +9,12 @@ set -euo pipefail
 build=$(cd "${1:?usage: event-latency.sh BUILDDIR}" && pwd)
 cards=${2:-64}
 injections=${3:-500}
-work=$(mktemp -d)
-pid=
-cleanup() {
-	if [ -n "$pid" ]; then
-		kill "$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
-	fi
-	rm -rf "$work"
-}
-trap cleanup EXIT
-command -v jq >/dev/null || { echo "needs jq (tests/install-deps.sh)"; exit 77; }
 [ -x "$build/bench/event-latency" ] || { echo "build bench/event-latency first (make bench/event-latency)"; exit 77; }
-
 # The built-in defaults, not whatever /etc/ocxlpmemd.conf says.
-: > "$work/conf"
-sock=$work/r/ocxlpmemd.sock
-"$build/daemon/ocxlpmemd" --simulate="$cards" --config "$work/conf" --state-dir "$work/s" \
-	--runtime-dir "$work/r" --log-target stderr --metrics-listen off 2> "$work/log" &
-pid=$!
+. "$(dirname "$0")/lib-bench.sh" "$build"
+start_daemon --simulate="$cards"
 unknown_cards() {
-	{ "$build/client/ocxlpmemctl" --address "unix:$sock" --json status 2>/dev/null || true; } |
-		jq '.summary.unknown // empty'
+	{ ctl --json status 2>/dev/null || true; } | jq '.summary.unknown // empty'
 }
 for _ in $(seq 600); do
 	[ "$(unknown_cards)" = 0 ] && break
@@ -40,4 +24,4 @@ done
 sleep 1
 
 echo "cards: $cards (ocxlpmemd --simulate=$cards, default settings)"
-"$build/bench/event-latency" "$sock" "$cards" "$injections"
+"$build/bench/event-latency" "$SOCK" "$cards" "$injections"

@@ -17,23 +17,20 @@ build=$(cd "${1:?usage: footprint.sh BUILDDIR}" && pwd)
 cards=${2:-256}
 cycles=${3:-20}
 idle=${4:-75} # more than one default health interval (60 s + 10% jitter)
-work=$(mktemp -d)
+. "$(dirname "$0")/lib-bench.sh" "$build"
 pid=
-trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
 
-cat > "$work/conf" <<CONF
+cat > "$WORK/etc/ocxlpmemd.conf" <<CONF
 [simulator]
 realistic_latency = no
 CONF
 
+# Each daemon on its own state: the second must not find the first's.
 start() {
-	"$build/daemon/ocxlpmemd" --simulate="$1" --config "$work/conf" --state-dir "$work/s$1" \
-		--runtime-dir "$work/r$1" --log-target stderr 2> "$work/log$1" &
-	pid=$!
-	for _ in $(seq 100); do
-		[ -S "$work/r$1/ocxlpmemd.sock" ] && break
-		sleep 0.1
-	done
+	rm -rf "$WORK/state"
+	# The metrics endpoint on, at its default address, as installed.
+	start_daemon --simulate="$1" --metrics-listen 127.0.0.1:9580
+	pid=$DAEMON_PID
 	sleep 2 # the initial polls
 }
 
@@ -44,8 +41,7 @@ switches() {
 		awk '/ctxt_switches/ {s += $2} END {print s}'
 }
 pending() {
-	"$build/client/ocxlpmemctl" --address "unix:$work/r$cards/ocxlpmemd.sock" --json show ocxlpmem0 |
-		jq '.card.polls[0].total'
+	ctl --json show ocxlpmem0 | jq '.card.polls[0].total'
 }
 
 start 0
@@ -53,7 +49,7 @@ rss0=$(rss_kb)
 w0=$(switches)
 sleep "$idle"
 w1=$(switches)
-kill "$pid"; wait "$pid" || true; pid=
+stop_daemon 10
 
 start "$cards"
 rss=$(rss_kb)
@@ -61,7 +57,7 @@ hz=$(getconf CLK_TCK)
 c0=$(cpu_ticks)
 for ((i = 0; i < cycles; i++)); do
 	before=$(pending)
-	kill -USR1 "$pid"
+	poll_now
 	while [ "$(pending)" -le "$before" ]; do sleep 0.02; done
 done
 sleep 0.5
@@ -70,7 +66,7 @@ daemon_cycle=$(echo "scale=6; ($c1 - $c0) / $hz / $cycles" | bc)
 s0=$(switches)
 sleep "$idle"
 s1=$(switches)
-kill "$pid"; wait "$pid" || true; pid=
+stop_daemon 30
 
 direct_cycle=$("$build/bench/bench-direct-poll" "$cards" "$cycles")
 

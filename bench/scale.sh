@@ -12,6 +12,10 @@
 #     bytes (bench/status-latency).
 # Usage: bench/scale.sh BUILDDIR [SIZES] [CYCLES] [CALLS]
 #   SIZES: a list of card counts, default "64 256 1024 4096".
+#
+# Unlike the other benches it starts its daemons itself, not through
+# bench/lib-bench.sh: the startup figure is timed from the exec, with its
+# own READY=1 listener polled every 50 ms.
 set -euo pipefail
 build=$(cd "${1:?usage: scale.sh BUILDDIR}" && pwd)
 sizes=${2:-64 256 1024 4096}

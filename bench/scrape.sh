@@ -15,30 +15,23 @@ build=$(cd "${1:?usage: scrape.sh BUILDDIR}" && pwd)
 cards=${2:-256}
 secs=${3:-10}
 conns=${4:-16}
-work=$(mktemp -d)
-dpid= npid=
-cleanup() {
-	[ -n "$dpid" ] && kill "$dpid" 2>/dev/null && wait "$dpid" 2>/dev/null
-	[ -n "$npid" ] && kill "$npid" 2>/dev/null && wait "$npid" 2>/dev/null
-	rm -rf "$work"
-}
-trap cleanup EXIT
 for tool in wrk nginx curl; do
 	command -v "$tool" >/dev/null || { echo "needs $tool (tests/install-deps.sh)"; exit 77; }
 done
+. "$(dirname "$0")/lib-bench.sh" "$build"
+work=$WORK npid=
+# shellcheck disable=SC2016 # expanded when the cleanup runs
+CLEANUP_EXTRA='[ -z "$npid" ] || { kill "$npid" 2>/dev/null; wait "$npid" 2>/dev/null; }'
 dport=$((20000 + RANDOM % 10000))
 nport=$((dport + 1))
 
-cat > "$work/conf" <<CONF
+cat > "$work/etc/ocxlpmemd.conf" <<CONF
 [poll]
 health_interval = 5s
 stats_interval = 5s
 firmware_interval = 5s
 CONF
-"$build/daemon/ocxlpmemd" --simulate="$cards" --config "$work/conf" --state-dir "$work/s" \
-	--runtime-dir "$work/r" --log-target stderr --metrics-listen "127.0.0.1:$dport" \
-	2> "$work/daemon.log" &
-dpid=$!
+start_daemon --simulate="$cards" --metrics-listen "127.0.0.1:$dport"
 for _ in $(seq 100); do curl -sf "127.0.0.1:$dport/metrics" -o /dev/null && break; sleep 0.1; done
 sleep 2
 mkdir -p "$work/www"
@@ -98,7 +91,7 @@ measure() {
 
 read -r n _ < <(rps "http://127.0.0.1:$nport/metrics")
 read -r d dn dr < <(measure)
-( while kill -USR1 "$dpid" 2>/dev/null; do sleep 0.02; done ) &
+( while kill -USR1 "$DAEMON_PID" 2>/dev/null; do sleep 0.02; done ) &
 poker=$!
 read -r p pn pr < <(measure)
 kill "$poker" 2>/dev/null; wait "$poker" 2>/dev/null || true

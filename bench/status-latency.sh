@@ -18,36 +18,17 @@ build=$(cd "${1:?usage: status-latency.sh [--hung-card] BUILDDIR}" && pwd)
 cards=${2:-256}
 calls=${3:-2000}
 rounds=${4:-10}
-work=$(mktemp -d)
-pid=
-cleanup() {
-	if [ -n "$pid" ]; then
-		kill "$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
-	fi
-	rm -rf "$work"
-}
-trap cleanup EXIT
-command -v jq >/dev/null || { echo "needs jq (tests/install-deps.sh)"; exit 77; }
 [ -x "$build/bench/status-latency" ] || { echo "build bench/status-latency first (make bench/status-latency)"; exit 77; }
-
 # The built-in defaults, not whatever /etc/ocxlpmemd.conf says.
-: > "$work/conf"
-sock=$work/r/ocxlpmemd.sock
-"$build/daemon/ocxlpmemd" --simulate="$cards" --config "$work/conf" --state-dir "$work/s" \
-	--runtime-dir "$work/r" --log-target stderr --metrics-listen off 2> "$work/log" &
-pid=$!
-for _ in $(seq 100); do
-	[ -S "$sock" ] && break
-	sleep 0.1
-done
+. "$(dirname "$0")/lib-bench.sh" "$build"
+work=$WORK sock=$SOCK
+start_daemon --simulate="$cards"
 
 # Wait for the first polls: with every card's health known the replies have
 # their usual size, and no poll burst overlaps the measurement.
 unknown_cards() {
 	# status exits 1-3 for cards that are not ok: that is an answer.
-	{ "$build/client/ocxlpmemctl" --address "unix:$sock" --json status || true; } |
-		jq '.summary.unknown'
+	{ ctl --json status || true; } | jq '.summary.unknown'
 }
 for _ in $(seq 300); do
 	[ "$(unknown_cards)" = 0 ] && break
@@ -62,14 +43,13 @@ if [ -z "$hung_card" ]; then
 	exit 0
 fi
 
-ctl() { "$build/client/ocxlpmemctl" --address "unix:$sock" "$@"; }
 daemon_p() { awk -v f="$1" '/^ListCards/ { for (i = 1; i < NF; i++) if ($i == f) print $(i + 1) }'; }
 echo "== every card answering"
 "$build/bench/status-latency" "$sock" "$calls" "$rounds" | tee "$work/ok"
 # Hang every command of ocxlpmem0 until the daemon stops, and poll now so
 # the executor has a call stuck and the card is marked unresponsive.
 ctl sim inject ocxlpmem0 hang >/dev/null
-kill -USR1 "$pid"
+poll_now
 health0() {
 	{ ctl --json status || true; } | jq -r '.cards[] | select(.name == "ocxlpmem0") | .health'
 }

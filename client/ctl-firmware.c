@@ -18,6 +18,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <nettle/base64.h>
+
+#include "shared/cleanup.h"
 #include "ctl.h"
 #include "progress.h"
 #include "varlink-client.h"
@@ -85,15 +88,13 @@ static int vcall(struct vclient *c, const char *method, struct json_object *para
 static int read_image(const char *file, uint8_t **ret, size_t *ret_len)
 {
 	size_t len = 0, cap = 1 << 20;
-	uint8_t *buf = malloc(cap), *nb;
-	int fd = open(file, O_RDONLY | O_CLOEXEC);
+	_cleanup_free_ uint8_t *buf = malloc(cap);
+	_cleanup_close_ int fd = open(file, O_RDONLY | O_CLOEXEC);
+	uint8_t *nb;
 	ssize_t n;
 
 	if (fd < 0 || !buf) {
 		fprintf(stderr, "ocxlpmemctl: %s: %s\n", file, strerror(fd < 0 ? errno : ENOMEM));
-		free(buf);
-		if (fd >= 0)
-			close(fd);
 		return EXIT_FAILED;
 	}
 	for (;;) {
@@ -101,12 +102,12 @@ static int read_image(const char *file, uint8_t **ret, size_t *ret_len)
 			if (cap >= READ_MAX) {
 				fprintf(stderr, "ocxlpmemctl: %s: larger than %u MiB: not a firmware "
 						"image for this card\n", file, READ_MAX >> 20);
-				goto fail;
+				return EXIT_FAILED;
 			}
 			nb = realloc(buf, cap * 2);
 			if (!nb) {
 				fprintf(stderr, "ocxlpmemctl: %s: out of memory\n", file);
-				goto fail;
+				return EXIT_FAILED;
 			}
 			buf = nb;
 			cap *= 2;
@@ -116,43 +117,25 @@ static int read_image(const char *file, uint8_t **ret, size_t *ret_len)
 			continue;
 		if (n < 0) {
 			fprintf(stderr, "ocxlpmemctl: %s: %s\n", file, strerror(errno));
-			goto fail;
+			return EXIT_FAILED;
 		}
 		if (n == 0)
 			break;
 		len += (size_t)n;
 	}
-	close(fd);
-	*ret = buf;
+	*ret = TAKE_PTR(buf);
 	*ret_len = len;
 	return EXIT_OK;
-fail:
-	close(fd);
-	free(buf);
-	return EXIT_FAILED;
 }
 
 static char *base64(const uint8_t *in, size_t len)
 {
-	static const char tbl[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	char *out = malloc((len + 2) / 3 * 4 + 1), *o = out;
+	char *out = malloc(BASE64_ENCODE_RAW_LENGTH(len) + 1);
 
 	if (!out)
 		return NULL;
-	for (size_t i = 0; i < len; i += 3) {
-		uint32_t w = (uint32_t)in[i] << 16;
-
-		if (i + 1 < len)
-			w |= (uint32_t)in[i + 1] << 8;
-		if (i + 2 < len)
-			w |= in[i + 2];
-		*o++ = tbl[w >> 18 & 63];
-		*o++ = tbl[w >> 12 & 63];
-		*o++ = i + 1 < len ? tbl[w >> 6 & 63] : '=';
-		*o++ = i + 2 < len ? tbl[w & 63] : '=';
-	}
-	*o = '\0';
+	base64_encode_raw(out, len, in);
+	out[BASE64_ENCODE_RAW_LENGTH(len)] = '\0';
 	return out;
 }
 

@@ -52,13 +52,33 @@ bool int_of(struct json_object *o, const char *key, int64_t *ret);
 /* Wrap a reply in the versioned client document and print it. */
 void print_json(const char *schema, struct json_object *body);
 
-/* ---- ctl-firmware.c --------------------------------------------------------- */
-/* Commands in their own files (ctl-dump.c, ctl-bundle.c, ctl-firmware.c). */
+/*
+ * The commands, one file per group; ocxlpmemctl.c's table calls them with
+ * argv[0] the command's name.  Each returns an exit status.
+ */
+/* ctl-status.c */
+int cmd_status(int argc, char **argv);
+int cmd_events(int argc, char **argv);
+int cmd_version(int argc, char **argv);
+/* ctl-card.c */
+int cmd_show(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_firmware(int argc, char **argv);
+int cmd_request_health(int argc, char **argv);
+/* ctl-errlog.c */
+int cmd_errors(int argc, char **argv);
+/* ctl-dump.c */
 int cmd_dumps(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_dump_delete(int argc, char **argv);
+/* ctl-bundle.c */
 int cmd_support_bundle(int argc, char **argv);
+/* ctl-firmware.c */
 int cmd_firmware_update(int argc, char **argv);
 int cmd_firmware_cancel(int argc, char **argv);
+/* ctl-monitor.c */
+int cmd_monitor(int argc, char **argv);
+/* ctl-sim.c */
+int cmd_sim(int argc, char **argv);
 
 #endif /* OCXLPMEMCTL_CTL_H */

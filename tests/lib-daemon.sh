@@ -1,6 +1,8 @@
 # shellcheck shell=bash
-# Shared helpers for the tests that run the real ocxlpmemd and ocxlpmemctl.
-# Source it; it sets up a scratch directory and cleans up on exit.
+# Shared helpers for the tests that run the real ocxlpmemd and ocxlpmemctl,
+# and for the benchmarks (through bench/lib-bench.sh, which points it at a
+# build directory and runs the daemon as shipped).  Source it; it sets up a
+# scratch directory and cleans up on exit.
 #
 #   start_daemon ARGS...   ocxlpmemd in the background, stderr to $LOG,
 #                          READY within $READY_TIMEOUT s (default 10),

@@ -63,6 +63,14 @@ static void test_base64(void **state)
 		{ "Zg==Zg==", -EBADMSG, NULL },
 		{ "Zh==", -EBADMSG, NULL },        /* non-zero bits under padding */
 		{ "Zm9=", -EBADMSG, NULL },
+		/* nettle, which decodes, takes these; the upload does not. */
+		{ "Zm9v    ", -EBADMSG, NULL },    /* blanks skipped */
+		{ "  Zm9v  ", -EBADMSG, NULL },
+		{ "Zm\n\n\r\n9v", -EBADMSG, NULL },
+		{ "\r\n\r\n", -EBADMSG, NULL },    /* nothing but blanks */
+		{ "Zg==    ", -EBADMSG, NULL },
+		{ "AAAAA===", -EBADMSG, NULL },    /* a third '=' */
+		{ "Zm9vA===", -EBADMSG, NULL },
 	};
 	uint8_t out[16];
 
@@ -74,6 +82,9 @@ static void test_base64(void **state)
 			assert_memory_equal(out, t[i].out, (size_t)n);
 	}
 	assert_int_equal(fw_base64_decode("Zm9vYmFy", 8, out, 5), -ENOSPC);
+	/* Too long wins over not base64, as fw_upload_append() relies on. */
+	assert_int_equal(fw_base64_decode("Zm9v!!!!", 8, out, 5), -ENOSPC);
+	assert_int_equal(fw_base64_decode("Zm9v\0\0\0\0", 8, out, sizeof(out)), -EBADMSG);
 }
 
 /* base64 of n bytes of value v. */

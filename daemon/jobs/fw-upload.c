@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <nettle/base64.h>
 #include <ocxlpmem/abi.h>
 
 #include "jobs/fw-upload.h"
@@ -44,25 +45,23 @@ struct fw_upload *fw_upload_free(struct fw_upload *u)
 	return NULL;
 }
 
-static int b64_value(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
+/* RFC 4648's base64 alphabet, without the padding character. */
+static const char b64_alphabet[64] =
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 ssize_t fw_base64_decode(const char *in, size_t len, uint8_t *out, size_t cap)
 {
-	size_t pad = 0, n, o = 0;
+	struct base64_decode_ctx ctx;
+	size_t pad = 0, n, head, done, tail;
+	uint8_t last[3];
 
+	/*
+	 * nettle decodes and refuses '=' before the end and bits set under the
+	 * padding, but it skips blanks anywhere and takes a third '=' ("A==="
+	 * is no bytes).  One image must have exactly one encoding, so the form
+	 * is checked here first: whole quanta, the alphabet, then at most two
+	 * '='.  (memchr, not strchr: a NUL is not in the alphabet.)
+	 */
 	if (len % 4)
 		return -EBADMSG;
 	if (len && in[len - 1] == '=')
@@ -70,36 +69,24 @@ ssize_t fw_base64_decode(const char *in, size_t len, uint8_t *out, size_t cap)
 	n = len / 4 * 3 - pad;
 	if (n > cap)
 		return -ENOSPC;
-	for (size_t i = 0; i < len; i += 4) {
-		bool last = i + 4 == len;
-		int v[4];
-		uint32_t w;
-
-		for (size_t k = 0; k < 4; k++) {
-			/* '=' only where the padding counted above sits. */
-			if (last && k >= 4 - pad) {
-				if (in[i + k] != '=')
-					return -EBADMSG;
-				v[k] = 0;
-				continue;
-			}
-			v[k] = b64_value((unsigned char)in[i + k]);
-			if (v[k] < 0)
-				return -EBADMSG;
-		}
-		w = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 |
-		    (uint32_t)v[3];
-		/* Canonical only: the bits the padding hides must be zero, so
-		 * one image has exactly one encoding. */
-		if ((pad == 1 && last && (w & 0xFF)) || (pad == 2 && last && (w & 0xFFFF)))
+	for (size_t i = 0; i < len - pad; i++)
+		if (!memchr(b64_alphabet, in[i], sizeof(b64_alphabet)))
 			return -EBADMSG;
-		out[o++] = (uint8_t)(w >> 16);
-		if (!last || pad < 2)
-			out[o++] = (uint8_t)(w >> 8);
-		if (!last || pad < 1)
-			out[o++] = (uint8_t)w;
-	}
-	return (ssize_t)o;
+	if (!len)
+		return 0;
+	/*
+	 * nettle wants room for BASE64_DECODE_LENGTH() bytes, more than the
+	 * padding leaves: all but the last quantum straight into out, the last
+	 * one through a buffer of its own.
+	 */
+	head = len - 4;
+	base64_decode_init(&ctx);
+	if (!base64_decode_update(&ctx, &done, out, head, in) ||
+	    !base64_decode_update(&ctx, &tail, last, 4, in + head) ||
+	    !base64_decode_final(&ctx))
+		return -EBADMSG;
+	memcpy(out + done, last, tail);
+	return (ssize_t)(done + tail);
 }
 
 int fw_upload_append(struct fw_upload *u, uint64_t offset, const char *b64, size_t len)

@@ -7,8 +7,8 @@
  * files (a sandboxed service), so the image is streamed: base64 chunks of
  * at most 32 KiB, in order, into a buffer of the size announced first.
  * This module is the pure part: the size rules, the chunk rules and the
- * base64 decoder, each tested by tests/test-fw-upload.c and fuzzed by
- * tests/fuzz/fuzz-fw-upload.c.
+ * strict form of the base64 (nettle decodes), each tested by
+ * tests/test-fw-upload.c and fuzzed by tests/fuzz/fuzz-fw-upload.c.
  */
 #ifndef OCXLPMEMD_FW_UPLOAD_H
 #define OCXLPMEMD_FW_UPLOAD_H
@@ -60,8 +60,9 @@ uint8_t *fw_upload_take(struct fw_upload *u);
 
 /*
  * Strict base64: length a multiple of 4, the standard alphabet, '=' only as
- * the last one or two characters, unused bits zero.  Returns the decoded
- * length, -EBADMSG, or -ENOSPC when it would not fit in cap.
+ * the last one or two characters, unused bits zero, no blanks (which
+ * nettle's decoder alone would skip).  Returns the decoded length,
+ * -EBADMSG, or -ENOSPC when it would not fit in cap (checked first).
  */
 ssize_t fw_base64_decode(const char *in, size_t len, uint8_t *out, size_t cap);
 

@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "shared/cleanup.h"
 #include "state/state.h"
 #include "state/state-io-private.h"
 #include "state/state-private.h"
@@ -117,25 +118,24 @@ static int open_parent_at(int dirfd, const char *path)
  */
 int atomic_write_file(int dirfd, const char *path, const void *buf, size_t len, unsigned int mode)
 {
-	char *tmp = NULL;
-	int fd = -1, dfd = -1, r;
+	_cleanup_free_ char *tmp = NULL;
+	_cleanup_close_ int dfd = -1;
+	int fd, r;
 
 	if (!path || !*path || path[strlen(path) - 1] == '/' || (!buf && len) || mode > 07777)
 		return -EINVAL;
-	if (asprintf(&tmp, "%s.tmp-XXXXXX", path) < 0)
+	if (asprintf(&tmp, "%s.tmp-XXXXXX", path) < 0) {
+		tmp = NULL; /* undefined after a failure */
 		return -ENOMEM;
+	}
 
 	/* Opened first so that failing to open it changes nothing. */
 	dfd = open_parent_at(dirfd, path);
-	if (dfd < 0) {
-		r = dfd;
-		goto out_free;
-	}
+	if (dfd < 0)
+		return dfd;
 	fd = open_temp_at(dirfd, tmp, mode);
-	if (fd < 0) {
-		r = fd;
-		goto out_close_dir;
-	}
+	if (fd < 0)
+		return fd;
 	if (fchmod(fd, (mode_t)mode) < 0) {
 		r = -errno;
 		goto out_unlink;
@@ -158,17 +158,12 @@ int atomic_write_file(int dirfd, const char *path, const void *buf, size_t len, 
 		r = -errno;
 		goto out_unlink;
 	}
-	r = state_io_test_hooks.fsync(dfd) < 0 ? -errno : 0;
-	goto out_close_dir;
+	return state_io_test_hooks.fsync(dfd) < 0 ? -errno : 0;
 
 out_unlink:
 	if (fd >= 0)
 		close(fd);
 	(void)unlinkat(dirfd, tmp, 0);
-out_close_dir:
-	close(dfd);
-out_free:
-	free(tmp);
 	return r;
 }
 
@@ -180,41 +175,35 @@ out_free:
  */
 static int read_file_at(int dirfd, const char *path, char **ret, size_t *ret_len)
 {
+	_cleanup_close_ int fd = -1;
+	_cleanup_free_ char *buf = NULL;
 	size_t len = 0, cap;
 	struct stat st;
-	char *buf;
-	int fd, r;
+	int r;
 
 	/* O_NONBLOCK: a FIFO put there must not hang the daemon. */
 	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st) < 0) {
-		r = -errno;
-		goto out_close;
-	}
+	if (fstat(fd, &st) < 0)
+		return -errno;
 	r = S_ISDIR(st.st_mode) ? -EISDIR : !S_ISREG(st.st_mode) ? -EBADFD : 0;
 	if (r < 0)
-		goto out_close;
-	if (st.st_size > (off_t)STATE_FILE_MAX) {
-		r = -EFBIG;
-		goto out_close;
-	}
+		return r;
+	if (st.st_size > (off_t)STATE_FILE_MAX)
+		return -EFBIG;
 	/* One more than the size, so a file growing under us is seen. */
 	cap = (size_t)st.st_size + 1;
 	buf = malloc(cap);
-	if (!buf) {
-		r = -ENOMEM;
-		goto out_close;
-	}
+	if (!buf)
+		return -ENOMEM;
 	for (;;) {
 		ssize_t n = state_io_test_hooks.read(fd, buf + len, cap - len);
 
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			r = -errno;
-			goto out_free;
+			return -errno;
 		}
 		if (n == 0)
 			break;
@@ -222,29 +211,18 @@ static int read_file_at(int dirfd, const char *path, char **ret, size_t *ret_len
 		if (len == cap) {
 			char *p;
 
-			if (cap > STATE_FILE_MAX) {
-				r = -EFBIG;
-				goto out_free;
-			}
+			if (cap > STATE_FILE_MAX)
+				return -EFBIG;
 			p = realloc(buf, cap * 2);
-			if (!p) {
-				r = -ENOMEM;
-				goto out_free;
-			}
+			if (!p)
+				return -ENOMEM;
 			buf = p;
 			cap *= 2;
 		}
 	}
-	close(fd);
-	*ret = buf;
+	*ret = TAKE_PTR(buf);
 	*ret_len = len;
 	return 0;
-
-out_free:
-	free(buf);
-out_close:
-	close(fd);
-	return r;
 }
 
 /* rename(2) that never replaces; not every file system has RENAME_NOREPLACE. */

@@ -12,6 +12,7 @@
 
 #include <json-c/json.h>
 
+#include "shared/cleanup-json.h"
 #include "state/state.h"
 #include "state/state-private.h"
 
@@ -48,12 +49,12 @@ bool state_name_valid(const char *name, uint32_t *ret_index)
 int state_json_parse(const char *text, size_t len, const char *format, int64_t max_version,
 		     struct json_object **ret)
 {
+	_cleanup_json_ struct json_object *root = NULL;
 	struct json_tokener *tok;
-	struct json_object *root, *o;
+	struct json_object *o;
 	const char *f;
 	int64_t version;
 	size_t end;
-	int r;
 
 	/* json-c takes an int length and stops at a NUL. */
 	if ((!text && len) || len > STATE_FILE_MAX || (len && memchr(text, '\0', len)))
@@ -72,29 +73,20 @@ int state_json_parse(const char *text, size_t len, const char *format, int64_t m
 	if (!root)
 		return -EBADMSG;
 	for (; end < len; end++)
-		if (!strchr(" \t\r\n", text[end])) {
-			r = -EBADMSG;
-			goto out_put;
-		}
+		if (!strchr(" \t\r\n", text[end]))
+			return -EBADMSG;
 
-	r = -EBADMSG;
 	if (!json_object_is_type(root, json_type_object) ||
 	    state_json_get_string(root, "format", 64, &f) < 0 || strcmp(f, format) != 0 ||
 	    state_json_get(root, "version", json_type_int, &o) < 0)
-		goto out_put;
+		return -EBADMSG;
 	version = json_object_get_int64(o);
 	if (version < 1)
-		goto out_put;
-	if (version > max_version) {
-		r = -EPROTONOSUPPORT;
-		goto out_put;
-	}
-	*ret = root;
+		return -EBADMSG;
+	if (version > max_version)
+		return -EPROTONOSUPPORT;
+	*ret = TAKE_PTR(root);
 	return 0;
-
-out_put:
-	json_object_put(root);
-	return r;
 }
 
 int state_json_get(struct json_object *obj, const char *key, enum json_type type,

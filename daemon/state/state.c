@@ -19,6 +19,7 @@
 
 #include <json-c/json.h>
 
+#include "shared/cleanup-json.h"
 #include "state/state.h"
 #include "state/state-private.h"
 
@@ -581,59 +582,52 @@ static int parse_seen_v1(struct card_state_impl *c, struct json_object *arr)
 	size_t first = first_kept(arr, STATE_SEEN_IDS_MAX);
 	size_t n = json_object_array_length(arr) - first, j = 0;
 	struct card_state *s = &c->pub;
-	uint32_t *ids, *sorted;
-	int r = -EBADMSG;
+	_cleanup_free_ uint32_t *ids = NULL, *sorted = NULL;
+	int r;
 
 	ids = calloc(n + 1, sizeof(*ids));
 	sorted = calloc(n + 1, sizeof(*sorted));
-	if (!ids || !sorted) {
-		r = -ENOMEM;
-		goto out;
-	}
+	if (!ids || !sorted)
+		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *o = json_object_array_get_idx(arr, first + i);
 		int64_t v;
 
 		if (!json_object_is_type(o, json_type_int))
-			goto out;
+			return -EBADMSG;
 		v = json_object_get_int64(o);
 		if (v < 0 || v > UINT32_MAX)
-			goto out;
+			return -EBADMSG;
 		ids[i] = sorted[i] = (uint32_t)v;
 	}
 	qsort(sorted, n, sizeof(*sorted), cmp_u32);
 	for (size_t i = 1; i < n; i++)
 		if (sorted[i] == sorted[i - 1])
-			goto out;
+			return -EBADMSG;
 	for (size_t i = 0; i < s->nhistory; i++, j++) {
 		while (j < n && ids[j] != s->history[i].id)
 			j++;
 		if (j == n)
-			goto out;
+			return -EBADMSG;
 	}
 
-	r = 0;
 	if (!s->nhistory)
-		goto out;
-	r = -ENOMEM;
+		return 0;
 	c->seen_buf = calloc(s->nhistory, sizeof(*c->seen_buf));
 	if (!c->seen_buf)
-		goto out;
+		return -ENOMEM;
 	c->seen_cap = s->nhistory;
 	s->seen = c->seen_buf;
 	r = set_reserve(c, s->nhistory);
 	if (r < 0)
-		goto out;
+		return r;
 	for (size_t i = 0; i < s->nhistory; i++) {
 		c->seen_buf[i] = errlog_record_key(&s->history[i]);
 		/* Unique ids, so unique keys. */
 		set_insert(c, &c->seen_buf[i]);
 		s->nseen++;
 	}
-out:
-	free(ids);
-	free(sorted);
-	return r;
+	return 0;
 }
 
 static int parse_history(struct card_state_impl *c, struct json_object *arr)
@@ -688,7 +682,8 @@ static int parse_alerts(struct card_state *s, struct json_object *arr)
 
 int card_state_parse(const char *text, size_t len, struct card_state **ret)
 {
-	struct json_object *root, *totals, *seen, *history, *alerts, *version;
+	_cleanup_json_ struct json_object *root = NULL;
+	struct json_object *totals, *seen, *history, *alerts, *version;
 	struct card_state_impl *c = NULL;
 	const char *name;
 	bool v1;
@@ -703,10 +698,9 @@ int card_state_parse(const char *text, size_t len, struct card_state **ret)
 	json_object_object_get_ex(root, "version", &version);
 	v1 = json_object_get_int64(version) == 1;
 
-	r = -ENOMEM;
 	c = calloc(1, sizeof(*c));
 	if (!c)
-		goto out_put;
+		return -ENOMEM;
 	r = -EBADMSG;
 	if (state_json_get_u64(root, "serial", &c->pub.serial) < 0 ||
 	    state_json_get_string(root, "name", sizeof(c->pub.name) - 1, &name) < 0 ||
@@ -740,14 +734,11 @@ int card_state_parse(const char *text, size_t len, struct card_state **ret)
 	if (r < 0)
 		goto out_free;
 
-	json_object_put(root);
 	*ret = &c->pub;
 	return 0;
 
 out_free:
 	card_state_free(&c->pub);
-out_put:
-	json_object_put(root);
 	return r;
 }
 

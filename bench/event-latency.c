@@ -195,7 +195,7 @@ int main(int argc, char **argv)
 
 		snprintf(want, sizeof(want), "\"card\":\"ocxlpmem%lu\"", i % cards);
 		snprintf(call, sizeof(call),
-			 "{\"method\":\"io.ocxlpmem.Manager.InjectFault\",\"parameters\":"
+			 "{\"method\":\"io.ocxlpmem.Simulation.InjectFault\",\"parameters\":"
 			 "{\"card\":\"ocxlpmem%lu\",\"fault\":\"error-log\"}}", i % cards);
 		t0 = now_ns();
 		r = conn_send(&ctl, call);

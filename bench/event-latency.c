@@ -131,7 +131,7 @@ int main(int argc, char **argv)
 		json_object_object_add(params, "card", json_object_new_string(card));
 		json_object_object_add(params, "fault", json_object_new_string("error-log"));
 		t0 = now_ns();
-		r = varlink_client_call(ctl, "io.ocxlpmem.Manager.InjectFault", params, 0);
+		r = varlink_client_call(ctl, "io.ocxlpmem.Simulation.InjectFault", params, 0);
 		if (r < 0)
 			return fail("InjectFault", r);
 		for (;;) {

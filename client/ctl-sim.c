@@ -105,7 +105,7 @@ int cmd_sim(int argc, char **argv)
 	}
 	json_object_object_add(params, "card", json_object_new_string(argv[optind]));
 	json_object_object_add(params, "fault", json_object_new_string(argv[optind + 1]));
-	r = call(IFACE ".InjectFault", params, &reply, &p);
+	r = call(SIM_IFACE ".InjectFault", params, &reply, &p);
 	if (r)
 		return r;
 	if (opt_json)

@@ -46,6 +46,13 @@ char *default_address(void)
 	return strdup("unix:/run/ocxlpmemd/ocxlpmemd.sock");
 }
 
+/* The daemon runs real cards: it does not serve io.ocxlpmem.Simulation. */
+static bool simulation_missing(const char *err, struct json_object *p)
+{
+	return strcmp(err, "org.varlink.service.InterfaceNotFound") == 0 &&
+	       strcmp(str_of(p, "interface", ""), SIM_IFACE) == 0;
+}
+
 /* Map a Varlink error reply to a message and an exit status. */
 int report_error(struct json_object *reply, const char *what)
 {
@@ -97,9 +104,9 @@ int report_error(struct json_object *reply, const char *what)
 		fprintf(stderr, "\n");
 		return EXIT_FAILED;
 	}
-	if (strcmp(err, IFACE ".NotSimulation") == 0) {
-		fprintf(stderr, "ocxlpmemctl: %s: only possible when ocxlpmemd runs with --simulate\n",
-			what);
+	if (simulation_missing(err, p)) {
+		fprintf(stderr, "ocxlpmemctl: %s: the daemon is not running the simulation "
+				"(--simulate)\n", what);
 		return EXIT_FAILED;
 	}
 	if (strcmp(err, IFACE ".Failed") == 0 && json_object_object_get_ex(p, "reason", &v)) {
@@ -156,7 +163,7 @@ int call(const char *method, struct json_object *params, struct json_object **re
 		return EXIT_UNREACHABLE;
 	}
 	if (json_object_object_get_ex(*ret_reply, "error", NULL)) {
-		r = report_error(*ret_reply, method + strlen(IFACE) + 1);
+		r = report_error(*ret_reply, strrchr(method, '.') + 1);
 		json_object_put(*ret_reply);
 		return r;
 	}

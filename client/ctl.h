@@ -13,6 +13,8 @@
 #include <json-c/json.h>
 
 #define IFACE "io.ocxlpmem.Manager"
+/* Served only by a daemon running --simulate (sim inject). */
+#define SIM_IFACE "io.ocxlpmem.Simulation"
 #define SCHEMA_VERSION 1
 
 enum {

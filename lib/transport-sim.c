@@ -439,6 +439,11 @@ OCXLPMEM_EXPORT int ocxlpmem_transport_new_sim(unsigned int ncards,
 	return 0;
 }
 
+OCXLPMEM_EXPORT bool ocxlpmem_transport_is_sim(const struct ocxlpmem_transport *t)
+{
+	return t && t->ops == &sim_ops;
+}
+
 OCXLPMEM_EXPORT int ocxlpmem_transport_sim_add(struct ocxlpmem_transport *t,
 					       const struct ocxlpmem_model_config *cfg)
 {

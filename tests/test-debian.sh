@@ -108,6 +108,7 @@ has ocxlpmemd /usr/sbin/ocxlpmemd /lib/systemd/system/ocxlpmemd.service \
 	/lib/systemd/system/ocxlpmemd.socket /lib/udev/rules.d/60-ocxlpmem.rules \
 	/usr/lib/systemd/catalog/ocxlpmemd.catalog /usr/lib/sysusers.d/ocxlpmemd.conf \
 	/usr/share/varlink/io.ocxlpmem.Manager.varlink \
+	/usr/share/varlink/io.ocxlpmem.Simulation.varlink \
 	/usr/share/man/man8/ocxlpmemd.8.gz /usr/share/man/man5/ocxlpmemd.conf.5.gz
 has ocxlpmemctl /usr/bin/ocxlpmemctl /usr/share/bash-completion/completions/ocxlpmemctl \
 	/usr/share/man/man8/ocxlpmemctl.8.gz

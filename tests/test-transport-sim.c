@@ -54,6 +54,7 @@ static void test_scan_reports_every_card_once(void **state)
 
 	assert_int_equal(ocxlpmem_transport_new_sim(3, NULL, &t), 0);
 	assert_string_equal(ocxlpmem_transport_name(t), "sim");
+	assert_true(ocxlpmem_transport_is_sim(t));
 	ocxlpmem_transport_set_listener(t, listener, &s);
 	assert_int_equal(ocxlpmem_transport_scan(t), 0);
 	assert_int_equal(s.added, 3);
@@ -181,6 +182,21 @@ static void test_not_sim_operations_refused(void **state)
 	assert_int_equal(ocxlpmem_transport_scan(NULL), -EINVAL);
 	assert_int_equal(ocxlpmem_transport_hotplug_fd(NULL), -1);
 	assert_null(ocxlpmem_transport_free(NULL));
+	assert_false(ocxlpmem_transport_is_sim(NULL));
+}
+
+/* What ocxlpmemd serves io.ocxlpmem.Simulation by: never for the kernel. */
+static void test_kernel_is_not_sim(void **state)
+{
+	struct ocxlpmem_transport *t;
+	int r = ocxlpmem_transport_new_kernel(NULL, &t);
+
+	if (r < 0) {
+		print_message("no kernel transport here (%s): nothing to ask\n", strerror(-r));
+		skip();
+	}
+	assert_false(ocxlpmem_transport_is_sim(t));
+	ocxlpmem_transport_free(t);
 }
 
 static unsigned int open_fds(void)
@@ -329,6 +345,7 @@ int main(void)
 		cmocka_unit_test(test_fatal_takes_card_down_and_reset_brings_it_back),
 		cmocka_unit_test(test_serials_distinct_and_hinted),
 		cmocka_unit_test(test_not_sim_operations_refused),
+		cmocka_unit_test(test_kernel_is_not_sim),
 		cmocka_unit_test(test_one_event_fd_for_every_card),
 		cmocka_unit_test(test_event_after_transport_free),
 		cmocka_unit_test(test_memory_bytes),

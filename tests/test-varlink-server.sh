@@ -1,18 +1,23 @@
 #!/bin/bash
 # The Varlink server of the real ocxlpmemd (--simulate=4), from the outside:
 #  - org.varlink.service: GetInfo, and GetInterfaceDescription answering
-#    exactly daemon/varlink/io.ocxlpmem.Manager.varlink;
-#  - every method of that file exists, every error a bad call gets is
+#    exactly daemon/varlink/io.ocxlpmem.Manager.varlink and
+#    io.ocxlpmem.Simulation.varlink;
+#  - every method of those files exists, every error a bad call gets is
 #    declared, and replies stay within the declared output parameters;
 #  - Monitor streams: ready first, then the events of an injected fault;
 #  - abuse (malformed, truncated, oversized, deep, non-UTF-8, a client that
 #    never reads, 500 clients at once) costs nobody else an answer;
-#  - an unprivileged user may look but not change anything.
+#  - an unprivileged user may look but not change anything;
+#  - without --simulate (the kernel backend, no cards) io.ocxlpmem.Simulation
+#    does not exist, and io.ocxlpmem.Manager has no InjectFault.
 . "$(dirname "$0")/lib-daemon.sh"
 
 FLOOD="$top_builddir/tests/varlink-flood"
 VARLINK_FILE="$top_srcdir/daemon/varlink/io.ocxlpmem.Manager.varlink"
+SIM_VARLINK_FILE="$top_srcdir/daemon/varlink/io.ocxlpmem.Simulation.varlink"
 IFACE=io.ocxlpmem.Manager
+SIM=io.ocxlpmem.Simulation
 PER_UID_MAX=$(sed -n 's/^#define VARLINK_CONNECTIONS_PER_UID_MAX \([0-9]*\).*/\1/p' \
 	"$top_srcdir/shared/varlink/varlink.h")
 MONITOR_PID=
@@ -79,10 +84,10 @@ jqe() {
 	jq -e "$@" >/dev/null
 }
 
-# One line per declaration in the interface file: "method NAME OUTPUT...",
-# "type NAME FIELD...", "error NAME FIELD...".
+# One line per declaration in the interface file (FILE, else Manager's):
+# "method NAME OUTPUT...", "type NAME FIELD...", "error NAME FIELD...".
 iface_decls() {
-	sed -e 's/#.*//' "$VARLINK_FILE" | tr '\n' ' ' | awk '
+	sed -e 's/#.*//' "${1:-$VARLINK_FILE}" | tr '\n' ' ' | awk '
 	function fields(s,    n, i, a, out, f) {
 		n = split(s, a, ",")
 		out = ""
@@ -113,9 +118,9 @@ iface_decls() {
 	}'
 }
 
-# decl_fields KIND NAME: the declared fields (outputs, for a method).
+# decl_fields KIND NAME [FILE]: the declared fields (outputs, for a method).
 decl_fields() {
-	iface_decls | awk -v k="$1" -v n="$2" '$1 == k && $2 == n { $1 = ""; $2 = ""; print }'
+	iface_decls "${3:-}" | awk -v k="$1" -v n="$2" '$1 == k && $2 == n { $1 = ""; $2 = ""; print }'
 }
 
 # within "NAME..." "DECLARED...": every name is declared.
@@ -132,9 +137,10 @@ within() {
 	done
 }
 
-# params_within REPLY METHOD: the reply's parameters are outputs of METHOD.
+# params_within REPLY METHOD [FILE]: the reply's parameters are outputs of
+# METHOD.
 params_within() {
-	within "$(jq -r '.parameters | keys[]' <<<"$1")" "$(decl_fields method "$2")"
+	within "$(jq -r '.parameters | keys[]' <<<"$1")" "$(decl_fields method "$2" "${3:-}")"
 }
 
 # expect_error MESSAGE ERROR [PARAMETER VALUE]: the call fails with ERROR
@@ -163,6 +169,8 @@ chmod 755 "$WORK" "$WORK/run"
 info=$(printf '{"method":"org.varlink.service.GetInfo"}\0' | socat - UNIX-CONNECT:"$SOCK" | tr -d '\0')
 check "GetInfo lists io.ocxlpmem.Manager" \
 	jqe 'any(.parameters.interfaces[]; . == "io.ocxlpmem.Manager")' <<<"$info"
+check "GetInfo lists io.ocxlpmem.Simulation (--simulate)" \
+	jqe 'any(.parameters.interfaces[]; . == "io.ocxlpmem.Simulation")' <<<"$info"
 check "GetInfo lists org.varlink.service" \
 	jqe 'any(.parameters.interfaces[]; . == "org.varlink.service")' <<<"$info"
 check "GetInfo names vendor, product, version and url" \
@@ -172,28 +180,44 @@ check "GetInfo is a final reply" jqe '(.continues // false) == false and (has("e
 vraw '{"method":"org.varlink.service.GetInterfaceDescription","parameters":{"interface":"io.ocxlpmem.Manager"}}' |
 	jq -j '.parameters.description' > "$WORK/description"
 check "GetInterfaceDescription is exactly the .varlink file" cmp "$WORK/description" "$VARLINK_FILE"
+vraw '{"method":"org.varlink.service.GetInterfaceDescription","parameters":{"interface":"io.ocxlpmem.Simulation"}}' |
+	jq -j '.parameters.description' > "$WORK/sim-description"
+check "GetInterfaceDescription of io.ocxlpmem.Simulation is exactly its .varlink file" \
+	cmp "$WORK/sim-description" "$SIM_VARLINK_FILE"
 service=$(vcall '{"method":"org.varlink.service.GetInterfaceDescription","parameters":{"interface":"org.varlink.service"}}' |
 	jq -r '.parameters.description')
 check "org.varlink.service describes itself" grep -q '^interface org.varlink.service$' <<<"$service"
 
 # ---- Every method exists; replies stay within the interface ------------------
 
-# not_missing METHOD: calling it without parameters is not MethodNotFound.
+# not_missing INTERFACE.METHOD: calling it without parameters is not
+# MethodNotFound (nor InterfaceNotFound).
 not_missing() {
 	local reply
-	reply=$(vcall "{\"method\":\"$IFACE.$1\"}") || return 1
-	[ "$(jq -r '.error // empty' <<<"$reply")" != org.varlink.service.MethodNotFound ]
+	reply=$(vcall "{\"method\":\"$1\"}") || return 1
+	case "$(jq -r '.error // empty' <<<"$reply")" in
+	org.varlink.service.MethodNotFound | org.varlink.service.InterfaceNotFound) return 1 ;;
+	esac
 }
 
+# check_methods INTERFACE FILE SOURCE: FILE declares as many methods as
+# the method table of SOURCE has (neither list may lose one), and each
+# exists.
+check_methods() {
+	local iface=$1 file=$2 source=$3 declared table m
+	declared=$(iface_decls "$file" | awk '$1 == "method" { print $2 }')
+	table=$(sed -n '/methods\[\] = {/,/^};/p' "$top_srcdir/daemon/varlink/$source" |
+		grep -c '^[[:space:]]*{ "')
+	check "$iface: the interface file declares the $table methods of $source" \
+		test "$(wc -w <<<"$declared")" -eq "$table"
+	for m in $declared; do
+		check "$iface.$m exists" not_missing "$iface.$m"
+	done
+}
+check_methods "$IFACE" "$VARLINK_FILE" varlink-manager.c
+check_methods "$SIM" "$SIM_VARLINK_FILE" varlink-simulation.c
 methods=$(iface_decls | awk '$1 == "method" { print $2 }')
-# As many as the server's method table has: neither list may lose one.
-table_methods=$(sed -n '/methods\[\] = {/,/^};/p' "$top_srcdir/daemon/varlink/varlink-manager.c" |
-	grep -c '^[[:space:]]*{ "')
-check "the interface file declares the server's $table_methods methods" \
-	test "$(wc -w <<<"$methods")" -eq "$table_methods"
-for m in $methods; do
-	check "$m exists" not_missing "$m"
-done
+sim_methods=$(iface_decls "$SIM_VARLINK_FILE" | awk '$1 == "method" { print $2 }')
 
 # A call of each method that succeeds; Monitor streams and comes below.
 declare -A sample=(
@@ -202,7 +226,6 @@ declare -A sample=(
 	[GetCard]='{"card":"ocxlpmem0"}'
 	[GetErrorLog]='{"card":"ocxlpmem0"}'
 	[RequestHealth]='{"card":"ocxlpmem1"}'
-	[InjectFault]='{"card":"ocxlpmem3","fault":"clear"}'
 	[GetFirmwareUpdate]='{"card":"ocxlpmem0"}'
 	# A dry run: this upload is dropped by the CancelFirmwareUpdate sample.
 	[BeginFirmwareUpdate]='{"card":"ocxlpmem1","size":8,"dry_run":true}'
@@ -228,6 +251,17 @@ for m in $methods; do
 	check "$m: answered" jqe 'has("error") | not' <<<"$reply"
 	check "$m: reply within its declared outputs" params_within "$reply" "$m"
 done
+declare -A sim_sample=(
+	[InjectFault]='{"card":"ocxlpmem3","fault":"clear"}'
+)
+for m in $sim_methods; do
+	check "$SIM.$m: this test has a call of it" test -n "${sim_sample[$m]:-}"
+	reply=$(vcall "{\"method\":\"$SIM.$m\",\"parameters\":${sim_sample[$m]}}") ||
+		fail "$SIM.$m: no reply"
+	check "$SIM.$m: answered" jqe 'has("error") | not' <<<"$reply"
+	check "$SIM.$m: reply within its declared outputs" \
+		params_within "$reply" "$m" "$SIM_VARLINK_FILE"
+done
 
 cards=$(vcall '{"method":"io.ocxlpmem.Manager.ListCards"}')
 summary_fields=$(decl_fields type CardSummary)
@@ -247,13 +281,18 @@ check "GetCard: summary carries only CardSummary fields" \
 # ---- Bad calls get declared errors ---------------------------------------------
 
 : > "$WORK/errors.list"
-for m in GetCard GetErrorLog RequestHealth InjectFault; do
-	extra=
-	[ "$m" != InjectFault ] || extra=',"fault":"clear"'
+for m in GetCard GetErrorLog RequestHealth; do
 	check "$m, unknown card: NoSuchCard" expect_error \
-		"{\"method\":\"$IFACE.$m\",\"parameters\":{\"card\":\"nosuch\"$extra}}" \
+		"{\"method\":\"$IFACE.$m\",\"parameters\":{\"card\":\"nosuch\"}}" \
 		$IFACE.NoSuchCard card nosuch
 done
+# The cards are the Manager's, and so is the error for one there is not.
+check "$SIM.InjectFault, unknown card: $IFACE.NoSuchCard" expect_error \
+	"{\"method\":\"$SIM.InjectFault\",\"parameters\":{\"card\":\"nosuch\",\"fault\":\"clear\"}}" \
+	$IFACE.NoSuchCard card nosuch
+check "InjectFault is no longer io.ocxlpmem.Manager's: MethodNotFound" expect_error \
+	'{"method":"io.ocxlpmem.Manager.InjectFault","parameters":{"card":"ocxlpmem0","fault":"clear"}}' \
+	org.varlink.service.MethodNotFound method io.ocxlpmem.Manager.InjectFault
 check "unknown serial: NoSuchCard" expect_error \
 	'{"method":"io.ocxlpmem.Manager.GetCard","parameters":{"card":"999999999999"}}' \
 	$IFACE.NoSuchCard card 999999999999
@@ -270,13 +309,13 @@ check "type unknown: InvalidParameter type" expect_error \
 	'{"method":"io.ocxlpmem.Manager.GetErrorLog","parameters":{"card":"ocxlpmem0","type":"bogus"}}' \
 	org.varlink.service.InvalidParameter parameter type
 check "celsius a string: InvalidParameter celsius" expect_error \
-	'{"method":"io.ocxlpmem.Manager.InjectFault","parameters":{"card":"ocxlpmem0","fault":"temperature","celsius":"hot"}}' \
+	'{"method":"io.ocxlpmem.Simulation.InjectFault","parameters":{"card":"ocxlpmem0","fault":"temperature","celsius":"hot"}}' \
 	org.varlink.service.InvalidParameter parameter celsius
 check "fault unknown: InvalidParameter fault" expect_error \
-	'{"method":"io.ocxlpmem.Manager.InjectFault","parameters":{"card":"ocxlpmem0","fault":"meltdown"}}' \
+	'{"method":"io.ocxlpmem.Simulation.InjectFault","parameters":{"card":"ocxlpmem0","fault":"meltdown"}}' \
 	org.varlink.service.InvalidParameter parameter fault
 check "actions a string: InvalidParameter actions" expect_error \
-	'{"method":"io.ocxlpmem.Manager.InjectFault","parameters":{"card":"ocxlpmem0","fault":"error-log","actions":"reset"}}' \
+	'{"method":"io.ocxlpmem.Simulation.InjectFault","parameters":{"card":"ocxlpmem0","fault":"error-log","actions":"reset"}}' \
 	org.varlink.service.InvalidParameter parameter actions
 check "interface a number: InvalidParameter interface" expect_error \
 	'{"method":"org.varlink.service.GetInterfaceDescription","parameters":{"interface":5}}' \
@@ -344,8 +383,8 @@ param_cases=(
 	"$IFACE.GetErrorLog|\"card\":\"ocxlpmem0\" \"since_usec\":0 \"type\":\"general\"|\"since_usec\":1.5 \"since_usec\":\"0\" \"type\":[]|\"since_usec\":-1 \"since_usec\":9223372036854775808 \"since_usec\":18446744073709551616 \"since_usec\":-9223372036854775809"
 	"$IFACE.Monitor|||"
 	"$IFACE.RequestHealth|\"card\":\"ocxlpmem0\"|\"card\":true|"
-	"$IFACE.InjectFault|\"card\":\"ocxlpmem0\" \"fault\":\"temperature\" \"celsius\":50|\"celsius\":\"50\" \"celsius\":50.0 \"fault\":1 \"card\":{}|\"celsius\":201 \"celsius\":-41 \"celsius\":9223372036854775808"
-	"$IFACE.InjectFault|\"card\":\"ocxlpmem0\" \"fault\":\"error-log\" \"count\":2 \"actions\":[\"dump\"]|\"actions\":[1] \"actions\":\"dump\" \"count\":true|\"count\":1000001 \"count\":-1"
+	"$SIM.InjectFault|\"card\":\"ocxlpmem0\" \"fault\":\"temperature\" \"celsius\":50|\"celsius\":\"50\" \"celsius\":50.0 \"fault\":1 \"card\":{}|\"celsius\":201 \"celsius\":-41 \"celsius\":9223372036854775808"
+	"$SIM.InjectFault|\"card\":\"ocxlpmem0\" \"fault\":\"error-log\" \"count\":2 \"actions\":[\"dump\"]|\"actions\":[1] \"actions\":\"dump\" \"count\":true|\"count\":1000001 \"count\":-1"
 	"$IFACE.ListDumps|\"card\":\"ocxlpmem0\"|\"card\":{}|"
 	"$IFACE.StartDump|\"card\":\"ocxlpmem0\"|\"card\":[\"ocxlpmem0\"]|"
 	"$IFACE.WatchDump|\"card\":\"ocxlpmem0\"|\"card\":null|"
@@ -396,20 +435,20 @@ for pc in "${param_cases[@]}"; do
 	fi
 done
 check "InjectFault: pct does not apply to temperature: InvalidParameter pct" expect_error \
-	'{"method":"io.ocxlpmem.Manager.InjectFault","parameters":{"card":"ocxlpmem0","fault":"temperature","pct":5}}' \
+	'{"method":"io.ocxlpmem.Simulation.InjectFault","parameters":{"card":"ocxlpmem0","fault":"temperature","pct":5}}' \
 	org.varlink.service.InvalidParameter parameter pct
 check "InjectFault: function does not apply to unplug: InvalidParameter function" expect_error \
-	'{"method":"io.ocxlpmem.Manager.InjectFault","parameters":{"card":"ocxlpmem0","fault":"unplug","function":"health"}}' \
+	'{"method":"io.ocxlpmem.Simulation.InjectFault","parameters":{"card":"ocxlpmem0","fault":"unplug","function":"health"}}' \
 	org.varlink.service.InvalidParameter parameter function
 check "InjectFault: count 0 is not an error-log burst: InvalidParameter count" expect_error \
-	'{"method":"io.ocxlpmem.Manager.InjectFault","parameters":{"card":"ocxlpmem0","fault":"error-log","count":0}}' \
+	'{"method":"io.ocxlpmem.Simulation.InjectFault","parameters":{"card":"ocxlpmem0","fault":"error-log","count":0}}' \
 	org.varlink.service.InvalidParameter parameter count
 # The typos of the issue: "since" filtered nothing, "celcius" did the opposite.
 check "GetErrorLog {since}: InvalidParameter since" expect_error \
 	'{"method":"io.ocxlpmem.Manager.GetErrorLog","parameters":{"card":"ocxlpmem0","since":99999999999999}}' \
 	org.varlink.service.InvalidParameter parameter since
 check "InjectFault {celcius}: InvalidParameter celcius" expect_error \
-	'{"method":"io.ocxlpmem.Manager.InjectFault","parameters":{"card":"ocxlpmem3","fault":"temperature","celcius":99}}' \
+	'{"method":"io.ocxlpmem.Simulation.InjectFault","parameters":{"card":"ocxlpmem3","fault":"temperature","celcius":99}}' \
 	org.varlink.service.InvalidParameter parameter celcius
 # The same key written another way is the same key to json-c.
 check "a key repeated as \\u0063ard: InvalidParameter card" expect_error \
@@ -566,12 +605,12 @@ else
 	check "unprivileged: sim inject refused (exit 4)" test "$rc_inject" -eq 4
 	check "unprivileged: request-health refused (exit 4)" test "$rc_health" -eq 4
 	check "unprivileged: InjectFault refusal logged" \
-		grep -q "io.ocxlpmem.Manager.InjectFault denied to uid 65534" "$LOG"
+		grep -q "io.ocxlpmem.Simulation.InjectFault denied to uid 65534" "$LOG"
 	check "unprivileged: RequestHealth refusal logged" \
 		grep -q "io.ocxlpmem.Manager.RequestHealth denied to uid 65534" "$LOG"
 	check "unprivileged: nothing injected" \
 		bash -c "! grep -q 'injected by uid 65534' '$LOG'"
-	denied=$(printf '{"method":"io.ocxlpmem.Manager.InjectFault","parameters":{"card":"ocxlpmem0","fault":"clear"}}\0' |
+	denied=$(printf '{"method":"io.ocxlpmem.Simulation.InjectFault","parameters":{"card":"ocxlpmem0","fault":"clear"}}\0' |
 		as_nobody socat -t 5 - UNIX-CONNECT:"$SOCK" | tr -d '\0')
 	jq -r '.error // empty' <<<"$denied" >> "$WORK/errors.list"
 	check "unprivileged: PermissionDenied" \
@@ -594,6 +633,9 @@ declared() {
 	"$IFACE".*)
 		iface_decls | grep -q "^error ${1#"$IFACE".}\( \|$\)"
 		;;
+	"$SIM".*)
+		iface_decls "$SIM_VARLINK_FILE" | grep -q "^error ${1#"$SIM".}\( \|$\)"
+		;;
 	org.varlink.service.*)
 		grep -q "^error ${1#org.varlink.service.} " <<<"$service"
 		;;
@@ -608,5 +650,39 @@ done < <(sort -u "$WORK/errors.list")
 
 stop_daemon 5
 check "daemon exits cleanly after all that" grep -q "stopped" "$LOG"
+
+# ---- Without --simulate: no simulation interface -------------------------------
+#
+# The kernel backend with no card (none on this machine; the names of the
+# simulated ones are known, offline).  Fault injection is not there at all.
+
+: > "$LOG"
+# shellcheck disable=SC2119 # no options: the kernel backend
+start_daemon
+check "no --simulate: the kernel backend" \
+	test "$(vcall '{"method":"io.ocxlpmem.Manager.GetVersion"}' | jq -r .parameters.backend)" = kernel
+info=$(vcall '{"method":"org.varlink.service.GetInfo"}')
+check "no --simulate: GetInfo lists io.ocxlpmem.Manager" \
+	jqe 'any(.parameters.interfaces[]; . == "io.ocxlpmem.Manager")' <<<"$info"
+check "no --simulate: GetInfo does not list io.ocxlpmem.Simulation" \
+	jqe 'all(.parameters.interfaces[]; . != "io.ocxlpmem.Simulation")' <<<"$info"
+check "no --simulate: InjectFault: InterfaceNotFound" expect_error \
+	'{"method":"io.ocxlpmem.Simulation.InjectFault","parameters":{"card":"ocxlpmem0","fault":"clear"}}' \
+	org.varlink.service.InterfaceNotFound interface io.ocxlpmem.Simulation
+check "no --simulate: its description: InterfaceNotFound" expect_error \
+	'{"method":"org.varlink.service.GetInterfaceDescription","parameters":{"interface":"io.ocxlpmem.Simulation"}}' \
+	org.varlink.service.InterfaceNotFound interface io.ocxlpmem.Simulation
+check "no --simulate: io.ocxlpmem.Manager has no InjectFault" expect_error \
+	'{"method":"io.ocxlpmem.Manager.InjectFault","parameters":{"card":"ocxlpmem0","fault":"clear"}}' \
+	org.varlink.service.MethodNotFound method io.ocxlpmem.Manager.InjectFault
+set +e
+ctl sim inject ocxlpmem0 clear 2> "$WORK/sim.err"
+rc=$?
+set -e
+check "no --simulate: sim inject fails (exit 1)" test "$rc" -eq 1
+check "no --simulate: sim inject says why" grep -qx \
+	"ocxlpmemctl: InjectFault: the daemon is not running the simulation (--simulate)" "$WORK/sim.err"
+check "no --simulate: nothing injected" bash -c "! grep -q 'injected by uid' '$LOG'"
+stop_daemon 5
 echo "$KNOWN known bugs (reported), see above"
 echo "$CHECKS passed, 0 failed"

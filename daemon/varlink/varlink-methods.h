@@ -3,7 +3,8 @@
  * io.ocxlpmem.Manager's methods live in several files, one area each
  * (cards in varlink-manager.c, dumps in varlink-dumps.c, firmware in
  * varlink-firmware.c); this is what they share: parameter helpers and
- * the common errors.  Every method checks its parameters with a table
+ * the common errors, which io.ocxlpmem.Simulation (varlink-simulation.c)
+ * answers too, since its cards are the Manager's.  Every method checks its parameters with a table
  * (varlink-params.h) before anything else.  The method table is in varlink-manager.c.
  */
 #ifndef OCXLPMEMD_VARLINK_METHODS_H

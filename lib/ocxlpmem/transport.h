@@ -56,6 +56,14 @@ typedef void (*ocxlpmem_card_event_fn)(struct ocxlpmem_card *card, void *userdat
  */
 int ocxlpmem_transport_new_sim(unsigned int ncards, const struct ocxlpmem_model_config *tmpl,
 			       struct ocxlpmem_transport **ret);
+/*
+ * True for a simulation transport (ocxlpmem_transport_new_sim()), where the
+ * ocxlpmem_transport_sim_*() calls and ocxlpmem_card_model() work; false
+ * for any other backend and for NULL.  What a program offers only with
+ * simulated cards (ocxlpmemd's io.ocxlpmem.Simulation) asks this, not the
+ * backend's name.
+ */
+bool ocxlpmem_transport_is_sim(const struct ocxlpmem_transport *t);
 /* Simulation only: hotplug a new card model / unplug card `id` ("sim3"). */
 int ocxlpmem_transport_sim_add(struct ocxlpmem_transport *t, const struct ocxlpmem_model_config *cfg);
 int ocxlpmem_transport_sim_unplug(struct ocxlpmem_transport *t, const char *id);

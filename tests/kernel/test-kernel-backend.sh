@@ -54,6 +54,16 @@ check "the NFIT DIMM is not a card" test "$(ctl --json status | jq '[.cards[] | 
 check "the firmware version hint from sysfs" test "$(card_field ocxlpmem0 firmware_version)" = 1.0.0000
 check "each new card announced once" test "$(grep -c "ALERT card-discovered " "$LOG")" -eq 4
 
+# A real card takes no injected fault: without --simulate the daemon does
+# not serve io.ocxlpmem.Simulation at all.
+set +e
+ctl sim inject ocxlpmem0 temperature --celsius 95 2> "$WORK/sim.err"
+rc=$?
+set -e
+check "real card: sim inject fails (exit 1)" test "$rc" -eq 1
+check "real card: sim inject says the daemon does not simulate" grep -qx \
+	"ocxlpmemctl: InjectFault: the daemon is not running the simulation (--simulate)" "$WORK/sim.err"
+
 # ---- Hotplug ---------------------------------------------------------------
 
 check "a 5th card is hotplugged" test "$(tb_out add)" = nmem4

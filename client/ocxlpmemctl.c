@@ -483,7 +483,7 @@ static int cmd_monitor(int argc, char **argv)
 	return r < 0 ? EXIT_UNREACHABLE : EXIT_OK;
 }
 
-/* ---- request-health, version ------------------------------------------------ */
+/* ---- request-health, forget, version --------------------------------------- */
 
 static int simple_card_call(int argc, char **argv, const char *method)
 {
@@ -508,6 +508,11 @@ static int simple_card_call(int argc, char **argv, const char *method)
 static int cmd_request_health(int argc, char **argv)
 {
 	return simple_card_call(argc, argv, IFACE ".RequestHealth");
+}
+
+static int cmd_forget(int argc, char **argv)
+{
+	return simple_card_call(argc, argv, IFACE ".ForgetCard");
 }
 
 static int cmd_version(int argc, char **argv)
@@ -655,6 +660,7 @@ static const struct {
 	{ "events", cmd_events, "card events pending now (dump or error log available, fatal)" },
 	{ "monitor", cmd_monitor, "stream card changes and alerts until interrupted" },
 	{ "request-health", cmd_request_health, "CARD: ask the card for health data (privileged)" },
+	{ "forget", cmd_forget, "CARD: forget a card that is gone for good (privileged)" },
 	{ "sim", cmd_sim, "inject CARD FAULT [OPTION]...: simulation only (privileged)" },
 	{ "version", cmd_version, "versions of the client and the daemon" },
 };

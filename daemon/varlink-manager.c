@@ -107,7 +107,7 @@ static void m_get_version(struct varlink_call *call, struct json_object *p, void
 	o = json_object_new_object();
 	json_object_object_add(o, "version", json_object_new_string(PACKAGE_VERSION));
 	json_object_object_add(o, "abi_version", json_object_new_int(OCXLPMEM_ABI_VERSION));
-	json_object_object_add(o, "interface_version", json_object_new_int(3));
+	json_object_object_add(o, "interface_version", json_object_new_int(4));
 	json_object_object_add(o, "backend",
 			       json_object_new_string(ocxlpmem_transport_name(m->transport)));
 	json_object_object_add(o, "state_dir", json_object_new_string(m->state_dir));
@@ -229,6 +229,52 @@ static void m_request_health(struct varlink_call *call, struct json_object *p, v
 		return;
 	}
 	log_info("%s: health data requested by uid %u", dc->name, (unsigned int)varlink_call_uid(call));
+	varlink_call_reply(call, NULL);
+}
+
+/*
+ * Forget an absent card for good.  A name only the registry still has (a
+ * forget a crash cut short) is found there, since no object shows it.
+ */
+static void m_forget_card(struct varlink_call *call, struct json_object *p, void *userdata)
+{
+	struct manager *m = userdata;
+	struct card_params cp = { 0 };
+	unsigned int uid;
+	struct dcard *dc;
+	char name[32];
+	int r;
+
+	if (!VPARAMS_DISPATCH(call, p, card_params, &cp, NULL))
+		return;
+	uid = (unsigned int)varlink_call_uid(call);
+	dc = manager_find_card(m, cp.card);
+	if (!dc) {
+		r = card_forget_registered(m, cp.card, uid, name, sizeof(name));
+		if (r == -ENOENT) {
+			card_param(m, call, cp.card); /* NoSuchCard */
+			return;
+		}
+		if (r < 0) {
+			failed(call, strerror(-r));
+			return;
+		}
+		varlink_call_reply(call, NULL);
+		return;
+	}
+	r = card_forget(dc, uid);
+	if (r == -EBUSY) {
+		card_error(call, IFACE ".CardPresent", dc);
+		return;
+	}
+	if (r == -EAGAIN) {
+		card_error(call, IFACE ".DumpBusy", dc);
+		return;
+	}
+	if (r < 0) {
+		failed(call, strerror(-r));
+		return;
+	}
 	varlink_call_reply(call, NULL);
 }
 
@@ -572,6 +618,7 @@ static const struct varlink_method methods[] = {
 	{ "GetErrorLog", m_get_error_log, false },
 	{ "Monitor", m_monitor, false },
 	{ "RequestHealth", m_request_health, true },
+	{ "ForgetCard", m_forget_card, true },
 	{ "InjectFault", m_inject_fault, true },
 	{ "ListDumps", m_list_dumps, false },
 	{ "WatchDump", m_watch_dump, false },

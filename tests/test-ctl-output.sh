@@ -402,7 +402,7 @@ check "dumps: the saved one and the failed attempt are listed" \
 same_as_json "dumps CARD" dumps dumps dumps ocxlpmem1
 same_as_json "version" version version version
 check "version: the JSON has interface_version too" \
-	test "$(jq .interface_version <<< "$JSON")" = 3
+	test "$(jq .interface_version <<< "$JSON")" = 4
 rc r "$CTL" --version
 check "--version is the client's version" test "$OUT" = "ocxlpmemctl $(jq -r .client_version <<< "$JSON")"
 

@@ -176,3 +176,8 @@ int cmd_request_health(int argc, char **argv)
 {
 	return simple_card_call(argc, argv, IFACE ".RequestHealth");
 }
+
+int cmd_forget(int argc, char **argv)
+{
+	return simple_card_call(argc, argv, IFACE ".ForgetCard");
+}

@@ -80,6 +80,11 @@ int report_error(struct json_object *reply, const char *what)
 		fprintf(stderr, "ocxlpmemctl: %s: the card is offline\n", what);
 		return EXIT_FAILED;
 	}
+	if (strcmp(err, IFACE ".CardPresent") == 0) {
+		fprintf(stderr, "ocxlpmemctl: %s: %s is present; only a card that is gone can be "
+				"forgotten\n", what, str_of(p, "card", "the card"));
+		return EXIT_FAILED;
+	}
 	if (strcmp(err, IFACE ".DumpBusy") == 0) {
 		fprintf(stderr, "ocxlpmemctl: %s: a dump collection is already running on %s; follow it "
 				"with 'ocxlpmemctl dump --watch %s'\n", what, str_of(p, "card", "the card"),

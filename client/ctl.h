@@ -67,6 +67,7 @@ int cmd_show(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_firmware(int argc, char **argv);
 int cmd_request_health(int argc, char **argv);
+int cmd_forget(int argc, char **argv);
 /* ctl-errlog.c */
 int cmd_errors(int argc, char **argv);
 /* ctl-dump.c */

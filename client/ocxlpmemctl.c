@@ -46,6 +46,7 @@ static const struct {
 	{ "events", cmd_events, "card events pending now (dump or error log available, fatal)" },
 	{ "monitor", cmd_monitor, "stream card changes and alerts until interrupted" },
 	{ "request-health", cmd_request_health, "CARD: ask the card for health data (privileged)" },
+	{ "forget", cmd_forget, "CARD: forget a card that is gone for good (privileged)" },
 	{ "sim", cmd_sim, "inject CARD FAULT [OPTION]...: simulation only (privileged)" },
 	{ "version", cmd_version, "versions of the client and the daemon" },
 };

@@ -1,7 +1,8 @@
 #!/bin/bash
 # The shipped Prometheus alerting rules and Alertmanager inhibit rules:
 # promtool unit tests of every alert (tests/prometheus/ocxlpmem.rules.test.yml:
-# restarts, a hot card going offline, the daemon down under any job name,
+# restarts (an offline card stays offline across one), a forgotten card,
+# a hot card going offline, the daemon down under any job name,
 # the daemon's data-loss window), every alert labelled for routing, the
 # Alertmanager configuration accepted by amtool, and one page per fault
 # once its inhibit rules are applied (tests/prometheus/inhibit-check.py).

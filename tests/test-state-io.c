@@ -579,6 +579,50 @@ static void test_load_read_error(void **state)
 	card_state_free(s);
 }
 
+/*
+ * Removing a record (ocxlpmemctl forget): gone and the directory fsync'd;
+ * none there is -ENOENT; a failed fsync is reported though the file is
+ * gone (the caller writes it back); a failed unlink leaves it.
+ */
+static void test_card_remove(void **state)
+{
+	struct fixture *f = *state;
+	struct card_state *s = make_card(42, 3);
+
+	assert_int_equal(card_state_exists(f->dirfd, 42), 0);
+	assert_int_equal(card_state_remove(f->dirfd, 42), -ENOENT);
+	assert_int_equal(card_state_save(f->dirfd, s), 0);
+	assert_int_equal(card_state_exists(f->dirfd, 42), 1);
+	assert_int_equal(card_state_exists(f->dirfd, 43), 0);
+
+	state_io_test_hooks.fsync = fsync_fail;
+	calls = 0;
+	fail_at = 1;
+	fail_errno = EIO;
+	assert_int_equal(card_state_remove(f->dirfd, 42), 0 - EIO);
+	state_io_test_hooks = real_hooks;
+	assert_int_equal(card_state_exists(f->dirfd, 42), 0);
+
+	assert_int_equal(card_state_save(f->dirfd, s), 0);
+	calls = 0;
+	state_io_test_hooks.fsync = fsync_fail;
+	fail_at = 2; /* the fsync of cards/ is the first and only one */
+	assert_int_equal(card_state_remove(f->dirfd, 42), 0);
+	state_io_test_hooks = real_hooks;
+	assert_int_equal(calls, 1);
+	assert_int_equal(card_state_exists(f->dirfd, 42), 0);
+	assert_int_equal(card_state_remove(f->dirfd, 42), -ENOENT);
+
+	/* A record that cannot be read (a directory in its place) exists,
+	 * and is not removed by unlink. */
+	assert_int_equal(mkdirat(f->dirfd, "cards/42.json", 0755), 0);
+	assert_int_equal(card_state_exists(f->dirfd, 42), 1);
+	assert_int_equal(card_state_remove(f->dirfd, 42), -EISDIR);
+	assert_int_equal(card_state_exists(f->dirfd, 42), 1);
+	assert_int_equal(unlinkat(f->dirfd, "cards/42.json", AT_REMOVEDIR), 0);
+	card_state_free(s);
+}
+
 /* ---- names ------------------------------------------------------------------------ */
 
 static void test_names_save_load(void **state)
@@ -626,6 +670,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_load_odd_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_too_large, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_read_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_card_remove, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_names_save_load, setup, teardown),
 	};
 

@@ -642,6 +642,34 @@ static void check_names_good(struct name_registry *r)
 	assert_true(is_new);
 }
 
+/* Forgetting a card retires its name: the index is never given again,
+ * the others keep theirs and their order. */
+static void check_names_forget(struct name_registry *r)
+{
+	uint64_t serial;
+	const char *name;
+	bool is_new;
+
+	assert_int_equal(names_count(r), 2);
+	assert_string_equal(names_find(r, 42), "ocxlpmem0");
+	assert_null(names_find(r, 7));
+	assert_int_equal(names_forget(r, 7), -ENOENT);
+	assert_int_equal(names_forget(r, 42), 0);
+	assert_int_equal(names_forget(r, 42), -ENOENT);
+	assert_int_equal(names_count(r), 1);
+	assert_null(names_find(r, 42));
+	assert_true(names_lookup(r, "ocxlpmem0") == 0);
+	names_get(r, 0, &serial, &name);
+	assert_true(serial == UINT64_MAX);
+	assert_string_equal(name, "ocxlpmem2");
+	/* The serial back is a new card, past every index used. */
+	assert_string_equal(names_assign(r, 42, &is_new), "ocxlpmem3");
+	assert_true(is_new);
+	names_get(r, 1, &serial, &name);
+	assert_true(serial == 42);
+	assert_string_equal(name, "ocxlpmem3");
+}
+
 static void check_names_empty(struct name_registry *r)
 {
 	assert_string_equal(names_assign(r, 7, NULL), "ocxlpmem0");
@@ -661,6 +689,8 @@ static void check_names_full(struct name_registry *r)
 
 static const struct names_row names_rows[] = {
 	{ "good", NAMES(N_FORMAT, N_VERSION, N_NAMES, N_NEXT), 0, check_names_good },
+	{ "good, then a card forgotten", NAMES(N_FORMAT, N_VERSION, N_NAMES, N_NEXT), 0,
+	  check_names_forget },
 	{ "good, empty", NAMES(N_FORMAT, N_VERSION, "\"names\": {}, ", "\"next\": 0, "), 0,
 	  check_names_empty },
 	{ "good, next below a name in use",

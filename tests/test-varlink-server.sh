@@ -244,8 +244,9 @@ ctl dump --wait ocxlpmem3 >/dev/null
 dump_file=$(vcall '{"method":"io.ocxlpmem.Manager.ListDumps","parameters":{"card":"ocxlpmem3"}}' |
 	jq -r '.parameters.dumps[0].file')
 sample[DeleteDump]="{\"file\":\"$dump_file\"}"
+# ForgetCard needs an absent card: see "A card that is gone".
 for m in $methods; do
-	[ "$m" != Monitor ] || continue
+	[ "$m" != Monitor ] && [ "$m" != ForgetCard ] || continue
 	check "$m: this test has a call of it" test -n "${sample[$m]:-}"
 	reply=$(vcall "{\"method\":\"$IFACE.$m\",\"parameters\":${sample[$m]}}") || fail "$m: no reply"
 	check "$m: answered" jqe 'has("error") | not' <<<"$reply"
@@ -383,6 +384,7 @@ param_cases=(
 	"$IFACE.GetErrorLog|\"card\":\"ocxlpmem0\" \"since_usec\":0 \"type\":\"general\"|\"since_usec\":1.5 \"since_usec\":\"0\" \"type\":[]|\"since_usec\":-1 \"since_usec\":9223372036854775808 \"since_usec\":18446744073709551616 \"since_usec\":-9223372036854775809"
 	"$IFACE.Monitor|||"
 	"$IFACE.RequestHealth|\"card\":\"ocxlpmem0\"|\"card\":true|"
+	"$IFACE.ForgetCard|\"card\":\"ocxlpmem0\"|\"card\":5 \"card\":null \"card\":[]|"
 	"$SIM.InjectFault|\"card\":\"ocxlpmem0\" \"fault\":\"temperature\" \"celsius\":50|\"celsius\":\"50\" \"celsius\":50.0 \"fault\":1 \"card\":{}|\"celsius\":201 \"celsius\":-41 \"celsius\":9223372036854775808"
 	"$SIM.InjectFault|\"card\":\"ocxlpmem0\" \"fault\":\"error-log\" \"count\":2 \"actions\":[\"dump\"]|\"actions\":[1] \"actions\":\"dump\" \"count\":true|\"count\":1000001 \"count\":-1"
 	"$IFACE.ListDumps|\"card\":\"ocxlpmem0\"|\"card\":{}|"
@@ -600,10 +602,15 @@ else
 	rc_inject=$?
 	as_nobody "$CTL" --address "unix:$SOCK" request-health ocxlpmem0 2>/dev/null
 	rc_health=$?
+	as_nobody "$CTL" --address "unix:$SOCK" forget ocxlpmem0 2>/dev/null
+	rc_forget=$?
 	set -e
 	check "unprivileged: status works" test "$rc_status" -le 2
 	check "unprivileged: sim inject refused (exit 4)" test "$rc_inject" -eq 4
 	check "unprivileged: request-health refused (exit 4)" test "$rc_health" -eq 4
+	check "unprivileged: forget refused (exit 4)" test "$rc_forget" -eq 4
+	check "unprivileged: ForgetCard refusal logged" \
+		grep -q "io.ocxlpmem.Manager.ForgetCard denied to uid 65534" "$LOG"
 	check "unprivileged: InjectFault refusal logged" \
 		grep -q "io.ocxlpmem.Simulation.InjectFault denied to uid 65534" "$LOG"
 	check "unprivileged: RequestHealth refusal logged" \
@@ -625,6 +632,18 @@ wait_for 10 field_is ocxlpmem3 present false
 check "unplugged card: RequestHealth gets CardOffline" expect_error \
 	'{"method":"io.ocxlpmem.Manager.RequestHealth","parameters":{"card":"ocxlpmem3"}}' \
 	$IFACE.CardOffline card ocxlpmem3
+check "present card: ForgetCard gets CardPresent" expect_error \
+	'{"method":"io.ocxlpmem.Manager.ForgetCard","parameters":{"card":"ocxlpmem0"}}' \
+	$IFACE.CardPresent card ocxlpmem0
+check "unknown card: ForgetCard gets NoSuchCard" expect_error \
+	'{"method":"io.ocxlpmem.Manager.ForgetCard","parameters":{"card":"nosuch"}}' \
+	$IFACE.NoSuchCard card nosuch
+reply=$(vcall '{"method":"io.ocxlpmem.Manager.ForgetCard","parameters":{"card":"ocxlpmem3"}}')
+check "ForgetCard: answered" jqe 'has("error") | not' <<<"$reply"
+check "ForgetCard: reply within its declared outputs" params_within "$reply" ForgetCard
+check "ForgetCard: the card is gone from ListCards" \
+	jqe '[.parameters.cards[].name] | index("ocxlpmem3") == null and length == 3' \
+	<<<"$(vcall '{"method":"io.ocxlpmem.Manager.ListCards"}')"
 
 # ---- Every error seen is declared --------------------------------------------------
 

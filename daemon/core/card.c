@@ -583,11 +583,9 @@ void card_events_ready(struct ocxlpmem_card *c, void *userdata)
 
 /* ---- Attach / detach ----------------------------------------------------- */
 
-static int dcard_new(struct manager *m, uint64_t serial, struct dcard **ret, bool *ret_new)
+int dcard_new_named(struct manager *m, uint64_t serial, const char *name, struct dcard **ret)
 {
-	struct dcard *dc, **v;
-	const char *name;
-	bool is_new;
+	struct dcard *dc;
 	int r;
 
 	dc = calloc(1, sizeof(*dc));
@@ -605,16 +603,7 @@ static int dcard_new(struct manager *m, uint64_t serial, struct dcard **ret, boo
 		dc->ctx[t].dc = dc;
 		dc->ctx[t].tag = t;
 	}
-	name = names_assign(m->names, serial, &is_new);
-	if (!name) {
-		free(dc->report);
-		free(dc);
-		return -ENOMEM;
-	}
 	snprintf(dc->name, sizeof(dc->name), "%s", name);
-	*ret_new = is_new;
-	if (is_new)
-		manager_names_changed(m);
 
 	r = card_record_open(dc);
 	if (r < 0) {
@@ -632,12 +621,18 @@ static int dcard_new(struct manager *m, uint64_t serial, struct dcard **ret, boo
 		}
 	}
 
-	v = realloc(m->cards, (m->ncards + 1) * sizeof(*v));
-	if (!v) {
-		card_free(dc);
-		return -ENOMEM;
+	/* Doubling: a start that restores 4096 known cards stays linear. */
+	if (m->ncards == m->cards_cap) {
+		size_t cap = m->cards_cap ? m->cards_cap * 2 : 16;
+		struct dcard **v = reallocarray(m->cards, cap, sizeof(*v));
+
+		if (!v) {
+			card_free(dc);
+			return -ENOMEM;
+		}
+		m->cards = v;
+		m->cards_cap = cap;
 	}
-	m->cards = v;
 	/* Keep the list in name order (ocxlpmem2 before ocxlpmem10). */
 	{
 		size_t i = m->ncards;
@@ -651,6 +646,25 @@ static int dcard_new(struct manager *m, uint64_t serial, struct dcard **ret, boo
 		m->ncards++;
 	}
 	*ret = dc;
+	return 0;
+}
+
+static int dcard_new(struct manager *m, uint64_t serial, struct dcard **ret, bool *ret_new)
+{
+	const char *name;
+	bool is_new;
+	int r;
+
+	name = names_assign(m->names, serial, &is_new);
+	if (!name)
+		return -ENOMEM;
+	/* Given is given, even if the rest fails: it is saved. */
+	if (is_new)
+		manager_names_changed(m);
+	r = dcard_new_named(m, serial, name, ret);
+	if (r < 0)
+		return r;
+	*ret_new = is_new;
 	return 0;
 }
 

@@ -206,6 +206,11 @@ static void on_executor(evutil_socket_t fd, short what, void *userdata)
 	}
 }
 
+void manager_reap_completions(struct manager *m)
+{
+	on_executor(-1, 0, m);
+}
+
 static void on_hotplug(evutil_socket_t fd, short what, void *userdata)
 {
 	struct manager *m = userdata;
@@ -589,9 +594,15 @@ int manager_run(struct manager *m)
 {
 	int r;
 
+	/* Known cards first, so that the scan attaches the ones present to
+	 * them and those absent stay offline rather than unknown. */
+	r = cards_restore_known(m);
+	if (r < 0)
+		return log_errno(LOG_ERR, r, "cannot restore the known cards");
 	r = ocxlpmem_transport_scan(m->transport);
 	if (r < 0)
 		log_errno(LOG_ERR, r, "scanning for cards (continuing; hotplug may bring them)");
+	cards_judge_absent(m);
 	/* The names the scan gave are on disk before we say READY. */
 	names_flush(m);
 	status_now(m);

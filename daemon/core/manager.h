@@ -193,7 +193,7 @@ struct manager {
 	struct name_registry *names;
 	struct dump_store *dumps;   /* dump.c: every saved dump */
 	struct dcard **cards;       /* ordered by name */
-	size_t ncards;
+	size_t ncards, cards_cap;
 	char last_status[160];
 	int exit_code;
 	bool stopping;
@@ -214,10 +214,17 @@ int manager_run(struct manager *m);
 void manager_names_changed(struct manager *m);
 struct dcard *manager_find_card(struct manager *m, const char *name_or_serial);
 
+/* Take every finished card command off the executor now (a card object
+ * is about to be freed: no completion may point at it afterwards). */
+void manager_reap_completions(struct manager *m);
+
 /* Tell systemd what we are doing ("monitoring 3 cards, 1 critical"). */
 void manager_update_status(struct manager *m);
 
 /* ---- card.c ----------------------------------------------------------- */
+/* A card object for serial, called name, absent, with its record loaded,
+ * added to the list in name order.  0 or -ENOMEM. */
+int dcard_new_named(struct manager *m, uint64_t serial, const char *name, struct dcard **ret);
 void card_attach(struct manager *m, struct ocxlpmem_card *c);
 void card_detach(struct manager *m, struct ocxlpmem_card *c);
 /* The transport's event source says card c (of manager userdata) may have
@@ -248,6 +255,27 @@ void card_missing_functions(const struct dcard *dc, uint32_t mask, char *buf, si
  * function the card does not have (card_has_function). */
 int card_submit(struct dcard *dc, unsigned int function, const void *in, size_t in_len,
 		size_t out_cap, enum req_tag tag);
+
+/* ---- card-known.c ----------------------------------------------------- */
+/* At start, before the scan: an offline card object for every registered
+ * card with a state record, as if it had been seen and removed.  The scan
+ * attaches the ones present to them. */
+int cards_restore_known(struct manager *m);
+/* After the scan: judge those still absent (offline). */
+void cards_judge_absent(struct manager *m);
+/*
+ * ocxlpmemctl forget: drop an absent card (its object, state record, name
+ * and metric series); uid for the log.  0; -EBUSY when it is present;
+ * -EAGAIN while a dump of it is still being saved; -errno when its record
+ * could not be removed (then nothing changed).  A name that is only in the
+ * registry (a forget a crash interrupted) is dropped by
+ * card_forget_registered().
+ */
+int card_forget(struct dcard *dc, unsigned int uid);
+/* The registered card name_or_serial without a card object: drop its
+ * name.  0, or -ENOENT when the registry has no such card. */
+int card_forget_registered(struct manager *m, const char *name_or_serial, unsigned int uid,
+			   char *ret_name, size_t name_len);
 
 /* ---- card-record.c ---------------------------------------------------- */
 /* Load the card's record (dc->state), or hold it unloaded and retry when

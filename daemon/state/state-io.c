@@ -415,6 +415,35 @@ int card_state_save(int dirfd, const struct card_state *s)
 	return r;
 }
 
+int card_state_exists(int dirfd, uint64_t serial)
+{
+	struct stat st;
+	char path[64];
+
+	card_path(path, serial);
+	if (fstatat(dirfd, path, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		return 1;
+	/* No cards/ at all (ENOTDIR: something else in its place is not
+	 * ours to judge here; the load will say). */
+	return errno == ENOENT ? 0 : -errno;
+}
+
+int card_state_remove(int dirfd, uint64_t serial)
+{
+	char path[64];
+	int dfd, r;
+
+	card_path(path, serial);
+	if (unlinkat(dirfd, path, 0) < 0)
+		return -errno;
+	/* Until cards/ is fsync'd a crash may bring the record back. */
+	dfd = openat(dirfd, STATE_CARDS_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	r = dfd < 0 ? -errno : state_io_test_hooks.fsync(dfd) < 0 ? -errno : 0;
+	if (dfd >= 0)
+		close(dfd);
+	return r;
+}
+
 int names_load(int dirfd, struct name_registry **ret, char **ret_setaside)
 {
 	void *obj = NULL;

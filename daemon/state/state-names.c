@@ -108,6 +108,44 @@ uint64_t names_lookup(const struct name_registry *r, const char *name)
 	return 0;
 }
 
+const char *names_find(const struct name_registry *r, uint64_t serial)
+{
+	if (!r)
+		return NULL;
+	for (size_t i = 0; i < r->n; i++)
+		if (r->v[i].serial == serial)
+			return r->v[i].name;
+	return NULL;
+}
+
+size_t names_count(const struct name_registry *r)
+{
+	return r ? r->n : 0;
+}
+
+void names_get(const struct name_registry *r, size_t i, uint64_t *ret_serial,
+	       const char **ret_name)
+{
+	*ret_serial = r->v[i].serial;
+	*ret_name = r->v[i].name;
+}
+
+int names_forget(struct name_registry *r, uint64_t serial)
+{
+	if (!r)
+		return -EINVAL;
+	for (size_t i = 0; i < r->n; i++) {
+		if (r->v[i].serial != serial)
+			continue;
+		free(r->v[i].name);
+		/* Keeps index order; "next" stays, so the index is retired. */
+		memmove(&r->v[i], &r->v[i + 1], (r->n - i - 1) * sizeof(*r->v));
+		r->n--;
+		return 0;
+	}
+	return -ENOENT;
+}
+
 static int entry_cmp(const void *a, const void *b)
 {
 	const struct name_entry *x = a, *y = b;

@@ -113,6 +113,16 @@ int card_state_load(int dirfd, uint64_t serial, struct card_state **ret, char **
 const char *state_set_aside_text(int load_result);
 /* Write cards/SERIAL.json crash-safely (creates cards/). */
 int card_state_save(int dirfd, const struct card_state *s);
+/* Does cards/SERIAL.json exist (as anything: an unreadable record is a
+ * record)?  1 yes, 0 no, or -errno when that cannot be told. */
+int card_state_exists(int dirfd, uint64_t serial);
+/*
+ * Remove cards/SERIAL.json and fsync cards/, so that the removal is
+ * durable when this returns 0.  -ENOENT: there was none.  Any other
+ * -errno: the unlink failed (the record is still there), or only the
+ * fsync did (it is gone but maybe not durably: save it again to be sure).
+ */
+int card_state_remove(int dirfd, uint64_t serial);
 /* Parse a card state document from memory (the loader and the fuzzer). */
 int card_state_parse(const char *text, size_t len, struct card_state **ret);
 /* Serialise (the saver and the tests); caller frees. */
@@ -132,6 +142,19 @@ struct name_registry *names_free(struct name_registry *r);
 const char *names_assign(struct name_registry *r, uint64_t serial, bool *ret_new);
 /* serial of a name, or 0. */
 uint64_t names_lookup(const struct name_registry *r, const char *name);
+/* The name of serial, or NULL when it has none. */
+const char *names_find(const struct name_registry *r, uint64_t serial);
+/* The registry in index order: entries 0 .. names_count() - 1. */
+size_t names_count(const struct name_registry *r);
+void names_get(const struct name_registry *r, size_t i, uint64_t *ret_serial,
+	       const char **ret_name);
+/*
+ * Drop serial's entry (ocxlpmemctl forget): 0, or -ENOENT when it has
+ * none.  Its index stays below "next", so the name is retired, never given
+ * again; the serial, should it come back, is a new card with a new name.
+ * Pointers to the dropped name are invalid after this.
+ */
+int names_forget(struct name_registry *r, uint64_t serial);
 int names_parse(const char *text, size_t len, struct name_registry **ret);
 
 /*

@@ -235,6 +235,52 @@ static void m_request_health(struct varlink_call *call, struct json_object *p, v
 	varlink_call_reply(call, NULL);
 }
 
+/*
+ * Forget an absent card for good.  A name only the registry still has (a
+ * forget a crash cut short) is found there, since no object shows it.
+ */
+static void m_forget_card(struct varlink_call *call, struct json_object *p, void *userdata)
+{
+	struct manager *m = userdata;
+	struct card_params cp = { 0 };
+	unsigned int uid;
+	struct dcard *dc;
+	char name[32];
+	int r;
+
+	if (!VPARAMS_DISPATCH(call, p, card_params, &cp, NULL))
+		return;
+	uid = (unsigned int)varlink_call_uid(call);
+	dc = manager_find_card(m, cp.card);
+	if (!dc) {
+		r = card_forget_registered(m, cp.card, uid, name, sizeof(name));
+		if (r == -ENOENT) {
+			card_param(m, call, cp.card); /* NoSuchCard */
+			return;
+		}
+		if (r < 0) {
+			failed(call, strerror(-r));
+			return;
+		}
+		varlink_call_reply(call, NULL);
+		return;
+	}
+	r = card_forget(dc, uid);
+	if (r == -EBUSY) {
+		card_error(call, IFACE ".CardPresent", dc);
+		return;
+	}
+	if (r == -EAGAIN) {
+		card_error(call, IFACE ".DumpBusy", dc);
+		return;
+	}
+	if (r < 0) {
+		failed(call, strerror(-r));
+		return;
+	}
+	varlink_call_reply(call, NULL);
+}
+
 static const struct varlink_method methods[] = {
 	{ "GetVersion", m_get_version, false },
 	{ "ListCards", m_list_cards, false },
@@ -242,6 +288,7 @@ static const struct varlink_method methods[] = {
 	{ "GetErrorLog", m_get_error_log, false },
 	{ "Monitor", m_monitor, false },
 	{ "RequestHealth", m_request_health, true },
+	{ "ForgetCard", m_forget_card, true },
 	{ "ListDumps", m_list_dumps, false },
 	{ "WatchDump", m_watch_dump, false },
 	{ "StartDump", m_start_dump, true },

@@ -12,7 +12,7 @@ struct dcard;
 /* Listen (socket activation or <runtime-dir>/ocxlpmemd.sock). 0 or -errno. */
 int varlink_manager_start(struct manager *m, struct varlink_server **ret);
 void varlink_manager_stop(struct varlink_server *s);
-/* kind: card-added, card-removed, health-changed. */
+/* kind: card-added, card-removed, card-forgotten, health-changed. */
 void varlink_manager_card_event(const struct dcard *dc, const char *kind,
 				enum card_health previous);
 

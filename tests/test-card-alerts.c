@@ -16,7 +16,7 @@
 
 #include "core/alert.h"
 #include "util/log.h"
-#include "core/manager.h"
+#include "core/card-private.h"
 
 #define DAY (86400ull * 1000000ull)
 #define T0 (1700000000ull * 1000000ull)

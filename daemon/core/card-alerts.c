@@ -12,7 +12,7 @@
 
 #include "core/alert.h"
 #include "util/log.h"
-#include "core/manager.h"
+#include "core/card-private.h"
 
 #define DAY_US (86400ull * 1000000ull)
 

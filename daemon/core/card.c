@@ -16,7 +16,7 @@
 
 #include "core/alert.h"
 #include "util/log.h"
-#include "core/manager.h"
+#include "core/card-private.h"
 
 /* Largest reply of a polled function: SMART with every attribute. */
 #define POLL_OUT_CAP 512

@@ -547,18 +547,21 @@ int metrics_render_reports(const struct metrics_head *h, const struct card_repor
 {
 	struct metrics_card *cards = calloc(n ? n : 1, sizeof(*cards));
 	const struct metrics_card **frag = calloc(n ? n : 1, sizeof(*frag));
+	struct metrics_head counted = *h;
 	int r = -ENOMEM;
 	size_t done = 0;
 
 	if (!cards || !frag)
 		goto out;
+	counted.present = 0;
 	for (; done < n; done++) {
+		counted.present += reps[done].present;
 		r = metrics_card_render(&reps[done], &cards[done]);
 		if (r < 0)
 			goto out;
 		frag[done] = &cards[done];
 	}
-	r = metrics_assemble(h, frag, n, format, ret);
+	r = metrics_assemble(&counted, frag, n, format, ret);
 out:
 	for (size_t i = 0; cards && i < done; i++)
 		free(cards[i].text);

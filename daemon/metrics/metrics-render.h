@@ -45,7 +45,8 @@ bool metrics_card_equal(const struct metrics_card *a, const struct metrics_card 
 /* The exposition of ncards cards' fragments, in one blob.  0 or -errno. */
 int metrics_assemble(const struct metrics_head *h, const struct metrics_card *const *frag,
 		     size_t ncards, enum metrics_format format, struct json_blob **ret);
-/* Both at once, for n reports: what the golden-file test renders. */
+/* Both at once, for n reports (h->present counted from them): what the
+ * golden-file test renders. */
 int metrics_render_reports(const struct metrics_head *h, const struct card_report *reps,
 			   size_t n, enum metrics_format format, struct json_blob **ret);
 

@@ -103,6 +103,21 @@ struct dcard {
 	struct card_caches caches;  /* the serialisers' (card_caches()) */
 };
 
+/* Largest reply of a polled function: SMART with every attribute. */
+#define POLL_OUT_CAP 512
+
+/* ---- card.c ---- */
+/* A request of this card for the executor; its completion comes back to
+ * card_request_done() with the tag. */
+void card_request_init(struct dcard *dc, struct ocxlpmem_request *req, unsigned int function,
+		       const void *in, size_t in_len, size_t out_cap, enum req_tag tag);
+
+/* ---- card-poll.c ---- */
+/* Set up the card's pollers (timers not armed).  0 or -ENOMEM. */
+int card_polls_init(struct dcard *dc);
+/* The last request of the poll came back: count it, schedule the next. */
+void card_poll_finished(struct dcard *dc, struct poller *p);
+
 /* Whether the card's record is loaded (card-record.c). */
 static inline bool card_record_loaded(const struct dcard *dc)
 {

@@ -15,8 +15,9 @@
 #include <cmocka.h>
 
 #include "core/alert.h"
+#include "core/card-alerts.h"
+#include "util/clock.h"
 #include "util/log.h"
-#include "core/manager.h"
 
 #define DAY (86400ull * 1000000ull)
 #define T0 (1700000000ull * 1000000ull)
@@ -30,10 +31,14 @@ static void listener(const struct alert *a, void *userdata)
 		snprintf(events[nevents++], sizeof(events[0]), "%s:%s", a->condition, a->event);
 }
 
+/* A card's record, its verdict and the policy: all card_alerts_apply()
+ * needs, no manager and no card. */
 struct fixture {
-	struct manager m;
-	struct config *cfg;
-	struct dcard dc;
+	struct card_state *state;
+	struct health_report *report;
+	struct alert_card card;
+	enum reminder_policy reminder;
+	bool state_dirty;
 };
 
 static int setup(void **state)
@@ -41,16 +46,12 @@ static int setup(void **state)
 	static struct fixture f;
 
 	memset(&f, 0, sizeof(f));
-	if (config_new_default(&f.cfg) < 0)
+	f.card = (struct alert_card){ .name = "ocxlpmem0", .serial = 42, .fw_version = "" };
+	f.reminder = REMINDER_ONCE;   /* the default */
+	if (card_state_new(42, "ocxlpmem0", &f.state) < 0)
 		return -1;
-	f.m.config = f.cfg;
-	f.dc.m = &f.m;
-	f.dc.serial = 42;
-	strcpy(f.dc.name, "ocxlpmem0");
-	if (card_state_new(42, "ocxlpmem0", &f.dc.state) < 0)
-		return -1;
-	f.dc.report = calloc(1, sizeof(*f.dc.report));
-	if (!f.dc.report)
+	f.report = calloc(1, sizeof(*f.report));
+	if (!f.report)
 		return -1;
 	nevents = 0;
 	log_open(LOG_TARGET_STDERR);
@@ -64,9 +65,8 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	free(f->dc.report);
-	card_state_free(f->dc.state);
-	config_free(f->cfg);
+	free(f->report);
+	card_state_free(f->state);
 	alert_set_listener(NULL, NULL);
 	return 0;
 }
@@ -78,8 +78,8 @@ static void report(struct fixture *f, enum card_health state, const char *code,
 	struct health_report *r;
 
 	/* As card_evaluate() keeps it: allocated, here at full size. */
-	free(f->dc.report);
-	r = f->dc.report = calloc(1, sizeof(*r));
+	free(f->report);
+	r = f->report = calloc(1, sizeof(*r));
 	assert_non_null(r);
 	r->state = state;
 	if (code) {
@@ -89,6 +89,12 @@ static void report(struct fixture *f, enum card_health state, const char *code,
 		snprintf(r->reasons[0].text, sizeof(r->reasons[0].text), "%s is %s", code,
 			 card_health_name(level));
 	}
+}
+
+/* A verdict came at now: what card_alerts_update() does for a card. */
+static void update(struct fixture *f, uint64_t now)
+{
+	f->state_dirty |= card_alerts_apply(f->state, f->report, &f->card, f->reminder, now);
 }
 
 static void expect(const char *const *want, unsigned int n)
@@ -109,20 +115,20 @@ static void test_once(void **state)
 		"temperature:active", "temperature:escalated", "temperature:cleared",
 	};
 
-	f->cfg->reminder = REMINDER_ONCE;
+	f->reminder = REMINDER_ONCE;
 	report(f, HEALTH_WARNING, "temperature", HEALTH_WARNING);
-	card_alerts_update(&f->dc, T0);
-	card_alerts_update(&f->dc, T0 + 1);          /* the next poll: nothing new */
-	card_alerts_update(&f->dc, T0 + 30 * DAY);   /* no reminders with "once" */
+	update(f, T0);
+	update(f, T0 + 1);          /* the next poll: nothing new */
+	update(f, T0 + 30 * DAY);   /* no reminders with "once" */
 	report(f, HEALTH_CRITICAL, "temperature", HEALTH_CRITICAL);
-	card_alerts_update(&f->dc, T0 + 31 * DAY);
+	update(f, T0 + 31 * DAY);
 	report(f, HEALTH_WARNING, "temperature", HEALTH_WARNING);
-	card_alerts_update(&f->dc, T0 + 32 * DAY);   /* better is not news */
+	update(f, T0 + 32 * DAY);   /* better is not news */
 	report(f, HEALTH_OK, NULL, 0);
-	card_alerts_update(&f->dc, T0 + 33 * DAY);
-	card_alerts_update(&f->dc, T0 + 34 * DAY);
+	update(f, T0 + 33 * DAY);
+	update(f, T0 + 34 * DAY);
 	expect(want, 3);
-	assert_true(f->dc.state_dirty);
+	assert_true(f->state_dirty);
 }
 
 static void test_daily(void **state)
@@ -132,13 +138,13 @@ static void test_daily(void **state)
 		"life-remaining:active", "life-remaining:reminder", "life-remaining:reminder",
 	};
 
-	f->cfg->reminder = REMINDER_DAILY;
+	f->reminder = REMINDER_DAILY;
 	report(f, HEALTH_WARNING, "life-remaining", HEALTH_WARNING);
-	card_alerts_update(&f->dc, T0);
-	card_alerts_update(&f->dc, T0 + DAY - 1);     /* not yet */
-	card_alerts_update(&f->dc, T0 + DAY);         /* 1 */
-	card_alerts_update(&f->dc, T0 + DAY + 5);
-	card_alerts_update(&f->dc, T0 + 2 * DAY + 10); /* 2 */
+	update(f, T0);
+	update(f, T0 + DAY - 1);     /* not yet */
+	update(f, T0 + DAY);         /* 1 */
+	update(f, T0 + DAY + 5);
+	update(f, T0 + 2 * DAY + 10); /* 2 */
 	expect(want, 3);
 }
 
@@ -151,12 +157,12 @@ static void test_diminishing(void **state)
 	};
 	uint64_t t = T0;
 
-	f->cfg->reminder = REMINDER_DIMINISHING;
+	f->reminder = REMINDER_DIMINISHING;
 	report(f, HEALTH_UNRESPONSIVE, "card-unresponsive", HEALTH_UNRESPONSIVE);
-	card_alerts_update(&f->dc, t);
+	update(f, t);
 	/* After 1 day, then 2 more, then 4 more: polls in between say nothing. */
 	for (unsigned int hour = 1; hour <= 24 * 7; hour++)
-		card_alerts_update(&f->dc, t + hour * (DAY / 24));
+		update(f, t + hour * (DAY / 24));
 	expect(want, 4);
 }
 
@@ -170,16 +176,16 @@ static void test_latched_while_unreadable(void **state)
 	};
 
 	report(f, HEALTH_CRITICAL, "temperature", HEALTH_CRITICAL);
-	card_alerts_update(&f->dc, T0);
+	update(f, T0);
 	/* No data: nothing can be said to have cleared. */
 	report(f, HEALTH_UNKNOWN, NULL, 0);
-	card_alerts_update(&f->dc, T0 + 1);
+	update(f, T0 + 1);
 	/* Gone: the temperature is not known to be fine. */
 	report(f, HEALTH_OFFLINE, "card-offline", HEALTH_OFFLINE);
-	card_alerts_update(&f->dc, T0 + 2);
+	update(f, T0 + 2);
 	/* Back, and cool. */
 	report(f, HEALTH_OK, NULL, 0);
-	card_alerts_update(&f->dc, T0 + 3);
+	update(f, T0 + 3);
 	expect(want, 4);
 }
 
@@ -190,15 +196,15 @@ static void test_survives_restart(void **state)
 	char *text;
 
 	report(f, HEALTH_CRITICAL, "temperature", HEALTH_CRITICAL);
-	card_alerts_update(&f->dc, T0);
+	update(f, T0);
 	/* What a restarted daemon reads back: still latched, same level. */
-	text = card_state_format(f->dc.state);
+	text = card_state_format(f->state);
 	assert_non_null(text);
 	assert_int_equal(card_state_parse(text, strlen(text), &copy), 0);
 	free(text);
-	card_state_free(f->dc.state);
-	f->dc.state = copy;
-	card_alerts_update(&f->dc, T0 + 10);
+	card_state_free(f->state);
+	f->state = copy;
+	update(f, T0 + 10);
 	{
 		static const char *const want[] = { "temperature:active" };
 
@@ -218,13 +224,13 @@ static void test_clock_stepped_back(void **state)
 		"temperature:active", "temperature:reminder",
 	};
 
-	f->cfg->reminder = REMINDER_DAILY;
+	f->reminder = REMINDER_DAILY;
 	report(f, HEALTH_CRITICAL, "temperature", HEALTH_CRITICAL);
-	card_alerts_update(&f->dc, T0);
-	card_alerts_update(&f->dc, T0 - 3600ull * 1000000u);  /* stepped back an hour */
-	card_alerts_update(&f->dc, T0 - 60ull * 1000000u);
-	card_alerts_update(&f->dc, T0 + DAY - 1);             /* still not a day */
-	card_alerts_update(&f->dc, T0 + DAY);                 /* now it is */
+	update(f, T0);
+	update(f, T0 - 3600ull * 1000000u);  /* stepped back an hour */
+	update(f, T0 - 60ull * 1000000u);
+	update(f, T0 + DAY - 1);             /* still not a day */
+	update(f, T0 + DAY);                 /* now it is */
 	expect(want, 2);
 }
 

@@ -11,8 +11,9 @@
 #include <string.h>
 
 #include "core/alert.h"
+#include "core/card-alerts.h"
 #include "util/log.h"
-#include "core/manager.h"
+#include "core/card-private.h"
 
 #define DAY_US (86400ull * 1000000ull)
 
@@ -32,8 +33,9 @@ static int level_priority(enum card_health level)
 	}
 }
 
-void card_alert_fill(struct dcard *dc, struct alert *a, const char *class_key, int priority,
-		     const char *event)
+/* An alert of this class about card. */
+static void alert_fill(struct alert *a, const struct alert_card *card, const char *class_key,
+		       int priority, const char *event)
 {
 	memset(a, 0, sizeof(*a));
 	a->cls = alert_class_find(class_key);
@@ -42,22 +44,38 @@ void card_alert_fill(struct dcard *dc, struct alert *a, const char *class_key, i
 	a->condition = class_key;
 	a->priority = priority;
 	a->event = event;
-	a->card.name = dc->name;
-	a->card.serial = dc->serial;
-	if (dc->have_caps)
-		a->card.fw_version = dc->caps.fw_version;
-	else if (dc->card)
-		a->card.fw_version = ocxlpmem_card_fw_version_hint(dc->card);
-	else
-		a->card.fw_version = "";
+	a->card = *card;
 }
 
-static void send_condition(struct dcard *dc, const struct health_reason *reason,
-			   const char *event, unsigned int reminder)
+/* Who the card's alerts are about. */
+static void alert_card_of(const struct dcard *dc, struct alert_card *ret)
+{
+	ret->name = dc->name;
+	ret->serial = dc->serial;
+	if (dc->have_caps)
+		ret->fw_version = dc->caps.fw_version;
+	else if (dc->card)
+		ret->fw_version = ocxlpmem_card_fw_version_hint(dc->card);
+	else
+		ret->fw_version = "";
+}
+
+void card_alert_fill(struct dcard *dc, struct alert *a, const char *class_key, int priority,
+		     const char *event)
+{
+	struct alert_card card;
+
+	alert_card_of(dc, &card);
+	alert_fill(a, &card, class_key, priority, event);
+}
+
+static void send_condition(const struct alert_card *card, const struct health_report *rep,
+			   const struct health_reason *reason, const char *event,
+			   unsigned int reminder)
 {
 	struct alert a;
 
-	card_alert_fill(dc, &a, reason->code, level_priority(reason->level), event);
+	alert_fill(&a, card, reason->code, level_priority(reason->level), event);
 	if (reminder)
 		snprintf(a.message, sizeof(a.message), "%s (%s, reminder %u)", reason->text,
 			 card_health_name(reason->level), reminder);
@@ -65,7 +83,7 @@ static void send_condition(struct dcard *dc, const struct health_reason *reason,
 		snprintf(a.message, sizeof(a.message), "%s (%s)", reason->text,
 			 card_health_name(reason->level));
 	alert_add_field(&a, "LEVEL", "%s", card_health_name(reason->level));
-	alert_add_field(&a, "HEALTH", "%s", card_health_name(dc->report->state));
+	alert_add_field(&a, "HEALTH", "%s", card_health_name(rep->state));
 	if (reason->has_value) {
 		alert_add_field(&a, "VALUE", "%" PRId64, reason->value);
 		alert_add_field(&a, "THRESHOLD", "%" PRId64, reason->threshold);
@@ -73,23 +91,25 @@ static void send_condition(struct dcard *dc, const struct health_reason *reason,
 	alert_send(&a);
 }
 
-static void send_recovery(struct dcard *dc, const struct alert_record *rec)
+static void send_recovery(const struct alert_card *card, const struct health_report *rep,
+			  const struct alert_record *rec)
 {
 	struct alert a;
 
-	card_alert_fill(dc, &a, ALERT_KEY_RECOVERED, LOG_NOTICE, "cleared");
+	alert_fill(&a, card, ALERT_KEY_RECOVERED, LOG_NOTICE, "cleared");
 	a.condition = rec->key;
 	snprintf(a.message, sizeof(a.message), "cleared: %s", rec->detail);
-	alert_add_field(&a, "HEALTH", "%s", card_health_name(dc->report->state));
+	alert_add_field(&a, "HEALTH", "%s", card_health_name(rep->state));
 	alert_send(&a);
 }
 
 /* Is a reminder due for a condition that still holds? */
-static bool reminder_due(const struct config *cfg, const struct alert_record *rec, uint64_t now)
+static bool reminder_due(enum reminder_policy policy, const struct alert_record *rec,
+			 uint64_t now)
 {
 	uint64_t wait;
 
-	switch (cfg->reminder) {
+	switch (policy) {
 	case REMINDER_DAILY:
 		wait = DAY_US;
 		break;
@@ -104,31 +124,31 @@ static bool reminder_due(const struct config *cfg, const struct alert_record *re
 	return clock_age_us(now, rec->last_sent_us) >= wait;
 }
 
-void card_alerts_update(struct dcard *dc, uint64_t now)
+bool card_alerts_apply(struct card_state *s, const struct health_report *rep,
+		       const struct alert_card *card, enum reminder_policy policy, uint64_t now)
 {
-	struct card_state *s = dc->state;
-	const struct health_report *rep = dc->report;
+	bool changed = false;
 
 	for (unsigned int i = 0; i < rep->nreasons; i++) {
 		const struct health_reason *reason = &rep->reasons[i];
 		struct alert_record *rec = card_state_alert(s, reason->code);
 
 		if (!rec) {
-			log_error("%s: too many alert conditions to track %s", dc->name, reason->code);
+			log_error("%s: too many alert conditions to track %s", card->name, reason->code);
 			continue;
 		}
 		if (!rec->active) {
-			send_condition(dc, reason, "active", 0);
+			send_condition(card, rep, reason, "active", 0);
 			rec->active = true;
 			rec->since_us = rec->last_sent_us = now;
 			rec->reminders = 0;
 		} else if (reason->level > rec->level) {
-			send_condition(dc, reason, "escalated", 0);
+			send_condition(card, rep, reason, "escalated", 0);
 			rec->last_sent_us = now;
 			rec->reminders = 0;
-		} else if (reminder_due(dc->m->config, rec, now)) {
+		} else if (reminder_due(policy, rec, now)) {
 			rec->reminders++;
-			send_condition(dc, reason, "reminder", rec->reminders);
+			send_condition(card, rep, reason, "reminder", rec->reminders);
 			rec->last_sent_us = now;
 		} else if (reason->level == rec->level && strcmp(rec->detail, reason->text) == 0) {
 			continue;
@@ -137,12 +157,12 @@ void card_alerts_update(struct dcard *dc, uint64_t now)
 		 * improvement, not news: the recovery comes when it clears). */
 		rec->level = (uint8_t)reason->level;
 		snprintf(rec->detail, sizeof(rec->detail), "%s", reason->text);
-		dc->state_dirty = true;
+		changed = true;
 	}
 
 	/* Without data nothing can be said to have cleared. */
 	if (rep->state == HEALTH_UNKNOWN)
-		return;
+		return changed;
 	for (size_t i = 0; i < s->nalerts; i++) {
 		struct alert_record *rec = &s->alerts[i];
 
@@ -155,10 +175,20 @@ void card_alerts_update(struct dcard *dc, uint64_t now)
 		    strcmp(rec->key, "card-offline") != 0 && strcmp(rec->key, "card-unresponsive") != 0 &&
 		    strcmp(rec->key, "card-fatal") != 0)
 			continue;
-		send_recovery(dc, rec);
+		send_recovery(card, rep, rec);
 		rec->active = false;
 		rec->last_sent_us = now;
 		rec->reminders = 0;
-		dc->state_dirty = true;
+		changed = true;
 	}
+	return changed;
+}
+
+void card_alerts_update(struct dcard *dc, uint64_t now)
+{
+	struct alert_card card;
+
+	alert_card_of(dc, &card);
+	if (card_alerts_apply(dc->state, dc->report, &card, dc->m->config->reminder, now))
+		dc->state_dirty = true;
 }

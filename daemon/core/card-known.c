@@ -27,6 +27,7 @@
 
 #include "jobs/dump.h"
 #include "util/log.h"
+#include "core/card-private.h"
 #include "core/manager.h"
 
 int cards_restore_known(struct manager *m)

@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "util/log.h"
-#include "core/manager.h"
+#include "core/card-private.h"
 
 /* The first retry comes this soon; each failure doubles it, up to the
  * poll back-off cap (backoff_max). */

@@ -30,7 +30,7 @@
 
 #include "core/alert.h"
 #include "util/log.h"
-#include "core/manager.h"
+#include "core/card-private.h"
 
 #define ERRLOG_OUT_CAP (sizeof(struct ocxlpmem_reply_hdr) + sizeof(struct ocxlpmem_error_log_out) + \
 			OCXLPMEM_ERRLOG_DATA_MAX)

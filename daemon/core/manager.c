@@ -20,7 +20,7 @@
 #include "util/dir-lock.h"
 #include "util/log.h"
 #include "jobs/dump.h"
-#include "core/manager.h"
+#include "core/card-private.h"
 
 /* mkdir -p with mode for the last component. */
 static int mkdir_p(const char *path, mode_t mode)

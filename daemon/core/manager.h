@@ -20,29 +20,12 @@
 #include "config/config.h"
 #include "util/fd-budget.h"
 #include "core/alert.h"
+#include "core/card-report.h"
 #include "core/health.h"
 #include "state/state.h"
 #include "metrics/metrics.h"
 #include "varlink/varlink-manager.h"
 #include "shared/util/json-blob.h"
-
-/* What each poll asks the card. */
-enum poll_kind {
-	POLL_HEALTH = 0,   /* SMART + CONTROLLER_HEALTH (+ EVENT_CHECK without an event fd) */
-	POLL_STATS,        /* CONTROLLER_STATS */
-	POLL_FIRMWARE,     /* FIRMWARE_INFO */
-	POLL_KINDS,
-};
-
-/* The readings a card is polled for: each has its last success, and is
- * stale while its last read failed (then it is not shown as current). */
-enum reading {
-	READING_SMART = 0,
-	READING_CONTROLLER_HEALTH,
-	READING_STATS,
-	READING_FIRMWARE,
-	READING_KINDS,
-};
 
 /* What a request is for; its context rides along as the request's userdata. */
 enum req_tag {
@@ -57,101 +40,9 @@ enum req_tag {
 	TAG_COUNT,
 };
 
+/* A card as the daemon knows it: private to the core (core/card-private.h);
+ * everything else reads a struct card_report (core/card-report.h). */
 struct dcard;
-
-/* Embedded in the card, so nothing is allocated per request and nothing
- * leaks when the executor drops requests at shutdown. */
-struct req_ctx {
-	struct dcard *dc;
-	enum req_tag tag;
-};
-
-struct poller {
-	struct dcard *card;
-	enum poll_kind kind;
-	struct event *timer;        /* one-shot, re-armed after each poll ends */
-	unsigned int outstanding;   /* requests of this poll not yet back */
-	int first_error;            /* of the poll in progress */
-	unsigned int failures;      /* consecutive failed polls: the back-off */
-	uint64_t started_ms;
-	uint64_t last_ok_us;        /* CLOCK_REALTIME of the last success */
-	uint64_t last_duration_ms;
-	uint64_t total, failed;     /* counters, for metrics */
-	bool due;                   /* a poll was asked for while one ran */
-};
-
-/*
- * A card as the daemon knows it, by serial.  It outlives the transport's
- * card object: when the card goes away it stays, offline, with its history
- * and alert state, and a card with the same serial that comes back gets it.
- */
-struct dcard {
-	struct manager *m;
-	uint64_t serial;
-	char name[32];              /* stable: ocxlpmemN */
-	char backend_id[32];        /* "nmem3", "sim0"; "" while absent */
-	struct ocxlpmem_card *card; /* NULL while absent */
-	struct event *ev_card;      /* the card's event fd */
-
-	bool have_caps, have_smart, have_ctl, have_stats, have_fw;
-	/*
-	 * The functions the daemon sends this card (bit n: function n):
-	 * CAPABILITIES.functions once read, all of them when it could not be
-	 * read, less those that failed with ENOTTY all the same (refused).
-	 * Nothing is polled before CAPABILITIES comes back (identified).
-	 */
-	uint32_t functions;
-	uint32_t refused;
-	bool identified;
-	uint64_t commands[OCXLPMEM_FN_MAX + 1]; /* sent, by function (metrics) */
-	struct ocxlpmem_capabilities caps;
-	struct ocxlpmem_smart smart;
-	struct ocxlpmem_health ctl;
-	struct ocxlpmem_stats stats;
-	struct ocxlpmem_firmware_info fw;
-	uint64_t events;            /* last EVENT_CHECK */
-	uint64_t reading_ok_us[READING_KINDS]; /* CLOCK_REALTIME of the last good read; 0 never */
-	bool reading_stale[READING_KINDS];     /* the last read of it failed */
-
-	bool fatal_hardware, fatal_firmware;
-	bool unresponsive;
-	unsigned int consecutive_timeouts;
-	char last_error[128];       /* of the last failed command, for users */
-
-	struct poller polls[POLL_KINDS];
-	struct intervals intervals;
-	struct thresholds thresholds;
-
-	bool draining;              /* an error-log read/ack chain is running */
-	bool drain_again;           /* an event arrived during the drain */
-
-	struct req_ctx ctx[TAG_COUNT];
-
-	struct dump_job *dump;      /* dump.c: collection in progress, or NULL */
-	struct dump_card *dumps;    /* dump.c: retry state, saved-dump index */
-	struct fw_job *fw_job;      /* firmware-update.c: update in progress, or NULL */
-	struct fw_card *fw_state;   /* firmware-update.c: last result, upload */
-
-	/* The last verdict, allocated to its number of reasons (most cards
-	 * have none; the full struct is 3 KiB): health_report_dup(). */
-	struct health_report *report;
-	struct card_state *state;
-	bool state_dirty;
-	/* card-record.c: -errno while the record exists but cannot be read
-	 * (state is then a blank stand-in, never saved); 0 once loaded. */
-	int state_load_error;
-	unsigned int state_load_attempts;
-	struct event *state_retry_timer;
-	uint64_t added_us, removed_us;
-
-	/* Moves whenever anything shown of this card may have changed
-	 * (card_touch()): its serialised replies are valid while it stands
-	 * still.  card-replies.c. */
-	uint64_t gen;
-	struct json_blob *summary_blob, *detail_blob;
-	uint64_t summary_gen, detail_gen;
-	struct metrics_card *metrics_cache;  /* metrics-render.c */
-};
 
 struct manager {
 	struct event_base *base;
@@ -283,10 +174,6 @@ int card_forget_registered(struct manager *m, const char *name_or_serial, unsign
 int card_record_open(struct dcard *dc);
 /* Stop retrying and free the record. */
 void card_record_close(struct dcard *dc);
-static inline bool card_record_loaded(const struct dcard *dc)
-{
-	return dc->state_load_error == 0;
-}
 /* The health of a card without its record: unknown, state-unreadable. */
 void card_record_unloaded_report(const struct dcard *dc, struct health_report *rep);
 /* Write the card's state file if it changed (never while unloaded). */
@@ -322,7 +209,7 @@ void dump_card_free(struct dcard *dc);
 /* Serialised replies, rebuilt only when the card (or the card list)
  * changed; borrowed: take a reference to keep one. */
 struct json_blob *card_replies_list(struct manager *m);   /* ListCards: {"cards":[...]} */
-struct json_blob *card_replies_detail(struct dcard *dc);  /* GetCard: {"card":{...}} */
+struct json_blob *card_replies_detail(struct manager *m, struct dcard *dc); /* GetCard */
 void card_replies_free(struct dcard *dc);
 void card_replies_manager_free(struct manager *m);
 

@@ -21,7 +21,7 @@
 
 #include "jobs/dump.h"
 #include "util/log.h"
-#include "core/manager.h"
+#include "core/card-private.h"
 
 /* DUMP_DATA requests in flight: some being answered while the next wait
  * queued, so the card never idles while the loop handles a reply. */
@@ -961,6 +961,16 @@ int dump_start_user(struct dcard *dc)
 bool dump_job_running(const struct dcard *dc)
 {
 	return dc->dump != NULL;
+}
+
+bool dump_card_has_state(const struct dcard *dc)
+{
+	return dc->dump || dc->dumps;
+}
+
+struct varlink_watchers *dump_card_watchers(struct dcard *dc)
+{
+	return dc->dumps ? &dc->dumps->watchers : NULL;
 }
 
 void dump_card_gone(struct dcard *dc)

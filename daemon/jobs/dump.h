@@ -79,6 +79,11 @@ int dump_delete(struct manager *m, uint64_t serial, const char *file);
 
 /* Is a collection running on this card? */
 bool dump_job_running(const struct dcard *dc);
+/* Has the card collected, or tried to, since the daemon started? */
+bool dump_card_has_state(const struct dcard *dc);
+/* The calls following the card's job (varlink-dumps.c); NULL before the
+ * card has dump state. */
+struct varlink_watchers *dump_card_watchers(struct dcard *dc);
 
 /* JSON for Varlink, the client and the support bundle. */
 struct json_object *dump_saved_json(const struct manager *m, const struct saved_dump *d);

@@ -23,6 +23,7 @@
 #include <sys/random.h>
 
 #include "core/alert.h"
+#include "core/card-private.h"
 #include "jobs/firmware-update.h"
 #include "jobs/job-progress.h"
 #include "util/log.h"

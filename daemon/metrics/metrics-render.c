@@ -1,20 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The Prometheus exposition (text format 0.0.4) of the daemon's state.
- * Pure: it reads the manager and the cards and writes text; metrics.c
- * serves it over HTTP.
+ * The Prometheus exposition (text format 0.0.4, or OpenMetrics) of the
+ * daemon's state.  Pure: it reads card reports (core/card-report.h) and
+ * writes text; metrics-cards.c keeps each card's fragment cached and
+ * metrics.c serves the text over HTTP.  tests/test-metrics-render.c
+ * compares it with golden files.
  *
  * The text format wants each family's samples together, so a card's
  * samples are spread over every family.  Rendering them with stdio for
  * hundreds of cards on every change cost milliseconds, and with polls
  * finishing several times a second at 256 cards nearly every scrape paid
  * it.  So each card's samples are rendered once per change of the card
- * (its generation, card_touch()) into one buffer with an offset per
- * family, and the exposition is assembled from those fragments with
- * memcpy: a poll that changed one card re-renders one card.
- *
- * With OCXLPMEMD_VERIFY_REPLY_CACHE=1 (the test suite) every cached card
- * is compared with a fresh render of it, and a difference aborts.
+ * into one buffer with an offset per family (metrics_card_render()), and
+ * the exposition is assembled from those fragments with memcpy
+ * (metrics_assemble()): a poll that changed one card re-renders one card.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -22,11 +21,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jobs/dump.h"
-#include "jobs/firmware-update.h"
-#include "util/log.h"
-#include "core/manager.h"
-#include "metrics/metrics.h"
+#include "core/card-report.h"
+#include "metrics/metrics-render.h"
+#include "state/state.h"
+#include "util/json-blob.h"
 
 /* ---- Sample writers ------------------------------------------------------ */
 
@@ -44,47 +42,46 @@ static void put_label(FILE *f, const char *v)
 	}
 }
 
-static void card_sample(FILE *f, const char *name, const struct dcard *dc, const char *extra,
+static void card_sample(FILE *f, const char *name, const struct card_report *rep, const char *extra,
 			const char *value)
 {
 	fprintf(f, "%s{card=\"", name);
-	put_label(f, dc->name);
+	put_label(f, rep->name);
 	fputc('"', f);
 	if (extra)
 		fputs(extra, f);
 	fprintf(f, "} %s\n", value);
 }
 
-static void card_u64(FILE *f, const char *name, const struct dcard *dc, uint64_t v)
+static void card_u64(FILE *f, const char *name, const struct card_report *rep, uint64_t v)
 {
 	char buf[32];
 
 	snprintf(buf, sizeof(buf), "%" PRIu64, v);
-	card_sample(f, name, dc, NULL, buf);
+	card_sample(f, name, rep, NULL, buf);
 }
 
-static void card_double(FILE *f, const char *name, const struct dcard *dc, double v)
+static void card_double(FILE *f, const char *name, const struct card_report *rep, double v)
 {
 	char buf[48];
 
 	snprintf(buf, sizeof(buf), "%.9g", v);
-	card_sample(f, name, dc, NULL, buf);
+	card_sample(f, name, rep, NULL, buf);
 }
 
-static const char *fw_version_of(const struct dcard *dc)
+static const char *fw_version_of(const struct card_report *rep)
 {
-	if (dc->have_fw && dc->fw.running_version[0])
-		return dc->fw.running_version;
-	if (dc->have_caps)
-		return dc->caps.fw_version;
+	if (rep->fw && rep->fw->running_version[0])
+		return rep->fw->running_version;
+	if (rep->caps)
+		return rep->caps->fw_version;
 	return "";
 }
 
 /* ---- Per-card families --------------------------------------------------- */
 
 struct family;
-typedef void (*card_emit_fn)(FILE *f, const struct family *fam, const struct manager *m,
-			     const struct dcard *dc);
+typedef void (*card_emit_fn)(FILE *f, const struct family *fam, const struct card_report *rep);
 
 struct family {
 	const char *name, *type, *help;
@@ -95,104 +92,93 @@ struct family {
 
 static const char *const poll_kind_names[POLL_KINDS] = { "health", "stats", "firmware" };
 
-static void emit_info(FILE *f, const struct family *fam, const struct manager *m,
-		      const struct dcard *dc)
+static void emit_info(FILE *f, const struct family *fam, const struct card_report *rep)
 {
-	fprintf(f, "%s{card=\"%s\",serial=\"%" PRIu64 "\",firmware_version=\"", fam->name, dc->name,
-		dc->serial);
-	put_label(f, fw_version_of(dc));
+	fprintf(f, "%s{card=\"%s\",serial=\"%" PRIu64 "\",firmware_version=\"", fam->name, rep->name,
+		rep->serial);
+	put_label(f, fw_version_of(rep));
 	fputs("\"} 1\n", f);
 }
 
-static void emit_up(FILE *f, const struct family *fam, const struct manager *m,
-		    const struct dcard *dc)
+static void emit_up(FILE *f, const struct family *fam, const struct card_report *rep)
 {
-	card_u64(f, fam->name, dc, dc->card != NULL);
+	card_u64(f, fam->name, rep, rep->present);
 }
 
-static void emit_health(FILE *f, const struct family *fam, const struct manager *m,
-			const struct dcard *dc)
+static void emit_health(FILE *f, const struct family *fam, const struct card_report *rep)
 {
 	for (int h = 0; h <= HEALTH_STATE_MAX; h++) {
 		char extra[48];
 
 		snprintf(extra, sizeof(extra), ",state=\"%s\"", card_health_name(h));
-		card_sample(f, fam->name, dc, extra, dc->report->state == (enum card_health)h ? "1" : "0");
+		card_sample(f, fam->name, rep, extra, rep->health->state == (enum card_health)h ? "1" : "0");
 	}
 }
 
-/* SMART values as the card reports them now: present, and its last SMART
- * read succeeded.  No sample beats a stale or made-up one; when the card
- * cannot be read the rules see the daemon's latched alerts instead. */
-static bool smart_current(const struct dcard *dc)
-{
-	return dc->card && dc->have_smart && !dc->reading_stale[READING_SMART];
-}
 
-static bool stats_current(const struct dcard *dc)
+/* Sensors: only what a present card reports now, its last read of them
+ * succeeded (card_report_smart_now()).  No sample beats a stale or made-up
+ * one; when the card cannot be read the rules see the daemon's latched
+ * alerts instead. */
+static void emit_temperature(FILE *f, const struct family *fam, const struct card_report *rep)
 {
-	return dc->card && dc->have_stats && !dc->reading_stale[READING_STATS];
-}
-
-/* Sensors: only what a present card reports; no sample beats a fake. */
-static void emit_temperature(FILE *f, const struct family *fam, const struct manager *m,
-			     const struct dcard *dc)
-{
+	const struct ocxlpmem_smart *smart = card_report_smart_now(rep);
 	int t;
 
-	if (smart_current(dc) && ocxlpmem_smart_temperature_c(&dc->smart, &t))
-		card_double(f, fam->name, dc, t);
+	if (smart && ocxlpmem_smart_temperature_c(smart, &t))
+		card_double(f, fam->name, rep, t);
 }
 
-static void emit_life(FILE *f, const struct family *fam, const struct manager *m,
-		      const struct dcard *dc)
+static void emit_life(FILE *f, const struct family *fam, const struct card_report *rep)
 {
+	const struct ocxlpmem_smart *smart = card_report_smart_now(rep);
 	unsigned int l;
 
-	if (smart_current(dc) && ocxlpmem_smart_life_remaining_pct(&dc->smart, &l))
-		card_double(f, fam->name, dc, l / 100.0);
+	if (smart && ocxlpmem_smart_life_remaining_pct(smart, &l))
+		card_double(f, fam->name, rep, l / 100.0);
 }
 
-static void emit_power_on(FILE *f, const struct family *fam, const struct manager *m,
-			  const struct dcard *dc)
+static void emit_power_on(FILE *f, const struct family *fam, const struct card_report *rep)
 {
+	const struct ocxlpmem_smart *smart = card_report_smart_now(rep);
 	uint64_t hours;
 
-	if (smart_current(dc) && ocxlpmem_smart_power_on_hours(&dc->smart, &hours))
-		card_u64(f, fam->name, dc, hours * 3600u);
+	if (smart && ocxlpmem_smart_power_on_hours(smart, &hours))
+		card_u64(f, fam->name, rep, hours * 3600u);
 }
 
-static void emit_resets(FILE *f, const struct family *fam, const struct manager *m,
-			const struct dcard *dc)
+static void emit_resets(FILE *f, const struct family *fam, const struct card_report *rep)
 {
-	if (stats_current(dc))
-		card_u64(f, fam->name, dc, dc->stats.reset_count);
+	const struct ocxlpmem_stats *stats = card_report_stats_now(rep);
+
+	if (stats)
+		card_u64(f, fam->name, rep, stats->reset_count);
 }
 
-static void emit_critical_resource(FILE *f, const struct family *fam, const struct manager *m,
-				   const struct dcard *dc)
+static void emit_critical_resource(FILE *f, const struct family *fam, const struct card_report *rep)
 {
-	if (stats_current(dc))
-		card_double(f, fam->name, dc, dc->stats.critical_resource_utilization_pct / 100.0);
+	const struct ocxlpmem_stats *stats = card_report_stats_now(rep);
+
+	if (stats)
+		card_double(f, fam->name, rep, stats->critical_resource_utilization_pct / 100.0);
 }
 
 /* Per-card counters and gauges from the controller statistics. */
-static void emit_stat(FILE *f, const struct family *fam, const struct manager *m,
-		      const struct dcard *dc)
+static void emit_stat(FILE *f, const struct family *fam, const struct card_report *rep)
 {
+	const struct ocxlpmem_stats *stats = card_report_stats_now(rep);
 	uint64_t v;
 
-	if (!stats_current(dc))
+	if (!stats)
 		return;
-	memcpy(&v, (const char *)&dc->stats + fam->stat_offset, sizeof(v));
+	memcpy(&v, (const char *)stats + fam->stat_offset, sizeof(v));
 	if (fam->stat_scale == 1)
-		card_u64(f, fam->name, dc, v);
+		card_u64(f, fam->name, rep, v);
 	else
-		card_double(f, fam->name, dc, (double)v * fam->stat_scale);
+		card_double(f, fam->name, rep, (double)v * fam->stat_scale);
 }
 
-static void emit_errlog_entries(FILE *f, const struct family *fam, const struct manager *m,
-				const struct dcard *dc)
+static void emit_errlog_entries(FILE *f, const struct family *fam, const struct card_report *rep)
 {
 	static const char *const types[] = {
 		"general", "predictive-failure", "thermal-warning", "data-loss", "health-performance",
@@ -202,163 +188,143 @@ static void emit_errlog_entries(FILE *f, const struct family *fam, const struct 
 		char extra[48], v[24];
 
 		snprintf(extra, sizeof(extra), ",type=\"%s\"", types[t]);
-		snprintf(v, sizeof(v), "%" PRIu64, dc->state->errlog_total[t]);
-		card_sample(f, fam->name, dc, extra, v);
+		snprintf(v, sizeof(v), "%" PRIu64, rep->errlog_total[t]);
+		card_sample(f, fam->name, rep, extra, v);
 	}
 }
 
-static void emit_alerts(FILE *f, const struct family *fam, const struct manager *m,
-			const struct dcard *dc)
+static void emit_alerts(FILE *f, const struct family *fam, const struct card_report *rep)
 {
-	for (size_t a = 0; a < dc->state->nalerts; a++) {
-		const struct alert_record *rec = &dc->state->alerts[a];
+	for (size_t a = 0; a < rep->nalerts; a++) {
+		const struct alert_record *rec = &rep->alerts[a];
 		char extra[96];
 
 		if (!rec->active)
 			continue;
 		snprintf(extra, sizeof(extra), ",condition=\"%s\"", rec->key);
-		card_sample(f, fam->name, dc, extra, "1");
+		card_sample(f, fam->name, rep, extra, "1");
 	}
 }
 
-static void emit_dump_available(FILE *f, const struct family *fam, const struct manager *m,
-				const struct dcard *dc)
+static void emit_dump_available(FILE *f, const struct family *fam, const struct card_report *rep)
 {
-	card_u64(f, fam->name, dc, !!(dc->events & OCXLPMEM_EVENT_CONTROLLER_DUMP_AVAILABLE));
+	card_u64(f, fam->name, rep, !!(rep->events & OCXLPMEM_EVENT_CONTROLLER_DUMP_AVAILABLE));
 }
 
-static void emit_fw_in_progress(FILE *f, const struct family *fam, const struct manager *m,
-				const struct dcard *dc)
+static void emit_fw_in_progress(FILE *f, const struct family *fam, const struct card_report *rep)
 {
-	card_u64(f, fam->name, dc, dc->have_fw && dc->fw.update_state == OCXLPMEM_FW_RECEIVING);
+	card_u64(f, fam->name, rep, rep->fw && rep->fw->update_state == OCXLPMEM_FW_RECEIVING);
 }
 
-static void emit_fw_updates(FILE *f, const struct family *fam, const struct manager *m,
-			    const struct dcard *dc)
+static void emit_fw_updates(FILE *f, const struct family *fam, const struct card_report *rep)
 {
-	static const char *const results[] = { ",result=\"succeeded\"", ",result=\"failed\"",
+	static const char *const results[CARD_FW_RESULTS] = { ",result=\"succeeded\"", ",result=\"failed\"",
 					       ",result=\"cancelled\"" };
-	uint64_t n[3];
 	char v[24];
 
-	fwupdate_counts(dc, &n[0], &n[1], &n[2]);
-	for (size_t k = 0; k < 3; k++) {
-		snprintf(v, sizeof(v), "%" PRIu64, n[k]);
-		card_sample(f, fam->name, dc, results[k], v);
+	for (size_t k = 0; k < CARD_FW_RESULTS; k++) {
+		snprintf(v, sizeof(v), "%" PRIu64, rep->fw_updates[k]);
+		card_sample(f, fam->name, rep, results[k], v);
 	}
 }
 
-static void emit_dumps_saved(FILE *f, const struct family *fam, const struct manager *m,
-			     const struct dcard *dc)
+static void emit_dumps_saved(FILE *f, const struct family *fam, const struct card_report *rep)
 {
-	card_u64(f, fam->name, dc, dc->dumps ? dc->dumps->saved : 0);
+	card_u64(f, fam->name, rep, rep->dumps_saved);
 }
 
-static void emit_dump_failures(FILE *f, const struct family *fam, const struct manager *m,
-			       const struct dcard *dc)
+static void emit_dump_failures(FILE *f, const struct family *fam, const struct card_report *rep)
 {
-	card_u64(f, fam->name, dc, dc->dumps ? dc->dumps->failed : 0);
+	card_u64(f, fam->name, rep, rep->dumps_failed);
 }
 
-static void emit_dump_in_progress(FILE *f, const struct family *fam, const struct manager *m,
-				  const struct dcard *dc)
+static void emit_dump_in_progress(FILE *f, const struct family *fam, const struct card_report *rep)
 {
-	card_u64(f, fam->name, dc, dc->dump != NULL);
+	card_u64(f, fam->name, rep, rep->dump_running);
 }
 
 /* The store is global (retention may delete any card's dumps): cached card
  * fragments are also keyed on the store's generation. */
-static void emit_dumps_stored(FILE *f, const struct family *fam, const struct manager *m,
-			      const struct dcard *dc)
+static void emit_dumps_stored(FILE *f, const struct family *fam, const struct card_report *rep)
 {
-	uint64_t bytes = 0;
-
-	for (size_t j = 0; m->dumps && j < m->dumps->n; j++)
-		if (m->dumps->v[j].meta.serial == dc->serial)
-			bytes += m->dumps->v[j].meta.size;
-	card_u64(f, fam->name, dc, bytes);
+	card_u64(f, fam->name, rep, rep->dumps_stored_bytes);
 }
 
 /* What the daemon asked the card: a function it never sent has no
  * sample, so a card's unsupported functions show none. */
-static void emit_commands(FILE *f, const struct family *fam, const struct manager *m,
-			  const struct dcard *dc)
+static void emit_commands(FILE *f, const struct family *fam, const struct card_report *rep)
 {
 	for (unsigned int fn = OCXLPMEM_FN_MIN; fn <= OCXLPMEM_FN_MAX; fn++) {
 		char extra[48], v[24];
 
-		if (!dc->commands[fn])
+		if (!rep->commands[fn])
 			continue;
 		snprintf(extra, sizeof(extra), ",function=\"%s\"", ocxlpmem_function_name(fn));
-		snprintf(v, sizeof(v), "%" PRIu64, dc->commands[fn]);
-		card_sample(f, fam->name, dc, extra, v);
+		snprintf(v, sizeof(v), "%" PRIu64, rep->commands[fn]);
+		card_sample(f, fam->name, rep, extra, v);
 	}
 }
 
-static void emit_function_supported(FILE *f, const struct family *fam, const struct manager *m,
-				    const struct dcard *dc)
+static void emit_function_supported(FILE *f, const struct family *fam, const struct card_report *rep)
 {
-	if (!dc->identified)
+	if (!rep->identified)
 		return;
 	for (unsigned int fn = OCXLPMEM_FN_MIN; fn <= OCXLPMEM_FN_MAX; fn++) {
 		char extra[48];
 
 		snprintf(extra, sizeof(extra), ",function=\"%s\"", ocxlpmem_function_name(fn));
-		card_sample(f, fam->name, dc, extra, card_has_function(dc, fn) ? "1" : "0");
+		card_sample(f, fam->name, rep, extra, card_report_has_function(rep, fn) ? "1" : "0");
 	}
 }
 
 /* The collector's own health, per card and poll kind. */
-static void emit_collector_up(FILE *f, const struct family *fam, const struct manager *m,
-			      const struct dcard *dc)
+static void emit_collector_up(FILE *f, const struct family *fam, const struct card_report *rep)
 {
-	card_u64(f, fam->name, dc,
-		 dc->card && dc->polls[POLL_HEALTH].total && !dc->polls[POLL_HEALTH].failures &&
-			 !dc->unresponsive);
+	const struct card_poll_report *health = &rep->polls[POLL_HEALTH];
+
+	card_u64(f, fam->name, rep,
+		 rep->present && health->total && !health->consecutive_failures &&
+			 !rep->unresponsive);
 }
 
-static void emit_polls(FILE *f, const struct family *fam, const struct manager *m,
-		       const struct dcard *dc)
-{
-	for (unsigned int k = 0; k < POLL_KINDS; k++) {
-		char extra[32], v[24];
-
-		snprintf(extra, sizeof(extra), ",kind=\"%s\"", poll_kind_names[k]);
-		snprintf(v, sizeof(v), "%" PRIu64, dc->polls[k].total);
-		card_sample(f, fam->name, dc, extra, v);
-	}
-}
-
-static void emit_poll_failures(FILE *f, const struct family *fam, const struct manager *m,
-			       const struct dcard *dc)
+static void emit_polls(FILE *f, const struct family *fam, const struct card_report *rep)
 {
 	for (unsigned int k = 0; k < POLL_KINDS; k++) {
 		char extra[32], v[24];
 
 		snprintf(extra, sizeof(extra), ",kind=\"%s\"", poll_kind_names[k]);
-		snprintf(v, sizeof(v), "%" PRIu64, dc->polls[k].failed);
-		card_sample(f, fam->name, dc, extra, v);
+		snprintf(v, sizeof(v), "%" PRIu64, rep->polls[k].total);
+		card_sample(f, fam->name, rep, extra, v);
 	}
 }
 
-static void emit_poll_duration(FILE *f, const struct family *fam, const struct manager *m,
-			       const struct dcard *dc)
+static void emit_poll_failures(FILE *f, const struct family *fam, const struct card_report *rep)
+{
+	for (unsigned int k = 0; k < POLL_KINDS; k++) {
+		char extra[32], v[24];
+
+		snprintf(extra, sizeof(extra), ",kind=\"%s\"", poll_kind_names[k]);
+		snprintf(v, sizeof(v), "%" PRIu64, rep->polls[k].failed);
+		card_sample(f, fam->name, rep, extra, v);
+	}
+}
+
+static void emit_poll_duration(FILE *f, const struct family *fam, const struct card_report *rep)
 {
 	for (unsigned int k = 0; k < POLL_KINDS; k++) {
 		char extra[32], v[32];
 
-		if (!dc->polls[k].total)
+		if (!rep->polls[k].total)
 			continue;
 		snprintf(extra, sizeof(extra), ",kind=\"%s\"", poll_kind_names[k]);
-		snprintf(v, sizeof(v), "%.3f", dc->polls[k].last_duration_ms / 1000.0);
-		card_sample(f, fam->name, dc, extra, v);
+		snprintf(v, sizeof(v), "%.3f", rep->polls[k].last_duration_ms / 1000.0);
+		card_sample(f, fam->name, rep, extra, v);
 	}
 }
 
 /* When each reading last succeeded: how old a value is, and that it is
  * missing because its reads fail, not because it was never there. */
-static void emit_reading_success(FILE *f, const struct family *fam, const struct manager *m,
-				 const struct dcard *dc)
+static void emit_reading_success(FILE *f, const struct family *fam, const struct card_report *rep)
 {
 	static const char *const names[READING_KINDS] = {
 		"smart", "controller-health", "stats", "firmware",
@@ -367,25 +333,24 @@ static void emit_reading_success(FILE *f, const struct family *fam, const struct
 	for (unsigned int k = 0; k < READING_KINDS; k++) {
 		char extra[48], v[32];
 
-		if (!dc->reading_ok_us[k])
+		if (!rep->reading_ok_us[k])
 			continue;
 		snprintf(extra, sizeof(extra), ",reading=\"%s\"", names[k]);
-		snprintf(v, sizeof(v), "%.3f", dc->reading_ok_us[k] / 1e6);
-		card_sample(f, fam->name, dc, extra, v);
+		snprintf(v, sizeof(v), "%.3f", rep->reading_ok_us[k] / 1e6);
+		card_sample(f, fam->name, rep, extra, v);
 	}
 }
 
-static void emit_poll_success(FILE *f, const struct family *fam, const struct manager *m,
-			      const struct dcard *dc)
+static void emit_poll_success(FILE *f, const struct family *fam, const struct card_report *rep)
 {
 	for (unsigned int k = 0; k < POLL_KINDS; k++) {
 		char extra[32], v[32];
 
-		if (!dc->polls[k].last_ok_us)
+		if (!rep->polls[k].last_ok_us)
 			continue;
 		snprintf(extra, sizeof(extra), ",kind=\"%s\"", poll_kind_names[k]);
-		snprintf(v, sizeof(v), "%.3f", dc->polls[k].last_ok_us / 1e6);
-		card_sample(f, fam->name, dc, extra, v);
+		snprintf(v, sizeof(v), "%.3f", rep->polls[k].last_ok_us / 1e6);
+		card_sample(f, fam->name, rep, extra, v);
 	}
 }
 
@@ -453,18 +418,13 @@ static const struct family families[] = {
 	       emit_reading_success),
 };
 
-#define NFAMILIES (sizeof(families) / sizeof(families[0]))
+_Static_assert(sizeof(families) / sizeof(families[0]) == METRICS_CARD_FAMILIES,
+	       "METRICS_CARD_FAMILIES counts the families");
+#define NFAMILIES METRICS_CARD_FAMILIES
 
 /* ---- Per-card fragments -------------------------------------------------- */
 
-/* One card's samples of every family, and where each family's begin. */
-struct metrics_card {
-	char *text;
-	size_t off[NFAMILIES + 1];
-	uint64_t gen, dumps_gen;
-};
-
-static int render_card(const struct manager *m, const struct dcard *dc, struct metrics_card *ret)
+int metrics_card_render(const struct card_report *rep, struct metrics_card *ret)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -475,7 +435,7 @@ static int render_card(const struct manager *m, const struct dcard *dc, struct m
 	for (size_t k = 0; k < NFAMILIES; k++) {
 		fflush(f);
 		ret->off[k] = len;
-		families[k].emit(f, &families[k], m, dc);
+		families[k].emit(f, &families[k], rep);
 	}
 	if (fclose(f) != 0) {
 		free(buf);
@@ -486,61 +446,10 @@ static int render_card(const struct manager *m, const struct dcard *dc, struct m
 	return 0;
 }
 
-static void verify_card(struct manager *m, const struct dcard *dc, const struct metrics_card *mc)
+bool metrics_card_equal(const struct metrics_card *a, const struct metrics_card *b)
 {
-	struct metrics_card fresh;
-
-	if (render_card(m, dc, &fresh) < 0)
-		return;
-	if (memcmp(fresh.off, mc->off, sizeof(fresh.off)) != 0 ||
-	    memcmp(fresh.text, mc->text, fresh.off[NFAMILIES]) != 0) {
-		log_error("metrics cache: %s's cached samples differ from a fresh render:\n"
-			  "cached:\n%s\nfresh:\n%s", dc->name, mc->text, fresh.text);
-		abort();
-	}
-	free(fresh.text);
-	m->replies_verified++;
-}
-
-static uint64_t dumps_gen_of(const struct manager *m)
-{
-	return m->dumps ? m->dumps->gen : 0;
-}
-
-/* The card's fragments, rendered again only if the card changed. */
-static const struct metrics_card *card_fragments(struct manager *m, struct dcard *dc)
-{
-	struct metrics_card *mc = dc->metrics_cache;
-
-	if (mc && mc->text && mc->gen == dc->gen && mc->dumps_gen == dumps_gen_of(m)) {
-		if (m->verify_replies)
-			verify_card(m, dc, mc);
-		return mc;
-	}
-	if (!mc) {
-		mc = calloc(1, sizeof(*mc));
-		if (!mc)
-			return NULL;
-		dc->metrics_cache = mc;
-	}
-	free(mc->text);
-	mc->text = NULL;
-	if (render_card(m, dc, mc) < 0)
-		return NULL;
-	mc->gen = dc->gen;
-	mc->dumps_gen = dumps_gen_of(m);
-	return mc;
-}
-
-void metrics_card_free(struct dcard *dc)
-{
-	struct metrics_card *mc = dc->metrics_cache;
-
-	if (!mc)
-		return;
-	free(mc->text);
-	free(mc);
-	dc->metrics_cache = NULL;
+	return memcmp(a->off, b->off, sizeof(a->off)) == 0 &&
+	       memcmp(a->text, b->text, a->off[NFAMILIES]) == 0;
 }
 
 /* ---- The exposition -------------------------------------------------------- */
@@ -568,30 +477,17 @@ static int family_header(const struct family *fam, enum metrics_format format, c
 
 static const char eof_line[] = "# EOF\n";
 
-int metrics_render(struct manager *m, enum metrics_format format, struct json_blob **ret)
+int metrics_assemble(const struct metrics_head *h, const struct metrics_card *const *frag,
+		     size_t ncards, enum metrics_format format, struct json_blob **ret)
 {
 	struct json_blob *blob;
 	static const char renders[] = "ocxlpmem_exporter_renders_total";
 	int renders_len = header_name_len(renders, "counter", format);
 	size_t eof_len = format == METRICS_OPENMETRICS ? sizeof(eof_line) - 1 : 0;
-	const struct metrics_card **frag;
-	unsigned int present = 0;
-	uint64_t sim_bytes;
 	char head[2048], *buf, *at;
 	size_t len;
 	int hlen;
 
-	frag = calloc(m->ncards ? m->ncards : 1, sizeof(*frag));
-	if (!frag)
-		return -ENOMEM;
-	for (size_t i = 0; i < m->ncards; i++) {
-		present += m->cards[i]->card != NULL;
-		frag[i] = card_fragments(m, m->cards[i]);
-		if (!frag[i]) {
-			free(frag);
-			return -ENOMEM;
-		}
-	}
 	hlen = snprintf(head, sizeof(head),
 			"# HELP ocxlpmem_exporter_info ocxlpmemd's version and mode (value 1).\n"
 			"# TYPE ocxlpmem_exporter_info gauge\n"
@@ -602,44 +498,37 @@ int metrics_render(struct manager *m, enum metrics_format format, struct json_bl
 			"# HELP ocxlpmem_cards_present Cards present now.\n"
 			"# TYPE ocxlpmem_cards_present gauge\n"
 			"ocxlpmem_cards_present %u\n",
-			PACKAGE_VERSION, OCXLPMEM_ABI_VERSION, ocxlpmem_transport_name(m->transport),
-			m->ncards, present);
-	if (hlen > 0 && (size_t)hlen < sizeof(head) && m->metrics)
+			h->version, h->abi_version, h->backend, ncards, h->present);
+	if (hlen > 0 && (size_t)hlen < sizeof(head) && h->have_renders)
 		hlen += snprintf(head + hlen, sizeof(head) - (size_t)hlen,
 				 "# HELP %.*s Times the /metrics text was rendered anew (this one included).\n"
 				 "# TYPE %.*s counter\n"
 				 "%s %" PRIu64 "\n",
-				 renders_len, renders, renders_len, renders, renders,
-				 metrics_render_count(m->metrics));
-	if (hlen > 0 && (size_t)hlen < sizeof(head) &&
-	    ocxlpmem_transport_sim_memory_bytes(m->transport, &sim_bytes) == 0)
+				 renders_len, renders, renders_len, renders, renders, h->renders);
+	if (hlen > 0 && (size_t)hlen < sizeof(head) && h->have_sim_bytes)
 		hlen += snprintf(head + hlen, sizeof(head) - (size_t)hlen,
 				 "# HELP ocxlpmem_simulation_model_bytes Bytes the simulated cards hold: not the daemon's own footprint.\n"
 				 "# TYPE ocxlpmem_simulation_model_bytes gauge\n"
-				 "ocxlpmem_simulation_model_bytes %" PRIu64 "\n", sim_bytes);
-	if (hlen < 0 || (size_t)hlen >= sizeof(head)) {
-		free(frag);
+				 "ocxlpmem_simulation_model_bytes %" PRIu64 "\n", h->sim_bytes);
+	if (hlen < 0 || (size_t)hlen >= sizeof(head))
 		return -ENAMETOOLONG;
-	}
 
 	/* One allocation of the exact size, then copies. */
 	len = (size_t)hlen + eof_len;
 	for (size_t k = 0; k < NFAMILIES; k++) {
 		len += (size_t)family_header(&families[k], format, NULL, 0);
-		for (size_t i = 0; i < m->ncards; i++)
+		for (size_t i = 0; i < ncards; i++)
 			len += frag[i]->off[k + 1] - frag[i]->off[k];
 	}
 	blob = json_blob_new(len);
-	if (!blob) {
-		free(frag);
+	if (!blob)
 		return -ENOMEM;
-	}
 	buf = blob->text;
 	memcpy(buf, head, (size_t)hlen);
 	at = buf + hlen;
 	for (size_t k = 0; k < NFAMILIES; k++) {
 		at += family_header(&families[k], format, at, (size_t)(buf + len + 1 - at));
-		for (size_t i = 0; i < m->ncards; i++) {
+		for (size_t i = 0; i < ncards; i++) {
 			size_t n = frag[i]->off[k + 1] - frag[i]->off[k];
 
 			memcpy(at, frag[i]->text + frag[i]->off[k], n);
@@ -649,7 +538,34 @@ int metrics_render(struct manager *m, enum metrics_format format, struct json_bl
 	memcpy(at, eof_line, eof_len);
 	at += eof_len;
 	*at = '\0';
-	free(frag);
 	*ret = blob;
 	return 0;
+}
+
+int metrics_render_reports(const struct metrics_head *h, const struct card_report *reps,
+			   size_t n, enum metrics_format format, struct json_blob **ret)
+{
+	struct metrics_card *cards = calloc(n ? n : 1, sizeof(*cards));
+	const struct metrics_card **frag = calloc(n ? n : 1, sizeof(*frag));
+	struct metrics_head counted = *h;
+	int r = -ENOMEM;
+	size_t done = 0;
+
+	if (!cards || !frag)
+		goto out;
+	counted.present = 0;
+	for (; done < n; done++) {
+		counted.present += reps[done].present;
+		r = metrics_card_render(&reps[done], &cards[done]);
+		if (r < 0)
+			goto out;
+		frag[done] = &cards[done];
+	}
+	r = metrics_assemble(&counted, frag, n, format, ret);
+out:
+	for (size_t i = 0; cards && i < done; i++)
+		free(cards[i].text);
+	free(cards);
+	free(frag);
+	return r;
 }

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "state/state.h"
 #include "varlink/card-json.h"
-#include "jobs/firmware-update.h"
 
 static const char *const poll_names[POLL_KINDS] = { "health", "stats", "firmware" };
 
@@ -49,14 +49,14 @@ static struct json_object *reasons_json(const struct health_report *rep)
 	return a;
 }
 
-static const char *fw_version_of(const struct dcard *dc)
+static const char *fw_version_of(const struct card_report *rep)
 {
-	if (dc->have_fw && dc->fw.running_version[0])
-		return dc->fw.running_version;
-	if (dc->have_caps && dc->caps.fw_version[0])
-		return dc->caps.fw_version;
-	if (dc->card && ocxlpmem_card_fw_version_hint(dc->card)[0])
-		return ocxlpmem_card_fw_version_hint(dc->card);
+	if (rep->fw && rep->fw->running_version[0])
+		return rep->fw->running_version;
+	if (rep->caps && rep->caps->fw_version[0])
+		return rep->caps->fw_version;
+	if (rep->present && rep->fw_version_hint[0])
+		return rep->fw_version_hint;
 	return NULL;
 }
 
@@ -72,50 +72,49 @@ static struct json_object *events_json(uint64_t events)
 
 /* The functions the daemon does not send the card: not in its
  * CAPABILITIES, or failed with ENOTTY.  Null until it was identified. */
-static struct json_object *unsupported_json(const struct dcard *dc)
+static struct json_object *unsupported_json(const struct card_report *rep)
 {
 	struct json_object *a;
 
-	if (!dc->identified)
+	if (!rep->identified)
 		return NULL;
 	a = json_object_new_array();
 	for (unsigned int fn = OCXLPMEM_FN_MIN; fn <= OCXLPMEM_FN_MAX; fn++)
-		if (!card_has_function(dc, fn))
+		if (!card_report_has_function(rep, fn))
 			json_object_array_add(a, json_object_new_string(ocxlpmem_function_name(fn)));
 	return a;
 }
 
-struct json_object *card_json_summary(const struct dcard *dc)
+struct json_object *card_json_summary(const struct card_report *rep)
 {
+	/* Only what a present card reports now: never a stale number (its
+	 * last SMART read succeeded). */
+	const struct ocxlpmem_smart *smart = card_report_smart_now(rep);
 	struct json_object *o = json_object_new_object();
 	unsigned int open = 0, life;
 	int temp;
 
-	add_str(o, "name", dc->name);
-	json_object_object_add(o, "serial", json_u64(dc->serial));
-	add_str(o, "backend_id", dc->card ? dc->backend_id : NULL);
-	json_object_object_add(o, "present", json_object_new_boolean(dc->card != NULL));
-	add_str(o, "health", card_health_name(dc->report->state));
-	json_object_object_add(o, "reasons", reasons_json(dc->report));
-	/* Only what a present card reports now: never a stale number (its
-	 * last SMART read succeeded). */
+	add_str(o, "name", rep->name);
+	json_object_object_add(o, "serial", json_u64(rep->serial));
+	add_str(o, "backend_id", rep->backend_id);
+	json_object_object_add(o, "present", json_object_new_boolean(rep->present));
+	add_str(o, "health", card_health_name(rep->health->state));
+	json_object_object_add(o, "reasons", reasons_json(rep->health));
 	json_object_object_add(o, "temperature_c",
-			       dc->card && dc->have_smart && !dc->reading_stale[READING_SMART] &&
-					       ocxlpmem_smart_temperature_c(&dc->smart, &temp) ?
+			       smart && ocxlpmem_smart_temperature_c(smart, &temp) ?
 				       json_object_new_int(temp) : NULL);
 	json_object_object_add(o, "life_remaining_pct",
-			       dc->card && dc->have_smart && !dc->reading_stale[READING_SMART] &&
-					       ocxlpmem_smart_life_remaining_pct(&dc->smart, &life) ?
+			       smart && ocxlpmem_smart_life_remaining_pct(smart, &life) ?
 				       json_object_new_int((int)life) : NULL);
-	add_str(o, "firmware_version", fw_version_of(dc));
+	add_str(o, "firmware_version", fw_version_of(rep));
 	add_str(o, "staged_firmware_version",
-		dc->have_fw && dc->fw.staged_version[0] ? dc->fw.staged_version : NULL);
-	add_str(o, "firmware_update", fwupdate_state_name(dc));
-	for (size_t i = 0; i < dc->state->nalerts; i++)
-		open += dc->state->alerts[i].active;
+		rep->fw && rep->fw->staged_version[0] ? rep->fw->staged_version : NULL);
+	add_str(o, "firmware_update", rep->fw_update_state);
+	for (size_t i = 0; i < rep->nalerts; i++)
+		open += rep->alerts[i].active;
 	add_int(o, "open_alerts", open);
-	json_object_object_add(o, "events", events_json(dc->events));
-	json_object_object_add(o, "unsupported", unsupported_json(dc));
+	json_object_object_add(o, "events", events_json(rep->events));
+	json_object_object_add(o, "unsupported", unsupported_json(rep));
 	return o;
 }
 
@@ -182,9 +181,9 @@ static struct json_object *stats_json(const struct ocxlpmem_stats *s)
 	return o;
 }
 
-static struct json_object *fw_json(const struct dcard *dc)
+static struct json_object *fw_json(const struct ocxlpmem_firmware_info *f,
+				   struct json_object *update)
 {
-	const struct ocxlpmem_firmware_info *f = &dc->fw;
 	struct json_object *o = json_object_new_object();
 
 	add_str(o, "running_version", f->running_version);
@@ -194,7 +193,7 @@ static struct json_object *fw_json(const struct dcard *dc)
 	add_int(o, "bytes_received", f->bytes_received);
 	add_int(o, "max_image_size", f->max_image_size);
 	/* The update running now, else the last one this daemon ran. */
-	json_object_object_add(o, "update", fwupdate_json(dc));
+	json_object_object_add(o, "update", update);
 	return o;
 }
 
@@ -222,35 +221,39 @@ static const char *ctl_flag_name(uint64_t bit)
 	}
 }
 
-struct json_object *card_json_detail(const struct dcard *dc)
+struct json_object *card_json_detail(const struct card_report *rep, struct json_object *fw_update)
 {
 	static const char *const type_names[] = {
 		"general", "predictive-failure", "thermal-warning", "data-loss", "health-performance",
 	};
 	struct json_object *o = json_object_new_object(), *polls, *alerts, *totals;
 
-	json_object_object_add(o, "summary", card_json_summary(dc));
-	json_object_object_add(o, "capabilities", dc->have_caps ? caps_json(&dc->caps) : NULL);
-	json_object_object_add(o, "smart", dc->have_smart ? smart_json(&dc->smart) : NULL);
+	json_object_object_add(o, "summary", card_json_summary(rep));
+	json_object_object_add(o, "capabilities", rep->caps ? caps_json(rep->caps) : NULL);
+	json_object_object_add(o, "smart", rep->smart ? smart_json(rep->smart) : NULL);
 	json_object_object_add(o, "controller",
-			       dc->have_ctl ? flags_json(dc->ctl.flags, ctl_flag_name, 4) : NULL);
-	json_object_object_add(o, "stats", dc->have_stats ? stats_json(&dc->stats) : NULL);
-	json_object_object_add(o, "firmware", dc->have_fw ? fw_json(dc) : NULL);
-	json_object_object_add(o, "events", events_json(dc->events));
+			       rep->ctl ? flags_json(rep->ctl->flags, ctl_flag_name, 4) : NULL);
+	json_object_object_add(o, "stats", rep->stats ? stats_json(rep->stats) : NULL);
+	/* Shown only with the firmware reading: otherwise it is not used. */
+	if (rep->fw)
+		json_object_object_add(o, "firmware", fw_json(rep->fw, fw_update));
+	else {
+		json_object_put(fw_update);
+		json_object_object_add(o, "firmware", NULL);
+	}
+	json_object_object_add(o, "events", events_json(rep->events));
 
 	polls = json_object_new_array();
 	for (unsigned int k = 0; k < POLL_KINDS; k++) {
-		const struct poller *p = &dc->polls[k];
+		const struct card_poll_report *p = &rep->polls[k];
 		struct json_object *po = json_object_new_object();
-		unsigned int iv = k == POLL_HEALTH ? dc->intervals.health_s :
-				  k == POLL_STATS ? dc->intervals.stats_s : dc->intervals.firmware_s;
 
 		add_str(po, "kind", poll_names[k]);
-		add_int(po, "interval_s", iv);
+		add_int(po, "interval_s", p->interval_s);
 		json_object_object_add(po, "last_ok_usec",
 				       p->last_ok_us ? json_object_new_int64((int64_t)p->last_ok_us) : NULL);
 		add_int(po, "last_duration_ms", (int64_t)p->last_duration_ms);
-		add_int(po, "consecutive_failures", p->failures);
+		add_int(po, "consecutive_failures", p->consecutive_failures);
 		add_int(po, "total", (int64_t)p->total);
 		add_int(po, "failed", (int64_t)p->failed);
 		json_object_array_add(polls, po);
@@ -258,8 +261,8 @@ struct json_object *card_json_detail(const struct dcard *dc)
 	json_object_object_add(o, "polls", polls);
 
 	alerts = json_object_new_array();
-	for (size_t i = 0; i < dc->state->nalerts; i++) {
-		const struct alert_record *a = &dc->state->alerts[i];
+	for (size_t i = 0; i < rep->nalerts; i++) {
+		const struct alert_record *a = &rep->alerts[i];
 		struct json_object *ao = json_object_new_object();
 
 		add_str(ao, "condition", a->key);
@@ -273,10 +276,10 @@ struct json_object *card_json_detail(const struct dcard *dc)
 		json_object_array_add(alerts, ao);
 	}
 	json_object_object_add(o, "alerts", alerts);
-	add_str(o, "last_error", dc->last_error[0] ? dc->last_error : NULL);
+	add_str(o, "last_error", rep->last_error);
 	totals = json_object_new_object();
-	for (unsigned int t = 0; t < 5; t++)
-		add_int(totals, type_names[t], (int64_t)dc->state->errlog_total[t]);
+	for (unsigned int t = 0; t < CARD_ERRLOG_TYPES; t++)
+		add_int(totals, type_names[t], (int64_t)rep->errlog_total[t]);
 	json_object_object_add(o, "error_log_totals", totals);
 	return o;
 }

@@ -22,6 +22,7 @@
 #include "varlink/card-json.h"
 #include "util/log.h"
 #include "core/manager.h"
+#include "jobs/firmware-update.h"
 
 static void verify(struct manager *m, const struct json_blob *cached, struct json_object *fresh,
 		   const char *what)
@@ -46,25 +47,35 @@ static void verify(struct manager *m, const struct json_blob *cached, struct jso
 	m->replies_verified++;
 }
 
-static struct json_blob *summary_of(struct dcard *dc)
+static struct json_object *fresh_summary(const struct dcard *dc)
 {
-	if (dc->summary_blob && dc->summary_gen == dc->gen) {
-		if (dc->m->verify_replies)
-			verify(dc->m, dc->summary_blob, card_json_summary(dc), dc->name);
-		return dc->summary_blob;
+	struct card_report rep;
+
+	card_report_get(dc, &rep);
+	return card_json_summary(&rep);
+}
+
+static struct json_blob *summary_of(struct manager *m, struct dcard *dc)
+{
+	struct card_caches *cache = card_caches(dc);
+
+	if (cache->summary_blob && cache->summary_gen == card_gen(dc)) {
+		if (m->verify_replies)
+			verify(m, cache->summary_blob, fresh_summary(dc), card_name(dc));
+		return cache->summary_blob;
 	}
 	{
-		struct json_object *o = card_json_summary(dc);
+		struct json_object *o = fresh_summary(dc);
 		struct json_blob *b = json_blob_from_object(o);
 
 		json_object_put(o);
 		if (!b)
 			return NULL;
-		json_blob_unref(dc->summary_blob);
-		dc->summary_blob = b;
-		dc->summary_gen = dc->gen;
+		json_blob_unref(cache->summary_blob);
+		cache->summary_blob = b;
+		cache->summary_gen = card_gen(dc);
 	}
-	return dc->summary_blob;
+	return cache->summary_blob;
 }
 
 static struct json_object *fresh_list(struct manager *m)
@@ -72,7 +83,7 @@ static struct json_object *fresh_list(struct manager *m)
 	struct json_object *o = json_object_new_object(), *a = json_object_new_array();
 
 	for (size_t i = 0; i < m->ncards; i++)
-		json_object_array_add(a, card_json_summary(m->cards[i]));
+		json_object_array_add(a, fresh_summary(m->cards[i]));
 	json_object_object_add(o, "cards", a);
 	return o;
 }
@@ -89,7 +100,7 @@ struct json_blob *card_replies_list(struct manager *m)
 		return m->cards_blob;
 	}
 	for (size_t i = 0; i < m->ncards; i++) {
-		struct json_blob *s = summary_of(m->cards[i]);
+		struct json_blob *s = summary_of(m, m->cards[i]);
 
 		if (!s)
 			return NULL;
@@ -101,7 +112,7 @@ struct json_blob *card_replies_list(struct manager *m)
 	memcpy(b->text, head, sizeof(head) - 1);
 	at = sizeof(head) - 1;
 	for (size_t i = 0; i < m->ncards; i++) {
-		const struct json_blob *s = m->cards[i]->summary_blob;
+		const struct json_blob *s = card_caches(m->cards[i])->summary_blob;
 
 		if (i > 0)
 			b->text[at++] = ',';
@@ -116,39 +127,45 @@ struct json_blob *card_replies_list(struct manager *m)
 	return b;
 }
 
-static struct json_object *fresh_detail(struct dcard *dc)
+static struct json_object *fresh_detail(const struct dcard *dc)
 {
 	struct json_object *o = json_object_new_object();
+	struct card_report rep;
 
-	json_object_object_add(o, "card", card_json_detail(dc));
+	card_report_get(dc, &rep);
+	/* The firmware job's part is the job's to say (jobs/firmware-update.c). */
+	json_object_object_add(o, "card", card_json_detail(&rep, rep.fw ? fwupdate_json(dc) : NULL));
 	return o;
 }
 
-struct json_blob *card_replies_detail(struct dcard *dc)
+struct json_blob *card_replies_detail(struct manager *m, struct dcard *dc)
 {
+	struct card_caches *cache = card_caches(dc);
 	struct json_object *o;
 	struct json_blob *b;
 
-	if (dc->detail_blob && dc->detail_gen == dc->gen) {
-		if (dc->m->verify_replies)
-			verify(dc->m, dc->detail_blob, fresh_detail(dc), dc->name);
-		return dc->detail_blob;
+	if (cache->detail_blob && cache->detail_gen == card_gen(dc)) {
+		if (m->verify_replies)
+			verify(m, cache->detail_blob, fresh_detail(dc), card_name(dc));
+		return cache->detail_blob;
 	}
 	o = fresh_detail(dc);
 	b = json_blob_from_object(o);
 	json_object_put(o);
 	if (!b)
 		return NULL;
-	json_blob_unref(dc->detail_blob);
-	dc->detail_blob = b;
-	dc->detail_gen = dc->gen;
+	json_blob_unref(cache->detail_blob);
+	cache->detail_blob = b;
+	cache->detail_gen = card_gen(dc);
 	return b;
 }
 
 void card_replies_free(struct dcard *dc)
 {
-	dc->summary_blob = json_blob_unref(dc->summary_blob);
-	dc->detail_blob = json_blob_unref(dc->detail_blob);
+	struct card_caches *cache = card_caches(dc);
+
+	cache->summary_blob = json_blob_unref(cache->summary_blob);
+	cache->detail_blob = json_blob_unref(cache->detail_blob);
 }
 
 void card_replies_manager_free(struct manager *m)

@@ -34,19 +34,23 @@ static struct json_object *ended_reply(void *dc)
 
 void varlink_dumps_job_changed(struct dcard *dc, bool ended)
 {
-	if (!dc->dumps)
+	struct varlink_watchers *w = dump_card_watchers(dc);
+
+	if (!w)
 		return;
 	if (ended)
-		varlink_watchers_end(&dc->dumps->watchers, ended_reply, dc);
+		varlink_watchers_end(w, ended_reply, dc);
 	else
-		varlink_watchers_notify(&dc->dumps->watchers, running_reply, dc);
+		varlink_watchers_notify(w, running_reply, dc);
 }
 
 /* Keep the call open for the job's updates; sends the state now.  A job
  * runs, so the card's dump state exists. */
 static void watch(struct varlink_call *call, struct dcard *dc)
 {
-	if (!dc->dumps || varlink_watchers_add(&dc->dumps->watchers, call) < 0) {
+	struct varlink_watchers *w = dump_card_watchers(dc);
+
+	if (!w || varlink_watchers_add(w, call) < 0) {
 		failed(call, "out of memory");
 		return;
 	}
@@ -67,7 +71,7 @@ static bool serial_filter(struct manager *m, struct varlink_call *call, const ch
 		return true;
 	dc = manager_find_card(m, s);
 	if (dc) {
-		*ret = dc->serial;
+		*ret = card_serial(dc);
 		return true;
 	}
 	errno = 0;
@@ -116,7 +120,7 @@ void m_list_dumps(struct varlink_call *call, struct json_object *p, void *userda
 	for (size_t i = 0; i < m->ncards; i++) {
 		struct dcard *dc = m->cards[i];
 
-		if ((serial && dc->serial != serial) || (!dc->dump && !dc->dumps))
+		if ((serial && card_serial(dc) != serial) || !dump_card_has_state(dc))
 			continue;
 		json_object_array_add(jobs, dump_card_json(dc));
 	}
@@ -151,7 +155,7 @@ void m_start_dump(struct varlink_call *call, struct json_object *p, void *userda
 		failed(call, strerror(-r));
 		return;
 	}
-	log_notice("%s: dump collection requested by uid %u", dc->name,
+	log_notice("%s: dump collection requested by uid %u", card_name(dc),
 		   (unsigned int)varlink_call_uid(call));
 	if (varlink_call_wants_more(call))
 		watch(call, dc);

@@ -25,7 +25,7 @@ static void reason_error(struct varlink_call *call, const char *error, const str
 	struct json_object *e = json_object_new_object();
 
 	if (dc)
-		json_object_object_add(e, "card", json_object_new_string(dc->name));
+		json_object_object_add(e, "card", json_object_new_string(card_name(dc)));
 	json_object_object_add(e, "reason", json_object_new_string(reason));
 	varlink_call_error(call, error, e);
 }
@@ -102,7 +102,7 @@ void m_begin_firmware_update(struct varlink_call *call, struct json_object *p, v
 	size = fp.size.v;
 	force = fp.force.set && fp.force.v;
 	dry_run = fp.dry_run.set && fp.dry_run.v;
-	if (!dc->card) {
+	if (!card_present(dc)) {
 		card_error(call, IFACE ".CardOffline", dc);
 		return;
 	}
@@ -224,7 +224,7 @@ void m_commit_firmware_update(struct varlink_call *call, struct json_object *p, 
 				    fwupdate_max_image_size(dc) ? fwupdate_max_image_size(dc) :
 								 FW_UPLOAD_SIZE_MAX, &info);
 	if (r < 0) {
-		log_info("%s: firmware image refused: %s", dc->name, ocxlpmem_fw_image_strerror(r));
+		log_info("%s: firmware image refused: %s", card_name(dc), ocxlpmem_fw_image_strerror(r));
 		fwupdate_upload_drop(dc);
 		reason_error(call, IFACE ".InvalidFirmwareImage", NULL, ocxlpmem_fw_image_strerror(r));
 		return;
@@ -237,7 +237,7 @@ void m_commit_firmware_update(struct varlink_call *call, struct json_object *p, 
 	json_object_object_add(img, "crc32", json_object_new_int64(info.payload_crc32));
 	dry_run = pending->dry_run;
 	if (dry_run) {
-		log_info("%s: firmware image checked (dry run, uid %u): nothing sent", dc->name,
+		log_info("%s: firmware image checked (dry run, uid %u): nothing sent", card_name(dc),
 			 (unsigned int)varlink_call_uid(call));
 		fwupdate_upload_drop(dc);
 	} else {

@@ -13,6 +13,7 @@
 
 #include <systemd/sd-daemon.h>
 
+#include "state/state.h"
 #include "varlink/card-json.h"
 #include "util/log.h"
 #include "core/manager.h"
@@ -73,7 +74,7 @@ void card_error(struct varlink_call *call, const char *error, const struct dcard
 {
 	struct json_object *e = json_object_new_object();
 
-	json_object_object_add(e, "card", json_object_new_string(dc->name));
+	json_object_object_add(e, "card", json_object_new_string(card_name(dc)));
 	varlink_call_error(call, error, e);
 }
 
@@ -92,7 +93,7 @@ void not_supported(struct varlink_call *call, const struct dcard *dc, uint32_t m
 	for (unsigned int fn = OCXLPMEM_FN_MIN; fn <= OCXLPMEM_FN_MAX; fn++)
 		if ((mask & (1u << fn)) && !card_has_function(dc, fn))
 			json_object_array_add(fns, json_object_new_string(ocxlpmem_function_name(fn)));
-	json_object_object_add(e, "card", json_object_new_string(dc->name));
+	json_object_object_add(e, "card", json_object_new_string(card_name(dc)));
 	json_object_object_add(e, "functions", fns);
 	varlink_call_error(call, IFACE ".NotSupported", e);
 }
@@ -141,7 +142,7 @@ static void m_get_card(struct varlink_call *call, struct json_object *p, void *u
 
 	if (!dc)
 		return;
-	b = card_replies_detail(dc);
+	b = card_replies_detail(userdata, dc);
 	if (!b) {
 		failed(call, "out of memory");
 		return;
@@ -164,6 +165,7 @@ static void m_get_error_log(struct varlink_call *call, struct json_object *p, vo
 {
 	struct errlog_params ep = { 0 };
 	struct json_object *o, *a;
+	struct card_report rep;
 	struct dcard *dc;
 	int t = -1;
 
@@ -176,9 +178,10 @@ static void m_get_error_log(struct varlink_call *call, struct json_object *p, vo
 	dc = card_param(userdata, call, ep.card);
 	if (!dc)
 		return;
+	card_report_get(dc, &rep);
 	a = json_object_new_array();
-	for (size_t i = 0; i < dc->state->nhistory; i++) {
-		const struct errlog_record *e = &dc->state->history[i];
+	for (size_t i = 0; i < rep.nerrlog; i++) {
+		const struct errlog_record *e = &rep.errlog[i];
 
 		if (t >= 0 && e->type != t)
 			continue;
@@ -217,7 +220,7 @@ static void m_request_health(struct varlink_call *call, struct json_object *p, v
 
 	if (!dc)
 		return;
-	if (!dc->card) {
+	if (!card_present(dc)) {
 		card_error(call, IFACE ".CardOffline", dc);
 		return;
 	}
@@ -231,7 +234,7 @@ static void m_request_health(struct varlink_call *call, struct json_object *p, v
 		failed(call, strerror(-r));
 		return;
 	}
-	log_info("%s: health data requested by uid %u", dc->name, (unsigned int)varlink_call_uid(call));
+	log_info("%s: health data requested by uid %u", card_name(dc), (unsigned int)varlink_call_uid(call));
 	varlink_call_reply(call, NULL);
 }
 
@@ -334,8 +337,8 @@ void varlink_manager_card_event(const struct dcard *dc, const char *kind,
 
 	if (varlink_watchers_empty(&monitors))
 		return;
-	e = event_base_json(kind, dc->name, dc->serial);
-	json_object_object_add(e, "health", json_object_new_string(card_health_name(dc->report->state)));
+	e = event_base_json(kind, card_name(dc), card_serial(dc));
+	json_object_object_add(e, "health", json_object_new_string(card_health_name(card_health(dc))));
 	if (strcmp(kind, "health-changed") == 0)
 		json_object_object_add(e, "previous_health",
 				       json_object_new_string(card_health_name(previous)));

@@ -265,19 +265,19 @@ static const char *scenario(struct manager *m, struct dcard *dc, struct ocxlpmem
 		return "";
 	}
 	if (strcmp(kind, "unplug") == 0) {
-		if (ocxlpmem_transport_sim_unplug(m->transport, dc->backend_id) < 0)
+		if (ocxlpmem_transport_sim_unplug(m->transport, card_backend_id(dc)) < 0)
 			*ret_failure = "cannot unplug";
 		return "";
 	}
 	if (strcmp(kind, "reset") == 0) {
-		if (ocxlpmem_transport_sim_reset(m->transport, dc->backend_id) < 0)
+		if (ocxlpmem_transport_sim_reset(m->transport, card_backend_id(dc)) < 0)
 			*ret_failure = "cannot reset";
 		return "";
 	}
 	if (strcmp(kind, "power-cycle") == 0) {
 		/* The card forgets, then is re-probed as after a reset. */
 		ocxlpmem_model_power_cycle(model);
-		if (ocxlpmem_transport_sim_reset(m->transport, dc->backend_id) < 0)
+		if (ocxlpmem_transport_sim_reset(m->transport, card_backend_id(dc)) < 0)
 			*ret_failure = "cannot reset";
 		return "";
 	}
@@ -313,17 +313,17 @@ static void m_inject_fault(struct varlink_call *call, struct json_object *p, voi
 	kind = ip.fault;
 	/* A reset brings back a card that is gone (fatal, unplugged), the way
 	 * a driver rebind would; everything else needs the card present. */
-	if (strcmp(kind, "reset") == 0 && !dc->card && dc->backend_id[0]) {
-		if (ocxlpmem_transport_sim_reset(m->transport, dc->backend_id) < 0) {
+	if (strcmp(kind, "reset") == 0 && !card_present(dc) && card_backend_id(dc)[0]) {
+		if (ocxlpmem_transport_sim_reset(m->transport, card_backend_id(dc)) < 0) {
 			failed(call, "cannot reset");
 			return;
 		}
-		log_notice("%s: simulation: reset injected by uid %u", dc->name,
+		log_notice("%s: simulation: reset injected by uid %u", card_name(dc),
 			   (unsigned int)varlink_call_uid(call));
 		varlink_call_reply(call, NULL);
 		return;
 	}
-	if (!dc->card || !(model = ocxlpmem_card_model(dc->card))) {
+	if (!card_present(dc) || !(model = ocxlpmem_card_model(card_object(dc)))) {
 		card_error(call, IFACE ".CardOffline", dc);
 		return;
 	}
@@ -345,7 +345,7 @@ static void m_inject_fault(struct varlink_call *call, struct json_object *p, voi
 		failed(call, failure);
 		return;
 	}
-	log_notice("%s: simulation: %s injected by uid %u", dc->name, kind,
+	log_notice("%s: simulation: %s injected by uid %u", card_name(dc), kind,
 		   (unsigned int)varlink_call_uid(call));
 	varlink_call_reply(call, NULL);
 }

@@ -1,0 +1,31 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# The card's state is the core's: core/card-private.h (struct dcard) is
+# included by daemon/core/ and daemon/jobs/ only.  The serialisers
+# (daemon/varlink/, daemon/metrics/) and everything else read a
+# struct card_report (core/card-report.h) and the manager's API.
+#
+#   test-include-graph.sh [SRCDIR]
+#
+# Exit: 0 when the rule holds, 1 with the offending lines.
+set -eu
+
+top_srcdir=${1:-${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}}
+cd "$top_srcdir"
+
+[ -f daemon/core/card-private.h ] || { echo "no daemon/core/card-private.h here"; exit 1; }
+bad=$(grep -rn --include='*.[ch]' '#include "core/card-private.h"' daemon tests bench client lib 2>/dev/null |
+	grep -v '^daemon/core/' | grep -v '^daemon/jobs/' || true)
+if [ -n "$bad" ]; then
+	echo "core/card-private.h is the core's: these include it; read a card_report instead:"
+	echo "$bad"
+	exit 1
+fi
+# The serialisers do include the report, so the check above cannot pass
+# because the rule is not exercised.
+for dir in daemon/varlink daemon/metrics; do
+	grep -rqs '#include "core/card-report.h"' "$dir" ||
+		{ echo "$dir includes no core/card-report.h: is the tree laid out as expected?"; exit 1; }
+done
+echo "core/card-private.h: included by daemon/core and daemon/jobs only"

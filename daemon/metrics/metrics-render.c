@@ -24,7 +24,7 @@
 #include "core/card-report.h"
 #include "metrics/metrics-render.h"
 #include "state/state.h"
-#include "util/json-blob.h"
+#include "shared/util/json-blob.h"
 
 /* ---- Sample writers ------------------------------------------------------ */
 

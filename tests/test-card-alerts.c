@@ -24,8 +24,10 @@
 static char events[64][64];
 static unsigned int nevents;
 
-static void listener(const struct alert *a, void *userdata)
+static void listener(const struct observe_event *ev, void *userdata)
 {
+	const struct alert *a = ev->alert;
+
 	if (nevents < 64)
 		snprintf(events[nevents++], sizeof(events[0]), "%s:%s", a->condition, a->event);
 }
@@ -55,7 +57,9 @@ static int setup(void **state)
 	nevents = 0;
 	log_open(LOG_TARGET_STDERR);
 	log_set_max_level(LOG_ERR);
-	alert_set_listener(listener, NULL);
+	if (observe_subscribe(&f.m.observers, OBSERVE_MASK(OBSERVE_ALERT), listener, NULL,
+			      NULL) < 0)
+		return -1;
 	*state = &f;
 	return 0;
 }
@@ -67,7 +71,7 @@ static int teardown(void **state)
 	free(f->dc.report);
 	card_state_free(f->dc.state);
 	config_free(f->cfg);
-	alert_set_listener(NULL, NULL);
+	observe_clear(&f->m.observers);
 	return 0;
 }
 

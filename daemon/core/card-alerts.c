@@ -52,6 +52,23 @@ void card_alert_fill(struct dcard *dc, struct alert *a, const char *class_key, i
 		a->card.fw_version = "";
 }
 
+/*
+ * The journal (or stderr) line is the alert itself, with its MESSAGE_ID
+ * that the catalog explains: it is written first and whether anyone
+ * listens or not, so it stays the core's own action rather than one
+ * observer among others.  Observers (the Varlink Monitor) hear of an alert
+ * that is already on record.
+ */
+int card_alert_send(struct dcard *dc, const struct alert *a)
+{
+	int r = alert_send(a);
+
+	observe_emit(&dc->m->observers, &(struct observe_event){
+		.kind = OBSERVE_ALERT, .dc = dc, .alert = a,
+	});
+	return r;
+}
+
 static void send_condition(struct dcard *dc, const struct health_reason *reason,
 			   const char *event, unsigned int reminder)
 {
@@ -70,7 +87,7 @@ static void send_condition(struct dcard *dc, const struct health_reason *reason,
 		alert_add_field(&a, "VALUE", "%" PRId64, reason->value);
 		alert_add_field(&a, "THRESHOLD", "%" PRId64, reason->threshold);
 	}
-	alert_send(&a);
+	card_alert_send(dc, &a);
 }
 
 static void send_recovery(struct dcard *dc, const struct alert_record *rec)
@@ -81,7 +98,7 @@ static void send_recovery(struct dcard *dc, const struct alert_record *rec)
 	a.condition = rec->key;
 	snprintf(a.message, sizeof(a.message), "cleared: %s", rec->detail);
 	alert_add_field(&a, "HEALTH", "%s", card_health_name(dc->report->state));
-	alert_send(&a);
+	card_alert_send(dc, &a);
 }
 
 /* Is a reminder due for a condition that still holds? */

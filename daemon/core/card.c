@@ -353,7 +353,7 @@ static void handle_events(struct dcard *dc, uint64_t events)
 		card_alert_fill(dc, &a, "controller-dump-available", LOG_WARNING, "active");
 		snprintf(a.message, sizeof(a.message),
 			 "the card holds a controller dump for collection");
-		alert_send(&a);
+		card_alert_send(dc, &a);
 	}
 	if (events & OCXLPMEM_EVENT_CONTROLLER_DUMP_AVAILABLE)
 		dump_card_wants_collection(dc, "card-event");
@@ -697,7 +697,7 @@ void card_attach(struct manager *m, struct ocxlpmem_card *c)
 			card_alert_fill(dc, &a, "card-discovered", LOG_NOTICE, "entry");
 			snprintf(a.message, sizeof(a.message), "new card %s, serial %" PRIu64,
 				 ocxlpmem_card_id(c), serial);
-			alert_send(&a);
+			card_alert_send(dc, &a);
 		}
 	}
 	dc->card = ocxlpmem_card_ref(c);
@@ -745,7 +745,7 @@ void card_attach(struct manager *m, struct ocxlpmem_card *c)
 		card_identified(dc);
 	}
 	card_evaluate(dc);
-	varlink_manager_card_event(dc, "card-added", dc->report->state);
+	observe_emit(&m->observers, &(struct observe_event){ .kind = OBSERVE_CARD_ADDED, .dc = dc });
 }
 
 /* CAPABILITIES came back, answered or not: start monitoring the card. */
@@ -806,13 +806,16 @@ void card_detach(struct manager *m, struct ocxlpmem_card *c)
 	dc->removed_us = now_realtime_us();
 	dc->draining = false;
 	card_evaluate(dc);
-	varlink_manager_card_event(dc, "card-removed", dc->report->state);
+	observe_emit(&m->observers, &(struct observe_event){ .kind = OBSERVE_CARD_REMOVED, .dc = dc });
 }
 
 struct dcard *card_free(struct dcard *dc)
 {
 	if (!dc)
 		return NULL;
+	/* Those who keep something of the card (followers of its jobs, cached
+	 * samples) let go of it first. */
+	observe_emit(&dc->m->observers, &(struct observe_event){ .kind = OBSERVE_CARD_FREED, .dc = dc });
 	if (dc->ev_card)
 		event_free(dc->ev_card);
 	for (unsigned int k = 0; k < POLL_KINDS; k++)
@@ -821,7 +824,6 @@ struct dcard *card_free(struct dcard *dc)
 	dump_card_free(dc);
 	fwupdate_card_free(dc);
 	card_replies_free(dc);
-	metrics_card_free(dc);
 	free(dc->report);
 	ocxlpmem_card_unref(dc->card);
 	card_record_close(dc);
@@ -890,7 +892,9 @@ void card_evaluate(struct dcard *dc)
 	if (dc->report->state != before) {
 		log_info("%s: health %s -> %s", dc->name, card_health_name(before),
 			 card_health_name(dc->report->state));
-		varlink_manager_card_event(dc, "health-changed", before);
+		observe_emit(&dc->m->observers, &(struct observe_event){
+			.kind = OBSERVE_CARD_HEALTH, .dc = dc, .previous = before,
+		});
 	}
 	/* Without its record the card's latched alerts are not known:
 	 * raising or clearing them now would repeat or lose one. */

@@ -107,7 +107,7 @@ static void send_entry_alert(struct dcard *dc, const struct errlog_record *e)
 	alert_add_field(&a, "ERRLOG_WWID", "%016" PRIx64 "%016" PRIx64, e->wwid[0], e->wwid[1]);
 	alert_add_field(&a, "ERRLOG_FW_REVISION", "%s", e->fw_revision);
 	alert_add_field(&a, "ERRLOG_DATA_SIZE", "%u", e->data_size);
-	alert_send(&a);
+	card_alert_send(dc, &a);
 }
 
 static void submit_read(struct dcard *dc)

@@ -21,9 +21,8 @@
 #include "util/fd-budget.h"
 #include "core/alert.h"
 #include "core/health.h"
+#include "core/observe.h"
 #include "state/state.h"
-#include "metrics/metrics.h"
-#include "varlink/varlink-manager.h"
 #include "util/json-blob.h"
 
 /* What each poll asks the card. */
@@ -170,8 +169,11 @@ struct manager {
 	 * cards writes it once, not 4096 times. */
 	struct event *ev_names_save;
 	bool names_dirty;
-	struct varlink_server *varlink;
+	/* The metrics endpoint's, set by metrics/ (metrics-service.c): the
+	 * core only carries it. */
 	struct metrics *metrics;
+	/* Who hears what happens (observe.h): the Varlink layer, metrics. */
+	struct observers observers;
 	struct fd_budget fds;       /* client caps from RLIMIT_NOFILE */
 	/* Moves whenever anything a reader shows may have changed: the
 	 * metrics cache is valid while it stands still. */
@@ -276,6 +278,9 @@ void errlog_resume_pending(struct dcard *dc);
 void card_alerts_update(struct dcard *dc, uint64_t now_us);
 void card_alert_fill(struct dcard *dc, struct alert *a, const char *class_key, int priority,
 		     const char *event);
+/* Send the card's alert to the log target (alert_send()), then to the
+ * manager's observers (OBSERVE_ALERT).  0 or alert_send()'s -errno. */
+int card_alert_send(struct dcard *dc, const struct alert *a);
 
 /* ---- dump.c ---------------------------------------------------------- */
 /* A DUMP_* request came back. */

@@ -442,7 +442,9 @@ static void job_end(struct dcard *dc)
 	dc->dump = NULL;
 	job_free(j);
 	card_touch(dc);
-	varlink_dumps_job_changed(dc, true);
+	observe_emit(&dc->m->observers, &(struct observe_event){
+		.kind = OBSERVE_DUMP_FINISHED, .dc = dc,
+	});
 }
 
 /* Give up on this attempt: nothing partial stays, the card keeps its dump. */
@@ -471,7 +473,7 @@ static void job_fail(struct dcard *dc, const char *fmt, ...)
 	alert_add_field(&a, "DUMP_TRIGGER", "%s", j->trigger);
 	if (j->info.dump_id)
 		alert_add_field(&a, "DUMP_ID", "%" PRIu32, j->info.dump_id);
-	alert_send(&a);
+	card_alert_send(dc, &a);
 	schedule_retry(dc);
 	job_end(dc);
 }
@@ -485,7 +487,9 @@ static void notify_progress(struct dcard *dc, bool force)
 		return;
 	j->last_notify_ms = now;
 	card_touch(dc);
-	varlink_dumps_job_changed(dc, false);
+	observe_emit(&dc->m->observers, &(struct observe_event){
+		.kind = OBSERVE_DUMP_PROGRESS, .dc = dc,
+	});
 }
 
 static int submit_data(struct dcard *dc)
@@ -632,7 +636,7 @@ static void saved_alert(struct dcard *dc, const struct saved_dump *d)
 	alert_add_field(&a, "DUMP_SHA256", "%s", d->meta.sha256);
 	alert_add_field(&a, "DUMP_ID", "%" PRIu32, d->meta.dump_id);
 	alert_add_field(&a, "DUMP_TRIGGER", "%s", d->meta.trigger);
-	alert_send(&a);
+	card_alert_send(dc, &a);
 }
 
 /*
@@ -932,7 +936,9 @@ static int job_start(struct dcard *dc, const char *trigger)
 		return r;
 	}
 	card_touch(dc);
-	varlink_dumps_job_changed(dc, false);
+	observe_emit(&dc->m->observers, &(struct observe_event){
+		.kind = OBSERVE_DUMP_PROGRESS, .dc = dc,
+	});
 	return 0;
 }
 
@@ -1002,7 +1008,6 @@ void dump_card_free(struct dcard *dc)
 		dc->dump = NULL;
 	}
 	if (dc->dumps) {
-		varlink_watchers_clear(&dc->dumps->watchers);
 		if (dc->dumps->retry_timer)
 			event_free(dc->dumps->retry_timer);
 		free(dc->dumps);

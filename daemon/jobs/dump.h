@@ -25,7 +25,6 @@
 
 #include "jobs/dump-file.h"
 #include "jobs/job-progress.h"
-#include "varlink/varlink-watch.h"
 
 struct manager;
 struct dcard;
@@ -53,7 +52,6 @@ struct dump_card {
 	uint64_t last_result_usec;
 	uint64_t saved, failed;       /* counters, for metrics */
 	unsigned int outstanding;     /* DUMP_* requests not yet back */
-	struct varlink_watchers watchers; /* StartDump/WatchDump calls following the job */
 };
 
 /* Scan <state-dir>/dumps at start: index saved dumps, remove temporaries a
@@ -84,8 +82,5 @@ bool dump_job_running(const struct dcard *dc);
 struct json_object *dump_saved_json(const struct manager *m, const struct saved_dump *d);
 /* The running job (null when none) and the card's last result. */
 struct json_object *dump_card_json(const struct dcard *dc);
-
-/* varlink-dumps.c: a card's job moved on (progress) or ended. */
-void varlink_dumps_job_changed(struct dcard *dc, bool ended);
 
 #endif /* OCXLPMEMD_DUMP_H */

@@ -26,7 +26,6 @@
 #include "jobs/firmware-update.h"
 #include "jobs/job-progress.h"
 #include "util/log.h"
-#include "varlink/varlink-watch.h"
 
 /* Progress replies to a watcher at most this often (and at each end). */
 #define NOTIFY_INTERVAL_MS 200
@@ -91,7 +90,6 @@ struct fw_card {
 	struct event *idle_timer;
 	/* The card may still be receiving an update of ours nobody ended. */
 	bool needs_abort;
-	struct varlink_watchers watchers; /* GetFirmwareUpdate calls following it */
 	/* Updates ended since the daemon started, by result: for metrics. */
 	uint64_t ended[RESULT_CANCELLED + 1];
 };
@@ -286,39 +284,14 @@ bool fwupdate_running(const struct dcard *dc)
 	return dc->fw_job != NULL;
 }
 
-static struct json_object *watch_reply(void *userdata)
-{
-	const struct dcard *dc = userdata;
-	struct json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "update", fwupdate_json(dc));
-	return o;
-}
-
+/* Tell observers (a GetFirmwareUpdate call following it) the job moved on
+ * or ended. */
 static void notify_watchers(struct dcard *dc, bool final)
 {
-	struct fw_card *fc = dc->fw_state;
-
 	card_touch(dc);
-	varlink_watchers_notify(&fc->watchers, watch_reply, dc);
-	if (final)
-		varlink_watchers_end(&fc->watchers, watch_reply, dc);
-}
-
-int fwupdate_watch(struct dcard *dc, struct varlink_call *call)
-{
-	struct fw_card *fc = fw_card_get(dc);
-
-	if (!fc)
-		return -ENOMEM;
-	if (!dc->fw_job || !varlink_call_wants_more(call)) {
-		varlink_call_reply(call, watch_reply(dc));
-		return 0;
-	}
-	if (varlink_watchers_add(&fc->watchers, call) < 0)
-		return -ENOMEM;
-	varlink_call_notify(call, watch_reply(dc));
-	return 0;
+	observe_emit(&dc->m->observers, &(struct observe_event){
+		.kind = final ? OBSERVE_FIRMWARE_FINISHED : OBSERVE_FIRMWARE_PROGRESS, .dc = dc,
+	});
 }
 
 /* ---- The job ---------------------------------------------------------------- */
@@ -346,7 +319,7 @@ static void send_alert(struct dcard *dc)
 		alert_add_field(&a, "FW_STAGED_VERSION", "%s", rep->staged_version);
 	if (rep->card_status)
 		alert_add_field(&a, "FW_CARD_STATUS", "%s", rep->card_status);
-	alert_send(&a);
+	card_alert_send(dc, &a);
 }
 
 static void job_end_how(struct dcard *dc, enum fw_result result, bool card_gone)
@@ -685,7 +658,6 @@ void fwupdate_card_free(struct dcard *dc)
 	fwupdate_upload_drop(dc);
 	if (fc->idle_timer)
 		event_free(fc->idle_timer);
-	varlink_watchers_clear(&fc->watchers);
 	free(fc);
 	dc->fw_state = NULL;
 }

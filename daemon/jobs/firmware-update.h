@@ -8,7 +8,8 @@
  * through card_submit(), one request at a time, so the event loop never
  * waits on the card.  A failure or a cancel ends with FW_UPDATE_ABORT, which
  * leaves the card on its running (and staged) version.  Every end raises
- * an alert and is kept as the card's last result.
+ * an alert and is kept as the card's last result.  Progress and the end
+ * are OBSERVE_FIRMWARE_* events to the manager's observers (observe.h).
  */
 #ifndef OCXLPMEMD_FIRMWARE_UPDATE_H
 #define OCXLPMEMD_FIRMWARE_UPDATE_H
@@ -21,7 +22,6 @@
 
 #include "jobs/fw-upload.h"
 #include "core/manager.h"
-#include "varlink/varlink.h"
 
 /* An upload idle this long is dropped. */
 #define FW_UPLOAD_IDLE_S 60
@@ -88,9 +88,5 @@ void fwupdate_counts(const struct dcard *dc, uint64_t *ret_succeeded, uint64_t *
 /* For status: "running", "succeeded", "failed" or "cancelled"; NULL when
  * this daemon has updated nothing on the card. */
 const char *fwupdate_state_name(const struct dcard *dc);
-
-/* Stream the update to a "more" call: a reply now, one per progress step,
- * the last when the job ends.  0 or -ENOMEM. */
-int fwupdate_watch(struct dcard *dc, struct varlink_call *call);
 
 #endif /* OCXLPMEMD_FIRMWARE_UPDATE_H */

@@ -12,6 +12,7 @@
 #include "jobs/dump.h"
 #include "util/log.h"
 #include "core/manager.h"
+#include "varlink/card-watchers.h"
 #include "varlink/varlink-methods.h"
 
 static struct json_object *job_reply(const struct dcard *dc, bool ended)
@@ -32,21 +33,37 @@ static struct json_object *ended_reply(void *dc)
 	return job_reply(dc, true);
 }
 
-void varlink_dumps_job_changed(struct dcard *dc, bool ended)
+/* StartDump and WatchDump calls following a card's collection. */
+static struct card_watch_set watching;
+
+void varlink_dumps_event(const struct observe_event *ev)
 {
-	if (!dc->dumps)
+	struct varlink_watchers *ws;
+
+	if (ev->kind == OBSERVE_CARD_FREED) {
+		card_watchers_drop(&watching, ev->dc);
 		return;
-	if (ended)
-		varlink_watchers_end(&dc->dumps->watchers, ended_reply, dc);
-	else
-		varlink_watchers_notify(&dc->dumps->watchers, running_reply, dc);
+	}
+	ws = card_watchers_of(&watching, ev->dc, false);
+	if (!ws)
+		return;
+	if (ev->kind == OBSERVE_DUMP_FINISHED)
+		varlink_watchers_end(ws, ended_reply, ev->dc);
+	else if (ev->kind == OBSERVE_DUMP_PROGRESS)
+		varlink_watchers_notify(ws, running_reply, ev->dc);
 }
 
-/* Keep the call open for the job's updates; sends the state now.  A job
- * runs, so the card's dump state exists. */
+void varlink_dumps_stop(void)
+{
+	card_watchers_drop_all(&watching);
+}
+
+/* Keep the call open for the job's updates; sends the state now. */
 static void watch(struct varlink_call *call, struct dcard *dc)
 {
-	if (!dc->dumps || varlink_watchers_add(&dc->dumps->watchers, call) < 0) {
+	struct varlink_watchers *ws = card_watchers_of(&watching, dc, true);
+
+	if (!ws || varlink_watchers_add(ws, call) < 0) {
 		failed(call, "out of memory");
 		return;
 	}

@@ -22,7 +22,8 @@
 #define POLL_OUT_CAP 512
 
 static void request_init(struct dcard *dc, struct ocxlpmem_request *req, unsigned int function,
-			 const void *in, size_t in_len, size_t out_cap, enum req_tag tag)
+			 const void *in, size_t in_len, size_t out_cap,
+			 const struct card_completion *done)
 {
 	*req = (struct ocxlpmem_request){
 		.card = dc->card,
@@ -32,7 +33,8 @@ static void request_init(struct dcard *dc, struct ocxlpmem_request *req, unsigne
 		.out_cap = out_cap,
 		.timeout_ms = ocxlpmem_function_timeout_ms(function,
 							   dc->have_caps ? &dc->caps : NULL),
-		.userdata = &dc->ctx[tag],
+		/* The executor hands it back as it is: never written. */
+		.userdata = (void *)done,
 	};
 }
 
@@ -59,7 +61,7 @@ void card_missing_functions(const struct dcard *dc, uint32_t mask, char *buf, si
 }
 
 int card_submit(struct dcard *dc, unsigned int function, const void *in, size_t in_len,
-		size_t out_cap, enum req_tag tag)
+		size_t out_cap, const struct card_completion *done)
 {
 	struct ocxlpmem_request req;
 	int r;
@@ -69,7 +71,7 @@ int card_submit(struct dcard *dc, unsigned int function, const void *in, size_t 
 	/* ocxlpmem-abi(7): a consumer calls no function whose bit is clear. */
 	if (!card_has_function(dc, function))
 		return -EOPNOTSUPP;
-	request_init(dc, &req, function, in, in_len, out_cap, tag);
+	request_init(dc, &req, function, in, in_len, out_cap, done ? done : &dc->done_event);
 	r = ocxlpmem_executor_submit(dc->m->executor, &req);
 	if (r == 0) {
 		dc->commands[function]++;
@@ -220,7 +222,7 @@ static void poll_start(struct poller *p)
 		for (unsigned int i = 0; i < n; i++)
 			if (card_has_function(dc, fns[i]))
 				request_init(dc, &reqs[k++], fns[i], NULL, 0, POLL_OUT_CAP,
-					     (enum req_tag)p->kind);
+					     &p->done);
 		n = k;
 	}
 	r = ocxlpmem_executor_submit_batch(dc->m->executor, reqs, n);
@@ -452,12 +454,10 @@ static void function_refused(struct dcard *dc, unsigned int function)
 
 static void card_identified(struct dcard *dc);
 
-void card_request_done(struct dcard *dc, struct ocxlpmem_request *req)
+void card_request_done(struct ocxlpmem_request *req)
 {
-	const struct req_ctx *ctx = req->userdata;
-	enum req_tag tag = ctx->tag;
-	struct ocxlpmem_reply reply;
-	int r;
+	const struct card_completion *done = req->userdata;
+	struct dcard *dc = done->dc;
 
 	/* A completion for a card object that has since gone (or been
 	 * replaced after a re-probe) says nothing about the current one. */
@@ -468,45 +468,57 @@ void card_request_done(struct dcard *dc, struct ocxlpmem_request *req)
 	card_touch(dc);
 	if (req->result == -ENOTTY)
 		function_refused(dc, req->function);
-	if (tag == TAG_DUMP || tag == TAG_FIRMWARE) {
-		if (tag == TAG_DUMP)
-			dump_request_done(dc, req);
-		else
-			fwupdate_request_done(dc, req);
-		if (track_responsiveness(dc, req->result))
-			card_evaluate(dc);
-		return;
-	}
-	if (tag == TAG_ERRLOG) {
-		errlog_request_done(dc, req);
-		if (track_responsiveness(dc, req->result))
-			card_evaluate(dc);
-		return;
-	}
+	done->done(dc, req, done->userdata);
+}
+
+void card_request_answered(struct dcard *dc, int result)
+{
+	if (track_responsiveness(dc, result))
+		card_evaluate(dc);
+}
+
+/* Take in a reply of the core's own: 0, or what failed. */
+static int take_reply(struct dcard *dc, const struct ocxlpmem_request *req)
+{
+	struct ocxlpmem_reply reply;
+	int k = reading_of(req->function);
+	int r;
 
 	r = card_reply_of(req, &reply);
 	if (r == 0)
 		r = absorb(dc, req->function, &reply);
-	if (reading_of(req->function) >= 0) {
-		int k = reading_of(req->function);
-
+	if (k >= 0) {
 		/* A value whose last read failed is history, not a reading:
 		 * it is not shown as current (#16: no stale samples). */
 		dc->reading_stale[k] = r != 0;
 		if (r == 0)
 			dc->reading_ok_us[k] = now_realtime_us();
 	}
-	if (tag == TAG_IDENTIFY) {
-		if (r != 0) {
-			note_error(dc, req->function, r);
-			log_warning("%s: cannot read the card's capabilities (%s); assuming it has "
-				    "every function", dc->name, dc->last_error);
-		}
-		track_responsiveness(dc, req->result);
-		card_identified(dc);
-		card_evaluate(dc);
-		return;
+	return r;
+}
+
+/* CAPABILITIES came back (dc->done_identify). */
+static void identify_done(struct dcard *dc, struct ocxlpmem_request *req, void *userdata)
+{
+	int r = take_reply(dc, req);
+
+	if (r != 0) {
+		note_error(dc, req->function, r);
+		log_warning("%s: cannot read the card's capabilities (%s); assuming it has "
+			    "every function", dc->name, dc->last_error);
 	}
+	track_responsiveness(dc, req->result);
+	card_identified(dc);
+	card_evaluate(dc);
+}
+
+/* A poll's request (userdata: its poller) or one of the card's own
+ * (dc->done_event, userdata NULL) came back. */
+static void reading_done(struct dcard *dc, struct ocxlpmem_request *req, void *userdata)
+{
+	struct poller *p = userdata;
+	int r = take_reply(dc, req);
+
 	/* Said once by function_refused(); the poll just has no answer. */
 	if (r == -ENOTTY && !card_has_function(dc, req->function))
 		r = 0;
@@ -519,9 +531,7 @@ void card_request_done(struct dcard *dc, struct ocxlpmem_request *req)
 	}
 	track_responsiveness(dc, req->result);
 
-	if ((unsigned int)tag < POLL_KINDS) {
-		struct poller *p = &dc->polls[tag];
-
+	if (p) {
 		if (r != 0 && !p->first_error)
 			p->first_error = r;
 		/* Judge the card once per poll, on its complete answer. */
@@ -532,6 +542,33 @@ void card_request_done(struct dcard *dc, struct ocxlpmem_request *req)
 		return;
 	}
 	card_evaluate(dc);
+}
+
+/* ---- Jobs ------------------------------------------------------------------ */
+
+int card_job_register(struct dcard *dc, const struct card_job_ops *ops, void *data)
+{
+	unsigned int i, n;
+
+	for (n = 0; n < CARD_JOBS_MAX && dc->jobs[n].ops; n++)
+		if (dc->jobs[n].ops == ops)
+			return -EEXIST;
+	if (n == CARD_JOBS_MAX)
+		return -ENOSPC;
+	/* By rank: whoever registered first, a card's jobs hear of it in one
+	 * order. */
+	for (i = n; i > 0 && dc->jobs[i - 1].ops->rank > ops->rank; i--)
+		dc->jobs[i] = dc->jobs[i - 1];
+	dc->jobs[i] = (struct card_job){ .ops = ops, .data = data };
+	return 0;
+}
+
+void *card_job_data(const struct dcard *dc, const struct card_job_ops *ops)
+{
+	for (unsigned int i = 0; i < CARD_JOBS_MAX && dc->jobs[i].ops; i++)
+		if (dc->jobs[i].ops == ops)
+			return dc->jobs[i].data;
+	return NULL;
 }
 
 /* ---- Events from the card ---------------------------------------------- */
@@ -556,7 +593,7 @@ static void card_event_fired(struct dcard *dc)
 		/* Before identification the bits are asked for with the rest. */
 		r = dc->identified && card_has_function(dc, OCXLPMEM_FN_EVENT_CHECK) ?
 			    card_submit(dc, OCXLPMEM_FN_EVENT_CHECK, NULL, 0, POLL_OUT_CAP,
-					TAG_EVENT) : 0;
+					NULL) : 0;
 		if (r < 0)
 			log_errno(LOG_WARNING, r, "%s: cannot ask the card for its events", dc->name);
 	}
@@ -601,10 +638,9 @@ static int dcard_new(struct manager *m, uint64_t serial, struct dcard **ret, boo
 	}
 	dc->m = m;
 	dc->serial = serial;
-	for (unsigned int t = 0; t < TAG_COUNT; t++) {
-		dc->ctx[t].dc = dc;
-		dc->ctx[t].tag = t;
-	}
+	dc->done_identify = (struct card_completion){ dc, identify_done, NULL };
+	dc->done_event = (struct card_completion){ dc, reading_done, NULL };
+	dc->done_errlog = (struct card_completion){ dc, errlog_request_done, NULL };
 	name = names_assign(m->names, serial, &is_new);
 	if (!name) {
 		free(dc->report);
@@ -625,6 +661,7 @@ static int dcard_new(struct manager *m, uint64_t serial, struct dcard **ret, boo
 	for (unsigned int k = 0; k < POLL_KINDS; k++) {
 		dc->polls[k].card = dc;
 		dc->polls[k].kind = k;
+		dc->polls[k].done = (struct card_completion){ dc, reading_done, &dc->polls[k] };
 		dc->polls[k].timer = evtimer_new(m->base, on_poll_timer, &dc->polls[k]);
 		if (!dc->polls[k].timer) {
 			card_free(dc);
@@ -735,11 +772,13 @@ void card_attach(struct manager *m, struct ocxlpmem_card *c)
 	log_notice("%s: card %s serial %" PRIu64 " attached%s", dc->name, dc->backend_id, serial,
 		   has_events ? "" : " (no event source: polling for events)");
 
-	dump_card_attached(dc);
+	for (unsigned int i = 0; i < CARD_JOBS_MAX && dc->jobs[i].ops; i++)
+		if (dc->jobs[i].ops->attached)
+			dc->jobs[i].ops->attached(dc, dc->jobs[i].data);
 	errlog_resume_pending(dc);
 	/* What the card has decides what is asked: CAPABILITIES first, the
 	 * rest when it is back (card_identified). */
-	r = card_submit(dc, OCXLPMEM_FN_CAPABILITIES, NULL, 0, POLL_OUT_CAP, TAG_IDENTIFY);
+	r = card_submit(dc, OCXLPMEM_FN_CAPABILITIES, NULL, 0, POLL_OUT_CAP, &dc->done_identify);
 	if (r < 0) {
 		log_errno(LOG_WARNING, r, "%s: cannot ask for capabilities", dc->name);
 		card_identified(dc);
@@ -766,7 +805,7 @@ static void card_identified(struct dcard *dc)
 	/* Events are level-triggered: what the card holds from before (a dump
 	 * a crash left uncollected, unread error-log entries) shows now. */
 	if (card_has_function(dc, OCXLPMEM_FN_EVENT_CHECK)) {
-		r = card_submit(dc, OCXLPMEM_FN_EVENT_CHECK, NULL, 0, POLL_OUT_CAP, TAG_EVENT);
+		r = card_submit(dc, OCXLPMEM_FN_EVENT_CHECK, NULL, 0, POLL_OUT_CAP, NULL);
 		if (r < 0)
 			log_errno(LOG_WARNING, r, "%s: cannot ask the card for its events",
 				  dc->name);
@@ -799,8 +838,9 @@ void card_detach(struct manager *m, struct ocxlpmem_card *c)
 		dc->polls[k].outstanding = 0;
 		dc->polls[k].first_error = 0;
 	}
-	dump_card_gone(dc);
-	fwupdate_card_gone(dc);
+	for (unsigned int i = 0; i < CARD_JOBS_MAX && dc->jobs[i].ops; i++)
+		if (dc->jobs[i].ops->gone)
+			dc->jobs[i].ops->gone(dc, dc->jobs[i].data);
 	dc->card = ocxlpmem_card_unref(dc->card);
 	/* backend_id stays: it names the slot a reset brings back (sim). */
 	dc->removed_us = now_realtime_us();
@@ -821,8 +861,9 @@ struct dcard *card_free(struct dcard *dc)
 	for (unsigned int k = 0; k < POLL_KINDS; k++)
 		if (dc->polls[k].timer)
 			event_free(dc->polls[k].timer);
-	dump_card_free(dc);
-	fwupdate_card_free(dc);
+	for (unsigned int i = 0; i < CARD_JOBS_MAX && dc->jobs[i].ops; i++)
+		if (dc->jobs[i].ops->free)
+			dc->jobs[i].ops->free(dc, dc->jobs[i].data);
 	card_replies_free(dc);
 	free(dc->report);
 	ocxlpmem_card_unref(dc->card);

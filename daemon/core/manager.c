@@ -199,9 +199,7 @@ static void on_executor(evutil_socket_t fd, short what, void *userdata)
 	struct ocxlpmem_request *req;
 
 	while ((req = ocxlpmem_executor_reap(m->executor))) {
-		const struct req_ctx *ctx = req->userdata;
-
-		card_request_done(ctx->dc, req);
+		card_request_done(req);
 		ocxlpmem_request_free(req);
 	}
 }

@@ -41,19 +41,6 @@ struct dump_store {
 	uint64_t gen;                 /* moves at every change: metrics caches */
 };
 
-/* What a card's collections did, kept between jobs. */
-struct dump_card {
-	struct event *retry_timer;
-	unsigned int failures;        /* consecutive failed collections: the back-off */
-	uint64_t retry_at_usec;       /* CLOCK_REALTIME; 0: no retry pending */
-	bool backoff;                 /* automatic triggers wait for the retry timer */
-	char last_result[200];        /* for users: "saved FILE", "failed: why" */
-	bool last_ok;
-	uint64_t last_result_usec;
-	uint64_t saved, failed;       /* counters, for metrics */
-	unsigned int outstanding;     /* DUMP_* requests not yet back */
-};
-
 /* Scan <state-dir>/dumps at start: index saved dumps, remove temporaries a
  * crash left behind.  0 or -errno (only for a state directory we cannot
  * read at all; unreadable files are logged and skipped). */
@@ -77,6 +64,10 @@ int dump_delete(struct manager *m, uint64_t serial, const char *file);
 
 /* Is a collection running on this card? */
 bool dump_job_running(const struct dcard *dc);
+/* Has this daemon collected, or tried to, on this card? */
+bool dump_card_has_history(const struct dcard *dc);
+/* Collections of this card saved and failed since the daemon started. */
+void dump_card_counts(const struct dcard *dc, uint64_t *ret_saved, uint64_t *ret_failed);
 
 /* JSON for Varlink, the client and the support bundle. */
 struct json_object *dump_saved_json(const struct manager *m, const struct saved_dump *d);

@@ -251,19 +251,25 @@ static void emit_fw_updates(FILE *f, const struct family *fam, const struct mana
 static void emit_dumps_saved(FILE *f, const struct family *fam, const struct manager *m,
 			     const struct dcard *dc)
 {
-	card_u64(f, fam->name, dc, dc->dumps ? dc->dumps->saved : 0);
+	uint64_t saved, failed;
+
+	dump_card_counts(dc, &saved, &failed);
+	card_u64(f, fam->name, dc, saved);
 }
 
 static void emit_dump_failures(FILE *f, const struct family *fam, const struct manager *m,
 			       const struct dcard *dc)
 {
-	card_u64(f, fam->name, dc, dc->dumps ? dc->dumps->failed : 0);
+	uint64_t saved, failed;
+
+	dump_card_counts(dc, &saved, &failed);
+	card_u64(f, fam->name, dc, failed);
 }
 
 static void emit_dump_in_progress(FILE *f, const struct family *fam, const struct manager *m,
 				  const struct dcard *dc)
 {
-	card_u64(f, fam->name, dc, dc->dump != NULL);
+	card_u64(f, fam->name, dc, dump_job_running(dc));
 }
 
 /* The store is global (retention may delete any card's dumps): cached card

@@ -133,7 +133,7 @@ void m_list_dumps(struct varlink_call *call, struct json_object *p, void *userda
 	for (size_t i = 0; i < m->ncards; i++) {
 		struct dcard *dc = m->cards[i];
 
-		if ((serial && dc->serial != serial) || (!dc->dump && !dc->dumps))
+		if ((serial && dc->serial != serial) || !dump_card_has_history(dc))
 			continue;
 		json_object_array_add(jobs, dump_card_json(dc));
 	}

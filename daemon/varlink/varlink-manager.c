@@ -223,7 +223,7 @@ static void m_request_health(struct varlink_call *call, struct json_object *p, v
 		return;
 	}
 	/* The answer comes as an error-log entry: the drain alerts it. */
-	r = card_submit(dc, OCXLPMEM_FN_REQUEST_HEALTH, NULL, 0, 8, TAG_EVENT);
+	r = card_submit(dc, OCXLPMEM_FN_REQUEST_HEALTH, NULL, 0, 8, NULL);
 	if (r == -EOPNOTSUPP) {
 		not_supported(call, dc, 1u << OCXLPMEM_FN_REQUEST_HEALTH);
 		return;

@@ -8,7 +8,6 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -217,60 +216,30 @@ static void dump_card_free(struct dcard *dc, void *data)
 	free(dd);
 }
 
-/* ---- JSON -------------------------------------------------------------------- */
+/* ---- Reports --------------------------------------------------------------- */
 
-struct json_object *dump_saved_json(const struct manager *m, const struct saved_dump *d)
+void dump_card_report(const struct dcard *dc, struct dump_card_report *ret)
 {
-	struct json_object *o = json_object_new_object();
-	char serial[24], path[PATH_MAX];
-
-	snprintf(serial, sizeof(serial), "%" PRIu64, d->meta.serial);
-	snprintf(path, sizeof(path), "%s/dumps/%s/%s", m->state_dir, serial, d->file);
-	json_object_object_add(o, "file", json_object_new_string(d->file));
-	json_object_object_add(o, "path", json_object_new_string(path));
-	json_object_object_add(o, "serial", json_object_new_string(serial));
-	json_object_object_add(o, "card", json_object_new_string(d->meta.card_name));
-	json_object_object_add(o, "dump_id", json_object_new_int64(d->meta.dump_id));
-	json_object_object_add(o, "origin", json_object_new_string(d->meta.origin));
-	json_object_object_add(o, "trigger", json_object_new_string(d->meta.trigger));
-	json_object_object_add(o, "firmware_version",
-			       json_object_new_string(d->meta.firmware_version));
-	json_object_object_add(o, "size", json_object_new_int64((int64_t)d->meta.size));
-	json_object_object_add(o, "sha256", json_object_new_string(d->meta.sha256));
-	json_object_object_add(o, "requested_usec", json_object_new_int64((int64_t)d->meta.requested_usec));
-	json_object_object_add(o, "started_usec", json_object_new_int64((int64_t)d->meta.started_usec));
-	json_object_object_add(o, "finished_usec", json_object_new_int64((int64_t)d->meta.finished_usec));
-	return o;
-}
-
-struct json_object *dump_card_json(const struct dcard *dc)
-{
-	struct json_object *o = json_object_new_object(), *job = NULL;
-	const struct dump_job *j = dump_job_of(dc);
 	const struct dump_card *dd = dump_card_of(dc);
+	const struct dump_job *j = dd ? dd->job : NULL;
 
-	json_object_object_add(o, "card", json_object_new_string(dc->name));
+	*ret = (struct dump_card_report){ 0 };
 	if (j) {
-		job = json_object_new_object();
-		json_object_object_add(job, "phase", json_object_new_string(phase_names[j->phase]));
-		json_object_object_add(job, "trigger", json_object_new_string(j->trigger));
-		json_object_object_add(job, "dump_id", j->info.dump_id ?
-				       json_object_new_int64(j->info.dump_id) : NULL);
-		json_object_object_add(job, "requested_usec", json_object_new_int64((int64_t)j->requested_usec));
-		json_object_object_add(job, "progress", j->phase == JOB_STARTING ? NULL :
-				       job_progress_json(&j->progress));
-		json_object_object_add(job, "file", j->file[0] ? json_object_new_string(j->file) : NULL);
+		ret->phase = phase_names[j->phase];
+		ret->trigger = j->trigger;
+		ret->dump_id = j->info.dump_id;
+		ret->requested_usec = j->requested_usec;
+		ret->progress = j->phase == JOB_STARTING ? NULL : &j->progress;
+		ret->file = j->file;
 	}
-	json_object_object_add(o, "job", job);
-	json_object_object_add(o, "last_result", dd && dd->last_result[0] ?
-			       json_object_new_string(dd->last_result) : NULL);
-	json_object_object_add(o, "last_ok", dd && dd->last_result[0] ?
-			       json_object_new_boolean(dd->last_ok) : NULL);
-	json_object_object_add(o, "last_result_usec", dd && dd->last_result[0] ?
-			       json_object_new_int64((int64_t)dd->last_result_usec) : NULL);
-	json_object_object_add(o, "retry_at_usec", dd && dd->retry_at_usec ?
-			       json_object_new_int64((int64_t)dd->retry_at_usec) : NULL);
-	json_object_object_add(o, "saved", json_object_new_int64(dd ? (int64_t)dd->saved : 0));
-	json_object_object_add(o, "failed", json_object_new_int64(dd ? (int64_t)dd->failed : 0));
-	return o;
+	if (dd && dd->last_result[0]) {
+		ret->last_result = dd->last_result;
+		ret->last_ok = dd->last_ok;
+		ret->last_result_usec = dd->last_result_usec;
+	}
+	if (dd) {
+		ret->retry_at_usec = dd->retry_at_usec;
+		ret->saved = dd->saved;
+		ret->failed = dd->failed;
+	}
 }

@@ -21,8 +21,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <json-c/json.h>
-
 #include "jobs/dump-file.h"
 #include "jobs/job-progress.h"
 
@@ -69,9 +67,24 @@ bool dump_card_has_history(const struct dcard *dc);
 /* Collections of this card saved and failed since the daemon started. */
 void dump_card_counts(const struct dcard *dc, uint64_t *ret_saved, uint64_t *ret_failed);
 
-/* JSON for Varlink, the client and the support bundle. */
-struct json_object *dump_saved_json(const struct manager *m, const struct saved_dump *d);
-/* The running job (null when none) and the card's last result. */
-struct json_object *dump_card_json(const struct dcard *dc);
+/* What a card's collections show (ListDumps, WatchDump), for the Varlink
+ * layer to serialise; pointers valid until the card's job moves on. */
+struct dump_card_report {
+	/* The running collection's; phase NULL when none runs. */
+	const char *phase;       /* "starting", "reading", "saving", "completing" */
+	const char *trigger;
+	uint32_t dump_id;        /* 0 until DUMP_START answers */
+	uint64_t requested_usec;
+	const struct job_progress *progress; /* NULL while starting */
+	const char *file;        /* "" until named */
+	/* The last result; NULL when none yet. */
+	const char *last_result;
+	bool last_ok;
+	uint64_t last_result_usec;
+	uint64_t retry_at_usec;  /* 0: no retry pending */
+	uint64_t saved, failed;  /* since the daemon started */
+};
+
+void dump_card_report(const struct dcard *dc, struct dump_card_report *ret);
 
 #endif /* OCXLPMEMD_DUMP_H */

@@ -33,21 +33,6 @@
 /* FINISH answers with the firmware info. */
 #define FW_OUT_CAP (sizeof(struct ocxlpmem_reply_hdr) + sizeof(struct ocxlpmem_firmware_info_out))
 
-enum fw_phase {
-	PHASE_PRE_ABORT,    /* ending an unfinished earlier update */
-	PHASE_START,
-	PHASE_SEND,
-	PHASE_FINISH,
-	PHASE_ABORT,        /* cleaning up after a failure or a cancel */
-};
-
-enum fw_result {
-	RESULT_RUNNING,
-	RESULT_SUCCEEDED,
-	RESULT_FAILED,
-	RESULT_CANCELLED,
-};
-
 static const char *const phase_names[] = {
 	[PHASE_PRE_ABORT] = "start", [PHASE_START] = "start", [PHASE_SEND] = "send",
 	[PHASE_FINISH] = "finish", [PHASE_ABORT] = "abort",
@@ -56,20 +41,6 @@ static const char *const phase_names[] = {
 static const char *const result_names[] = {
 	[RESULT_RUNNING] = "running", [RESULT_SUCCEEDED] = "succeeded",
 	[RESULT_FAILED] = "failed", [RESULT_CANCELLED] = "cancelled",
-};
-
-/* What FirmwareUpdate shows: the running job's, then the last one's. */
-struct fw_report {
-	enum fw_result result;
-	enum fw_phase phase;
-	struct job_progress progress;
-	char image_version[OCXLPMEM_FW_VERSION_LEN + 1];
-	char previous_version[OCXLPMEM_FW_VERSION_LEN + 1];
-	char staged_version[OCXLPMEM_FW_VERSION_LEN + 1];
-	bool forced;
-	uint64_t finished_us;
-	char message[256];
-	const char *card_status;    /* the card's status name when it refused */
 };
 
 struct fw_job {
@@ -279,37 +250,21 @@ struct fw_pending *fwupdate_upload_find(struct manager *m, const char *id, struc
 
 /* ---- Reporting ---------------------------------------------------------------- */
 
-static struct json_object *str_or_null(const char *s)
-{
-	return s && *s ? json_object_new_string(s) : NULL;
-}
-
-struct json_object *fwupdate_json(const struct dcard *dc)
+const struct fw_report *fwupdate_report(const struct dcard *dc)
 {
 	const struct fw_card *fc = fw_card_of(dc);
-	const struct fw_report *rep;
-	struct json_object *o;
 
-	if (!fc || !fc->have_report)
-		return NULL;
-	rep = &fc->report;
-	o = json_object_new_object();
-	json_object_object_add(o, "state", json_object_new_string(result_names[rep->result]));
-	json_object_object_add(o, "phase", rep->result == RESULT_RUNNING ?
-				   json_object_new_string(phase_names[rep->phase]) : NULL);
-	json_object_object_add(o, "progress", job_progress_json(&rep->progress));
-	json_object_object_add(o, "image_version", str_or_null(rep->image_version));
-	json_object_object_add(o, "image_size", json_object_new_int64((int64_t)rep->progress.total));
-	json_object_object_add(o, "previous_version", str_or_null(rep->previous_version));
-	json_object_object_add(o, "forced", json_object_new_boolean(rep->forced));
-	json_object_object_add(o, "started_usec",
-			       json_object_new_int64((int64_t)rep->progress.started_us));
-	json_object_object_add(o, "finished_usec", rep->finished_us ?
-				   json_object_new_int64((int64_t)rep->finished_us) : NULL);
-	json_object_object_add(o, "message", str_or_null(rep->message));
-	json_object_object_add(o, "card_status", str_or_null(rep->card_status));
-	json_object_object_add(o, "staged_version", str_or_null(rep->staged_version));
-	return o;
+	return fc && fc->have_report ? &fc->report : NULL;
+}
+
+const char *fwupdate_phase_name(enum fw_phase phase)
+{
+	return phase_names[phase];
+}
+
+const char *fwupdate_result_name(enum fw_result result)
+{
+	return result_names[result];
 }
 
 const char *fwupdate_state_name(const struct dcard *dc)

@@ -6,6 +6,7 @@
 
 #include "varlink/card-json.h"
 #include "jobs/firmware-update.h"
+#include "varlink/job-json.h"
 
 static const char *const poll_names[POLL_KINDS] = { "health", "stats", "firmware" };
 

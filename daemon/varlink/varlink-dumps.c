@@ -14,6 +14,7 @@
 #include "core/manager.h"
 #include "varlink/card-watchers.h"
 #include "varlink/varlink-methods.h"
+#include "varlink/job-json.h"
 
 static struct json_object *job_reply(const struct dcard *dc, bool ended)
 {

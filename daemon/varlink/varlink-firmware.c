@@ -19,6 +19,7 @@
 #include "core/manager.h"
 #include "varlink/card-watchers.h"
 #include "varlink/varlink-methods.h"
+#include "varlink/job-json.h"
 
 static void reason_error(struct varlink_call *call, const char *error, const struct dcard *dc,
 			 const char *reason)

@@ -7,7 +7,7 @@
  * layer (Monitor, streaming StartDump/WatchDump/GetFirmwareUpdate) and the
  * metrics endpoint subscribe and turn events into their own replies, so
  * no file of daemon/core/ or daemon/jobs/ includes a varlink/ or metrics/
- * header (doc/architecture.md).
+ * header (doc/events.md).
  *
  * An event is delivered to the subscribers in the order they subscribed.
  * A subscriber may subscribe or unsubscribe anyone, itself included, from

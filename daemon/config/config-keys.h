@@ -22,6 +22,7 @@ enum section {
 	SEC_ACCESS,
 	SEC_DUMPS,
 	SEC_SIMULATOR,
+	SEC_KERNEL,
 	SEC_MAX,
 };
 
@@ -33,7 +34,7 @@ enum key_type {
 	KEY_DURATION, /* seconds with an optional s/m/h/d unit, into unsigned int */
 	KEY_SIZE,     /* bytes with an optional K/M/G/T unit, 4 or 8 bytes */
 	KEY_BOOL,
-	KEY_ENUM,     /* enum reminder_policy, the only enum so far */
+	KEY_ENUM,     /* an enum field (int-sized), by its names */
 	KEY_STRING,   /* char *, accepted by ->check */
 };
 
@@ -61,7 +62,7 @@ struct key {
 };
 
 /* Every key, CONFIG_NKEYS of them (config-keys.c checks the count). */
-#define CONFIG_NKEYS 25
+#define CONFIG_NKEYS 26
 extern const struct key *const config_keys;
 
 union value {

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <ocxlpmem/transport.h>
+
 enum reminder_policy {
 	REMINDER_ONCE = 0,    /* alert on the transition only */
 	REMINDER_DAILY,       /* and again every 24 h while it holds */
@@ -93,6 +95,9 @@ struct config {
 	uint64_t sim_serial_base;     /* 0: built-in */
 	uint32_t sim_dump_size;       /* default 16 MiB: size of injected dumps */
 	bool sim_realistic_latency;   /* default true */
+
+	/* [kernel] */
+	enum ocxlpmem_kernel_transport kernel_transport; /* default auto */
 
 	struct card_config *cards;
 	size_t ncards;

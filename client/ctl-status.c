@@ -119,6 +119,9 @@ int cmd_status(int argc, char **argv)
 		if (!strcmp(str_of(c, "transport", ""), "chardev"))
 			printf("  %s: v4 driver, commands through its character device "
 			       "/dev/ocxlpmemN\n", str_of(c, "name", "?"));
+		else if (!strcmp(str_of(c, "transport", ""), "papr"))
+			printf("  %s: papr_scm DIMM (POWER LPAR), health from its PDSM\n",
+			       str_of(c, "name", "?"));
 		printf("  %s: not supported by the card:", str_of(c, "name", "?"));
 		for (size_t j = 0; j < json_object_array_length(fns); j++)
 			printf("%s %s", j ? "," : "",

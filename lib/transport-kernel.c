@@ -5,8 +5,10 @@
  *
  * A card is a DIMM (nmemN) of a libnvdimm bus whose provider is
  * "ocxlpmem"; its identity comes from the DIMM's ocxlpmem/ attributes
- * (ocxlpmem-abi(7), SYSFS).  Buses of other providers (ACPI.NFIT,
- * papr_scm, nfit_test) are skipped without a look at their DIMMs.
+ * (ocxlpmem-abi(7), SYSFS).  A DIMM of a papr_scm bus is a card of a
+ * second provider, served from its PDSM (transport-papr.h).  Buses of
+ * other providers (ACPI.NFIT, nfit_test) are skipped without a look at
+ * their DIMMs.
  *
  * Every scan enumerates afresh with a new libndctl context: libndctl caches
  * what it found and has no way to forget a bus that went away.
@@ -25,6 +27,7 @@
 #include "private.h"
 #include "transport-chardev.h"
 #include "transport-kernel.h"
+#include "transport-papr.h"
 #include "transport-private.h"
 
 struct kernel_card {
@@ -40,6 +43,9 @@ struct kernel_card {
 	struct chardev *cd;
 	/* Commands go through cd (set once, on a command thread). */
 	atomic_bool use_chardev;
+	/* A papr_scm DIMM: commands are answered from its PDSM. */
+	bool papr;
+	uint64_t serial;
 };
 
 /* A DIMM not to report, by name, until udev adds it anew or it is gone. */
@@ -131,6 +137,10 @@ static int kernel_call(struct ocxlpmem_card *c, unsigned int function, const voi
 		return -refused;
 	/* timeout_ms cannot be passed on: the driver applies the card's own
 	 * timeouts, and the executor abandons a call that overruns. */
+	if (k->papr) {
+		r = papr_call(k->fd, k->serial, function, out, out_cap, ret_fw_size);
+		return r < 0 && !atomic_load(&c->present) ? -ENXIO : r;
+	}
 	if (atomic_load(&k->use_chardev))
 		r = chardev_call(k->cd, k->fd, function, in, in_len, out, out_cap, ret_fw_size);
 	else
@@ -190,6 +200,8 @@ static const char *kernel_card_transport(const struct ocxlpmem_card *c)
 {
 	struct kernel_card *k = c->backend;
 
+	if (k->papr)
+		return "papr";
 	return atomic_load(&k->use_chardev) ? "chardev" : "tunnel";
 }
 
@@ -322,7 +334,7 @@ static int chardev_attach(struct kernel_backend *kb, struct kernel_card *k, uint
 
 static int card_make(struct ocxlpmem_transport *t, struct ndctl_bus *bus,
 		     struct ndctl_dimm *dimm, const char *devname, uint64_t serial,
-		     const char *fw_version)
+		     const char *fw_version, bool papr)
 {
 	struct kernel_backend *kb = t->backend;
 	struct ocxlpmem_card *c;
@@ -336,6 +348,8 @@ static int card_make(struct ocxlpmem_transport *t, struct ndctl_bus *bus,
 	k->fd = k->kick_fd = -1;
 	k->ev.epoll_fd = k->ev.attr_fd = k->ev.inotify_fd = -1;
 	snprintf(k->devname, sizeof(k->devname), "%s", devname);
+	k->papr = papr;
+	k->serial = serial;
 	snprintf(k->path, sizeof(k->path), "/sys/bus/nd/devices/%s", devname);
 
 	r = kernel_tunnel_open(devname, ndctl_dimm_get_major(dimm), ndctl_dimm_get_minor(dimm),
@@ -360,10 +374,11 @@ static int card_make(struct ocxlpmem_transport *t, struct ndctl_bus *bus,
 		kernel_card_free(&(struct ocxlpmem_card){ .backend = k });
 		return r;
 	}
-	r = kernel_events_open(k->path, &k->ev);
-	if (r < 0)
+	/* A papr DIMM has neither: its health is polled. */
+	r = papr ? -ENOENT : kernel_events_open(k->path, &k->ev);
+	if (r < 0 && !papr)
 		klog(kb, LOG_DEBUG, devname, "no ocxlpmem/events (%s)", strerror(-r));
-	r = chardev_attach(kb, k, serial, fw_version);
+	r = papr ? 1 : chardev_attach(kb, k, serial, fw_version);
 	if (r <= 0) {
 		kernel_card_free(&(struct ocxlpmem_card){ .backend = k });
 		return r;
@@ -383,7 +398,17 @@ static int card_make(struct ocxlpmem_transport *t, struct ndctl_bus *bus,
 	return r;
 }
 
-/* One DIMM of an ocxlpmem bus, as enumeration finds it. */
+/*
+ * A bus of papr_scm, as libndctl tells it: its device-tree node is
+ * compatible with "ibm,pmemory".  Not by the provider name: papr_scm
+ * names its bus after its platform device, one name per LPAR volume.
+ */
+static bool bus_is_papr(struct ndctl_bus *bus)
+{
+	return ndctl_bus_is_papr_scm(bus) != 0;
+}
+
+/* One DIMM of an ocxlpmem or papr_scm bus, as enumeration finds it. */
 static int reconcile_dimm(struct ocxlpmem_transport *t, struct ndctl_bus *bus,
 			  struct ndctl_dimm *dimm)
 {
@@ -392,7 +417,9 @@ static int reconcile_dimm(struct ocxlpmem_transport *t, struct ndctl_bus *bus,
 	char path[128], reason[256], fw[OCXLPMEM_FW_VERSION_LEN + 1];
 	struct dimm_mark *mark = mark_find(kb, devname);
 	struct ocxlpmem_card *c;
+	bool papr = bus_is_papr(bus);
 	uint64_t serial;
+	int r;
 
 	if (mark) {
 		mark->seen = true;
@@ -400,7 +427,13 @@ static int reconcile_dimm(struct ocxlpmem_transport *t, struct ndctl_bus *bus,
 	}
 	c = transport_card_find(t, devname);
 	snprintf(path, sizeof(path), "/sys/bus/nd/devices/%s", devname);
-	if (read_identity(path, &serial, fw, reason, sizeof(reason)) < 0) {
+	if (papr) {
+		fw[0] = '\0';
+		r = papr_read_serial(path, &serial, reason, sizeof(reason));
+	} else {
+		r = read_identity(path, &serial, fw, reason, sizeof(reason));
+	}
+	if (r < 0) {
 		if (c)
 			transport_card_remove(t, c);
 		refuse(kb, devname, reason);
@@ -413,7 +446,7 @@ static int reconcile_dimm(struct ocxlpmem_transport *t, struct ndctl_bus *bus,
 		 * heard of only as a change.  The old one is gone. */
 		transport_card_remove(t, c);
 	}
-	return card_make(t, bus, dimm, devname, serial, fw);
+	return card_make(t, bus, dimm, devname, serial, fw, papr);
 }
 
 struct found_dimm {
@@ -430,7 +463,7 @@ static int found_cmp(const void *a, const void *b)
 }
 
 /*
- * The DIMMs of every ocxlpmem bus, in DIMM number order: sysfs lists them
+ * The DIMMs of every ocxlpmem and papr_scm bus, in DIMM number order: sysfs lists them
  * in no order, and cards first seen together get their names in this one
  * (nmem0 before nmem1), which is what an operator expects.
  */
@@ -444,9 +477,9 @@ static int collect_dimms(struct ndctl_ctx *ctx, struct found_dimm **ret, size_t 
 		const char *provider = ndctl_bus_get_provider(bus);
 		struct ndctl_dimm *dimm;
 
-		/* Other providers (ACPI.NFIT, papr_scm, nfit_test) are not
-		 * ours: not even their DIMMs are looked at. */
-		if (!provider || strcmp(provider, OCXLPMEM_PROVIDER) != 0)
+		/* Other providers (ACPI.NFIT, nfit_test) are not ours: not
+		 * even their DIMMs are looked at. */
+		if ((!provider || strcmp(provider, OCXLPMEM_PROVIDER) != 0) && !bus_is_papr(bus))
 			continue;
 		ndctl_dimm_foreach(bus, dimm) {
 			struct found_dimm *nv = realloc(v, (n + 1) * sizeof(*nv));

@@ -309,8 +309,23 @@ int tb_card_plug(struct tb *tb, struct tb_card *c)
 	const char *bus_props[] = { "DEVTYPE", "nvdimm_bus", NULL };
 	int r;
 
+	char provider[64];
+	const char *papr_bus_attrs[] = { "provider", provider, "commands", "call \n",
+					 "wait_probe", "1\n", NULL };
+
 	/* Each add below sends its own "add" uevent (umockdev does, in a
 	 * process under its preload, as this one is). */
+	if (c->papr && !c->pci_present) {
+		/* papr_scm's platform device; its name is the bus provider. */
+		char *p = add(tb, "platform", c->pci_path + strlen("/sys/devices/"), NULL, NULL,
+			      NULL);
+
+		if (!p)
+			return -EIO;
+		g_free(p);
+		c->pci_present = true;
+	}
+	snprintf(provider, sizeof(provider), "%s\n", strrchr(c->pci_path, '/') + 1);
 	if (!c->pci_present) {
 		const char *attrs[] = { "vendor", "0x1014\n", "device", "0x0625\n",
 					"class", "0x120000\n", NULL };
@@ -329,9 +344,15 @@ int tb_card_plug(struct tb *tb, struct tb_card *c)
 			return r;
 	}
 	snprintf(bus, sizeof(bus), "ndbus%u", c->index);
-	bus_path = add(tb, "nd", bus, c->pci_path, bus_attrs, bus_props);
+	bus_path = add(tb, "nd", bus, c->pci_path, c->papr ? papr_bus_attrs : bus_attrs,
+		       bus_props);
 	if (!bus_path)
 		return -EIO;
+	if (c->papr) {
+		r = tb_papr_of_node(tb, c);
+		if (r < 0)
+			goto out;
+	}
 	/*
 	 * The control device comes last.  umockdev writes a device's
 	 * attributes one by one, and a scan that an earlier uevent started
@@ -342,7 +363,12 @@ int tb_card_plug(struct tb *tb, struct tb_card *c)
 	snprintf(serial, sizeof(serial), "%llu\n", (unsigned long long)c->serial);
 	/* As the driver shows CAPABILITIES.functions. */
 	snprintf(functions, sizeof(functions), "0x%x\n", ocxlpmem_model_functions(c->model));
-	{
+	if (c->papr) {
+		/* papr_scm's attributes; flags empty while nothing is set. */
+		const char *extra[] = { "papr/flags", "", NULL };
+
+		r = add_nmem(tb, bus_path, c->name, &c->pty, c->node_mode, extra, &nmem_path);
+	} else {
 		const char *extra[] = { "ocxlpmem/serial", serial, "ocxlpmem/fw_version", "1.0.0000\n",
 					c->v4 ? NULL : "ocxlpmem/functions", functions,
 					c->events_attr ? "ocxlpmem/events" : NULL, "0x0\n", NULL };
@@ -355,6 +381,8 @@ int tb_card_plug(struct tb *tb, struct tb_card *c)
 	c->gone_since_ms = 0;
 	c->events_shown = 0;
 	tb_card_show_events(tb, c, ocxlpmem_model_events(c->model));
+	if (c->papr)
+		tb_papr_show_flags(tb, c);
 	r = add_region(tb, bus_path, c->index, c->name, c->serial);
 	if (r == 0)
 		r = add_ndctl(tb, bus_path, c->index, &ctl_path);

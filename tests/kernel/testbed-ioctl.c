@@ -55,7 +55,10 @@ static int kernel_checks(const struct tb_card *c, const struct nd_cmd_pkg *pkg)
 			return EINVAL;
 	if ((uint64_t)sizeof(*pkg) + pkg->nd_size_in + pkg->nd_size_out > (4u << 20))
 		return EINVAL;
-	/* Our "driver" registers NVDIMM_FAMILY_OCXL only. */
+	/* papr_scm registers NVDIMM_FAMILY_PAPR only; our "driver"
+	 * NVDIMM_FAMILY_OCXL only. */
+	if (c->papr)
+		return pkg->nd_family == NVDIMM_FAMILY_PAPR ? 0 : ENOTTY;
 	if (pkg->nd_family != NVDIMM_FAMILY_OCXL)
 		return ENOTTY;
 	/* v4 registers the family with SMART alone: the kernel refuses any
@@ -118,6 +121,13 @@ static gboolean on_ioctl(UMockdevIoctlBase *handler, UMockdevIoctlClient *client
 		return TRUE;
 	}
 
+	/* PDSM HEALTH reads what the test set: nothing that could hang. */
+	if (c->papr) {
+		err = tb_papr_call(c, full->data);
+		umockdev_ioctl_client_complete(client, err ? -1 : 0, err);
+		g_object_unref(full);
+		return TRUE;
+	}
 	call = calloc(1, sizeof(*call));
 	if (!call) {
 		g_object_unref(full);

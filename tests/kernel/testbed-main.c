@@ -5,7 +5,8 @@
  *
  *   ocxlpmem-testbed --control SOCKET --env-file FILE [--cards N] [--nfit]
  *                    [--no-events nmemN]... [--refuse nmemN:ERRNO]...
- *                    [--open-bed] [--readonly nmemN]...
+ *                    [--open-bed] [--readonly nmemN]... [--v4 nmemN]...
+ *                    [--papr nmemN]...
  *
  * --open-bed makes the bed usable by a client of another uid (its
  * directory world-writable, sticky; ioctl sockets and DIMM nodes 0666);
@@ -16,7 +17,7 @@
  * run with that variable and libumockdev-preload sees the cards.  Commands
  * (one per connection; the answer is one line, "ok ..." or "error ..."):
  *
- *   add [v4] [no-events] [refuse=ERRNO] [functions=MASK]
+ *   add [v4|papr] [no-events] [refuse=ERRNO] [functions=MASK]
  *                                    a new card, hotplugged: "ok nmemN";
  *                                    its driver implements only MASK
  *   remove nmemN                     surprise removal of the PCI function
@@ -39,6 +40,15 @@
  *   cdev-count nmemN                 "ok N": ioctls on its /dev/ocxlpmemN
  *   eventfd nmemN                    "ok yes|no": the client registered
  *                                    an eventfd the bed can signal
+ *   pdsm nmemN [health=0-3] [gauge=PCT|none] [dsc=N|none] [flags=MASK]
+ *        [status=-ERRNO]             what a papr DIMM's PDSM HEALTH says
+ *                                    next (papr/flags follows the flags)
+ *   pdsm-count nmemN                 "ok N": PDSM calls answered
+ *
+ * A papr DIMM (add papr, --papr nmemN) is papr_scm's (testbed-papr.c):
+ * no PCI function or ocxlpmem/ attributes, and /dev/nmemN answers
+ * NVDIMM_FAMILY_PAPR's PDSM HEALTH only; healthy, life 100%, 0 dirty
+ * shutdowns until "pdsm" says otherwise.
  *
  * A v4 card (add v4, --v4 nmemN) is the posted v4 driver's: the family is
  * refused on /dev/nmemN but for SMART, the DIMM has only ocxlpmem/serial
@@ -177,13 +187,15 @@ static void command(struct tb *tb, char *line, char *out, size_t cap)
 		return;
 	}
 	if (strcmp(argv[0], "add") == 0) {
-		bool events = true, v4 = false;
+		bool events = true, v4 = false, papr = false;
 		int refuse = 0;
 		uint32_t functions = OCXLPMEM_FN_ALL_MASK;
 
 		for (int i = 1; i < argc; i++) {
 			if (strcmp(argv[i], "v4") == 0)
 				v4 = true;
+			else if (strcmp(argv[i], "papr") == 0)
+				papr = true;
 			else if (strcmp(argv[i], "no-events") == 0)
 				events = false;
 			else if (strncmp(argv[i], "refuse=", 7) == 0)
@@ -198,6 +210,8 @@ static void command(struct tb *tb, char *line, char *out, size_t cap)
 			r = ocxlpmem_model_set_functions(c->model, functions);
 		if (r == 0 && v4)
 			r = tb_card_make_v4(tb, c);
+		if (r == 0 && papr)
+			tb_card_make_papr(c);
 		if (r == 0)
 			r = tb_card_plug(tb, c);
 		if (r < 0)
@@ -259,6 +273,11 @@ static void command(struct tb *tb, char *line, char *out, size_t cap)
 	} else if (strcmp(argv[0], "event") == 0 && argc == 3) {
 		r = tb_card_show_events(tb, c, strtoull(argv[2], NULL, 0));
 		tb_chardev_signal(c);
+	} else if (strcmp(argv[0], "pdsm") == 0) {
+		r = tb_papr_set(tb, c, argv + 2, argc - 2);
+	} else if (strcmp(argv[0], "pdsm-count") == 0) {
+		snprintf(out, cap, "ok %lu\n", atomic_load(&c->pdsm_calls));
+		return;
 	} else if (strcmp(argv[0], "cdev-count") == 0) {
 		snprintf(out, cap, "ok %lu\n", atomic_load(&c->cdev_ioctls));
 		return;
@@ -376,12 +395,13 @@ int main(int argc, char **argv)
 		{ "open-bed", no_argument, NULL, 'o' },
 		{ "readonly", required_argument, NULL, 'R' },
 		{ "v4", required_argument, NULL, 'V' },
+		{ "papr", required_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *control = NULL, *env_file = NULL;
 	char *no_events[TB_MAX_CARDS], *refuse[TB_MAX_CARDS], *readonly[TB_MAX_CARDS];
-	char *v4[TB_MAX_CARDS];
-	unsigned int ncards = 4, nno_events = 0, nrefuse = 0, nreadonly = 0, nv4 = 0;
+	char *v4[TB_MAX_CARDS], *papr[TB_MAX_CARDS];
+	unsigned int ncards = 4, nno_events = 0, nrefuse = 0, nreadonly = 0, nv4 = 0, npapr = 0;
 	struct tb tb = { .serial_base = 1158557760124620800ull, .nfit_pty = -1 };
 	bool nfit = false;
 	FILE *f;
@@ -419,6 +439,10 @@ int main(int argc, char **argv)
 		case 'V':
 			if (nv4 < TB_MAX_CARDS)
 				v4[nv4++] = optarg;
+			break;
+		case 'P':
+			if (npapr < TB_MAX_CARDS)
+				papr[npapr++] = optarg;
 			break;
 		default:
 			return 64;
@@ -481,6 +505,9 @@ int main(int argc, char **argv)
 				fprintf(stderr, "testbed: cannot make card %u a v4 card\n", i);
 				return 1;
 			}
+		for (unsigned int k = 0; k < npapr; k++)
+			if (strcmp(papr[k], name) == 0)
+				tb_card_make_papr(c);
 		if (tb_card_plug(&tb, c) < 0) {
 			fprintf(stderr, "testbed: cannot create card %u\n", i);
 			return 1;

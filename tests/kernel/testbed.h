@@ -7,11 +7,14 @@
  *
  *   testbed-cards.c   the sysfs side: devices, attributes, uevents
  *   testbed-ioctl.c   the driver side: ND_IOCTL_CALL through the model
+ *   testbed-chardev.c a v4 card's /dev/ocxlpmemN
+ *   testbed-papr.c    a papr_scm DIMM: its device-tree node and PDSM
  *   testbed-main.c    options, the control socket, the "driver" loop
  */
 #ifndef OCXLPMEM_TESTBED_H
 #define OCXLPMEM_TESTBED_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -54,6 +57,17 @@ struct tb_card {
 	uint32_t v4_dump_id;    /* the dump being read, 0: none */
 	uint32_t v4_dump_size;
 	uint32_t v4_admin_buffer;
+	/* A papr_scm DIMM (testbed-papr.c): no PCI function, a platform
+	 * device with a device-tree node; /dev/nmemN answers PDSM HEALTH
+	 * from these (pdsm_lock: the control thread sets, a call reads). */
+	bool papr;
+	pthread_mutex_t pdsm_lock;
+	uint32_t pdsm_flags;     /* enum papr_flag */
+	uint16_t pdsm_health;
+	int pdsm_gauge;          /* -1: not given */
+	int64_t pdsm_dsc;        /* -1: not given */
+	int pdsm_status;         /* a -errno the PDSM fails with, or 0 */
+	atomic_ulong pdsm_calls;
 };
 
 struct tb {
@@ -85,6 +99,21 @@ int tb_card_node_mode(struct tb *tb, struct tb_card *c, unsigned int mode);
 UMockdevIoctlBase *tb_chardev_handler_new(struct tb_card *c);
 /* Signal the eventfd the client registered, if any. */
 void tb_chardev_signal(struct tb_card *c);
+
+/* testbed-papr.c */
+/* Make c a papr_scm DIMM (before its first plug). */
+void tb_card_make_papr(struct tb_card *c);
+/* Write the bus's device-tree node (of_node/compatible, ibm,unit-guid)
+ * with their NULs, as the device tree has them; 0 or -errno. */
+int tb_papr_of_node(struct tb *tb, struct tb_card *c);
+/* The GUID whose last 64 bits are the card's serial. */
+void tb_papr_guid(const struct tb_card *c, char *buf, size_t cap);
+/* Rewrite papr/flags from the PDSM state, as the kernel shows it. */
+int tb_papr_show_flags(struct tb *tb, struct tb_card *c);
+/* Answer one ND_CMD_CALL package of NVDIMM_FAMILY_PAPR: 0 or an errno. */
+int tb_papr_call(struct tb_card *c, void *pkg);
+/* "pdsm nmemN key=value...": 0 or -EINVAL. */
+int tb_papr_set(struct tb *tb, struct tb_card *c, char **argv, int argc);
 
 /* testbed-ioctl.c */
 UMockdevIoctlBase *tb_ioctl_handler_new(struct tb_card *c);

@@ -24,6 +24,7 @@ const char *const config_section_names[SEC_MAX] = {
 	[SEC_ACCESS] = "access",
 	[SEC_DUMPS] = "dumps",
 	[SEC_SIMULATOR] = "simulator",
+	[SEC_DBUS] = "dbus",
 };
 
 static const char *const reminder_names[] = {
@@ -104,6 +105,8 @@ static const struct key keys[] = {
 	{ SEC_SIMULATOR, "dump_size", KEY_SIZE, CFG(sim_dump_size),
 	  .min = 8, .max = 256 * MIB, .multiple_of = 8, .def = 16 * MIB },
 	{ SEC_SIMULATOR, "realistic_latency", KEY_BOOL, CFG(sim_realistic_latency), .def = true },
+
+	{ SEC_DBUS, "enable", KEY_BOOL, CFG(dbus_enable), .def = true },
 };
 
 /* The loader sizes its arrays by CONFIG_NKEYS: it must count keys[]. */

@@ -22,6 +22,7 @@ enum section {
 	SEC_ACCESS,
 	SEC_DUMPS,
 	SEC_SIMULATOR,
+	SEC_DBUS,
 	SEC_MAX,
 };
 
@@ -61,7 +62,7 @@ struct key {
 };
 
 /* Every key, CONFIG_NKEYS of them (config-keys.c checks the count). */
-#define CONFIG_NKEYS 25
+#define CONFIG_NKEYS 26
 extern const struct key *const config_keys;
 
 union value {

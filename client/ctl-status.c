@@ -115,6 +115,10 @@ int cmd_status(int argc, char **argv)
 		if (!json_object_object_get_ex(c, "unsupported", &fns) ||
 		    !json_object_is_type(fns, json_type_array) || !json_object_array_length(fns))
 			continue;
+		/* Why so much is missing, for a card of the v4 driver. */
+		if (!strcmp(str_of(c, "transport", ""), "chardev"))
+			printf("  %s: v4 driver, commands through its character device "
+			       "/dev/ocxlpmemN\n", str_of(c, "name", "?"));
 		printf("  %s: not supported by the card:", str_of(c, "name", "?"));
 		for (size_t j = 0; j < json_object_array_length(fns); j++)
 			printf("%s %s", j ? "," : "",

@@ -121,3 +121,15 @@ int kernel_events_ack(struct kernel_events *ev, uint64_t *ret_events)
 	*ret_events = events;
 	return 1;
 }
+
+int kernel_events_add_fd(struct kernel_events *ev, int fd)
+{
+	struct epoll_event ee = { .events = EPOLLIN, .data.fd = fd };
+
+	if (ev->epoll_fd < 0) {
+		ev->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+		if (ev->epoll_fd < 0)
+			return -errno;
+	}
+	return epoll_ctl(ev->epoll_fd, EPOLL_CTL_ADD, fd, &ee) < 0 ? -errno : 0;
+}

@@ -85,6 +85,9 @@ int kernel_hotplug_new(struct kernel_hotplug **ret)
 	r = udev_monitor_filter_add_match_subsystem_devtype(h->monitor, "nd", NULL);
 	if (r >= 0)
 		r = udev_monitor_filter_add_match_subsystem_devtype(h->monitor, "pci", NULL);
+	/* The v4 character device: a card may be served through it. */
+	if (r >= 0)
+		r = udev_monitor_filter_add_match_subsystem_devtype(h->monitor, "ocxlpmem", NULL);
 	if (r < 0)
 		goto fail;
 	/* A burst of 256 cards must not overflow the socket; this needs
@@ -164,6 +167,10 @@ static int note_device(struct udev_device *d, struct kernel_hotplug_changes *c)
 	if (strcmp(subsystem, "pci") == 0) {
 		if (is_card_pci(d))
 			c->rescan = true;
+		return 0;
+	}
+	if (strcmp(subsystem, "ocxlpmem") == 0) {
+		c->rescan = true;
 		return 0;
 	}
 	if (strcmp(subsystem, "nd") != 0)

@@ -23,6 +23,7 @@
 #include <ndctl/libndctl.h>
 
 #include "private.h"
+#include "transport-chardev.h"
 #include "transport-kernel.h"
 #include "transport-private.h"
 
@@ -35,6 +36,10 @@ struct kernel_card {
 	/* Positive errno once the driver refused the DIMM (any thread). */
 	atomic_int refused;
 	atomic_uint refused_function;
+	/* The v4 character device of the card's PCI function, or NULL. */
+	struct chardev *cd;
+	/* Commands go through cd (set once, on a command thread). */
+	atomic_bool use_chardev;
 };
 
 /* A DIMM not to report, by name, until udev adds it anew or it is gone. */
@@ -126,8 +131,21 @@ static int kernel_call(struct ocxlpmem_card *c, unsigned int function, const voi
 		return -refused;
 	/* timeout_ms cannot be passed on: the driver applies the card's own
 	 * timeouts, and the executor abandons a call that overruns. */
-	r = kernel_tunnel_call(k->fd, function, in, in_len, out, out_cap, ret_fw_size);
-	if (r < 0 && kernel_tunnel_refused(function, r)) {
+	if (atomic_load(&k->use_chardev))
+		r = chardev_call(k->cd, k->fd, function, in, in_len, out, out_cap, ret_fw_size);
+	else
+		r = kernel_tunnel_call(k->fd, function, in, in_len, out, out_cap, ret_fw_size);
+	/*
+	 * A driver that refuses the family on CAPABILITIES (the first command
+	 * a card gets) but has the v4 character device: a v4 driver.  From
+	 * now on this card is served through that device.
+	 */
+	if (r < 0 && k->cd && !atomic_load(&k->use_chardev) &&
+	    function == OCXLPMEM_FN_CAPABILITIES && (r == -ENOTTY || r == -EINVAL)) {
+		atomic_store(&k->use_chardev, true);
+		r = chardev_call(k->cd, k->fd, function, in, in_len, out, out_cap, ret_fw_size);
+	}
+	if (r < 0 && !atomic_load(&k->use_chardev) && kernel_tunnel_refused(function, r)) {
 		int none = 0;
 
 		atomic_store(&k->refused_function, function);
@@ -150,10 +168,29 @@ static int kernel_event_fd(struct ocxlpmem_card *c)
 static int kernel_event_ack(struct ocxlpmem_card *c, uint64_t *ret_events)
 {
 	struct kernel_card *k = c->backend;
+	uint64_t ignored;
+	int r;
 
 	if (k->ev.epoll_fd < 0)
 		return 0;
-	return kernel_events_ack(&k->ev, ret_events);
+	if (!k->cd || chardev_eventfd(k->cd) < 0)
+		return kernel_events_ack(&k->ev, ret_events);
+	/*
+	 * The v4 eventfd carries no bits: ask the device, now (an MMIO read
+	 * in the driver), for after a fatal event it takes the nvdimm bus
+	 * and the card down before a queued command could ask.
+	 */
+	if (k->ev.attr_fd >= 0)
+		(void)kernel_events_ack(&k->ev, &ignored);
+	r = chardev_events(k->cd, ret_events);
+	return r < 0 ? r : 1;
+}
+
+static const char *kernel_card_transport(const struct ocxlpmem_card *c)
+{
+	struct kernel_card *k = c->backend;
+
+	return atomic_load(&k->use_chardev) ? "chardev" : "tunnel";
 }
 
 static void kernel_card_free(struct ocxlpmem_card *c)
@@ -163,6 +200,7 @@ static void kernel_card_free(struct ocxlpmem_card *c)
 	if (!k)
 		return;
 	kernel_events_close(&k->ev);
+	chardev_free(k->cd);
 	if (k->fd >= 0)
 		close(k->fd);
 	if (k->kick_fd >= 0)
@@ -236,6 +274,52 @@ static void refuse(struct kernel_backend *kb, const char *devname, const char *r
 	(void)mark_set(kb, devname, MARK_REFUSED);
 }
 
+/*
+ * The v4 character device of the DIMM's card, as the configured transport
+ * asks.  1 to go on, 0 when the DIMM is refused (said), or -errno.
+ */
+static int chardev_attach(struct kernel_backend *kb, struct kernel_card *k, uint64_t serial,
+			  const char *fw_version)
+{
+	enum ocxlpmem_kernel_transport mode = kb->opts.transport;
+	char node[64], reason[256];
+	dev_t devnum = 0;
+	int r;
+
+	if (mode == OCXLPMEM_KERNEL_TUNNEL)
+		return 1;
+	r = chardev_find(k->devname, node, sizeof(node), &devnum);
+	if (r == -ENOENT && mode == OCXLPMEM_KERNEL_AUTO)
+		return 1;
+	if (r == -ENOENT) {
+		refuse(kb, k->devname,
+		       "the configured transport is chardev, and no ocxlpmem character device (/dev/ocxlpmemN) shares the DIMM's PCI function");
+		return 0;
+	}
+	if (r < 0)
+		return r;
+	r = chardev_open(node, devnum, serial, fw_version, &k->cd, reason, sizeof(reason));
+	if (r < 0) {
+		/* In AUTO mode the family may well work: try it alone. */
+		if (mode == OCXLPMEM_KERNEL_AUTO) {
+			klog(kb, LOG_WARNING, k->devname, "%s; using /dev/%s only", reason,
+			     k->devname);
+			return 1;
+		}
+		refuse(kb, k->devname, reason);
+		return 0;
+	}
+	atomic_store(&k->use_chardev, mode == OCXLPMEM_KERNEL_CHARDEV);
+	klog(kb, LOG_DEBUG, k->devname, "v4 character device %s%s", node,
+	     chardev_eventfd(k->cd) >= 0 ? ", events by eventfd" : ", no eventfd: events polled");
+	if (chardev_eventfd(k->cd) >= 0) {
+		r = kernel_events_add_fd(&k->ev, chardev_eventfd(k->cd));
+		if (r < 0)
+			return r;
+	}
+	return 1;
+}
+
 static int card_make(struct ocxlpmem_transport *t, struct ndctl_bus *bus,
 		     struct ndctl_dimm *dimm, const char *devname, uint64_t serial,
 		     const char *fw_version)
@@ -278,8 +362,12 @@ static int card_make(struct ocxlpmem_transport *t, struct ndctl_bus *bus,
 	}
 	r = kernel_events_open(k->path, &k->ev);
 	if (r < 0)
-		klog(kb, LOG_DEBUG, devname, "no event source (%s): the daemon polls EVENT_CHECK",
-		     strerror(-r));
+		klog(kb, LOG_DEBUG, devname, "no ocxlpmem/events (%s)", strerror(-r));
+	r = chardev_attach(kb, k, serial, fw_version);
+	if (r <= 0) {
+		kernel_card_free(&(struct ocxlpmem_card){ .backend = k });
+		return r;
+	}
 
 	r = transport_card_new(&kernel_ops, devname, k, &c);
 	if (r < 0) {
@@ -574,6 +662,7 @@ static const struct ocxlpmem_transport_ops kernel_ops = {
 	.call = kernel_call,
 	.event_fd = kernel_event_fd,
 	.event_ack = kernel_event_ack,
+	.card_transport = kernel_card_transport,
 	.card_free = kernel_card_free,
 	.free = kernel_free,
 };

@@ -7,6 +7,7 @@
  *   transport-kernel-events.c   the DIMM's sysfs `events` attribute
  *   transport-kernel-hotplug.c  the udev monitor
  *   kernel-sysfs.c              parsers of the DIMM's identity attributes
+ *   transport-chardev.c         a v4 card's /dev/ocxlpmemN (its own header)
  * Not installed.
  */
 #ifndef OCXLPMEM_TRANSPORT_KERNEL_H
@@ -66,6 +67,9 @@ struct kernel_events {
 /* Open dimm_path/ocxlpmem/events.  -ENOENT when the DIMM has no such
  * attribute (the caller then polls EVENT_CHECK). */
 int kernel_events_open(const char *dimm_path, struct kernel_events *ev);
+/* Add another readable descriptor (the v4 eventfd) to the set, making
+ * the set if the attribute gave none.  0 or -errno. */
+int kernel_events_add_fd(struct kernel_events *ev, int fd);
 /* Re-arm and read the bits: 1 with *ret_events, or -errno. */
 int kernel_events_ack(struct kernel_events *ev, uint64_t *ret_events);
 void kernel_events_close(struct kernel_events *ev);

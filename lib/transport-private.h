@@ -28,6 +28,8 @@ struct ocxlpmem_transport_ops {
 		    size_t *ret_fw_size);
 	int (*event_fd)(struct ocxlpmem_card *c);
 	int (*event_ack)(struct ocxlpmem_card *c, uint64_t *ret_events);
+	/* Optional: how commands reach this card (default: the ops' name). */
+	const char *(*card_transport)(const struct ocxlpmem_card *c);
 	/* Optional: the simulation's model. */
 	struct ocxlpmem_model *(*model)(struct ocxlpmem_card *c);
 	/* Free the card's backend data (last reference gone, any thread). */

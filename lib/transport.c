@@ -187,6 +187,13 @@ OCXLPMEM_EXPORT const char *ocxlpmem_card_fw_version_hint(const struct ocxlpmem_
 	return c->fw_version_hint;
 }
 
+OCXLPMEM_EXPORT const char *ocxlpmem_card_transport(const struct ocxlpmem_card *c)
+{
+	if (!c)
+		return NULL;
+	return c->ops->card_transport ? c->ops->card_transport(c) : c->ops->name;
+}
+
 OCXLPMEM_EXPORT bool ocxlpmem_card_is_present(const struct ocxlpmem_card *c)
 {
 	return atomic_load(&((struct ocxlpmem_card *)c)->present);

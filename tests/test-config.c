@@ -212,6 +212,7 @@ static void assert_config_equal(const struct config *a, const struct config *b)
 	assert_int_equal(a->unresponsive_after, b->unresponsive_after);
 	assert_memory_equal(&a->thresholds, &b->thresholds, sizeof(a->thresholds));
 	assert_int_equal(a->reminder, b->reminder);
+	assert_int_equal(a->kernel_transport, b->kernel_transport);
 	assert_str(a->state_dir, b->state_dir);
 	assert_str(a->runtime_dir, b->runtime_dir);
 	assert_str(a->metrics_listen, b->metrics_listen);
@@ -390,6 +391,7 @@ static const struct field default_fields[] = {
 	U(sim_serial_base, 0),
 	U(sim_dump_size, 16 * MIB),
 	U(sim_realistic_latency, true),
+	U(kernel_transport, OCXLPMEM_KERNEL_AUTO),
 };
 
 static void assert_defaults(const struct config *c)
@@ -532,6 +534,12 @@ static const struct value_case value_cases[] = {
 	    "'weekly' is not valid (expected once, daily or diminishing)"),
 	BAD("alerts", "reminder", "Daily", "'Daily' is not valid"),
 	BAD("alerts", "reminder", "", "empty value (expected once, daily or diminishing)"),
+	OK("kernel", "transport", "auto", U(kernel_transport, OCXLPMEM_KERNEL_AUTO)),
+	OK("kernel", "transport", "tunnel", U(kernel_transport, OCXLPMEM_KERNEL_TUNNEL)),
+	OK("kernel", "transport", "chardev", U(kernel_transport, OCXLPMEM_KERNEL_CHARDEV)),
+	BAD("kernel", "transport", "v4",
+	    "'v4' is not valid (expected auto, tunnel or chardev)"),
+	BAD("kernel", "transport", "", "empty value (expected auto, tunnel or chardev)"),
 
 	OKS("paths", "state_dir", "/srv/ocxlpmemd", "/srv/ocxlpmemd"),
 	OKS("paths", "state_dir", "/", "/"),
@@ -863,7 +871,7 @@ static const struct load_case load_cases[] = {
 	{ "unknown section, its keys ignored",
 	  { { "main.conf", "[bogus]\nfoo = 1\nbar = 2\n[poll]\njitter = 1\n" } }, false, -EINVAL,
 	  { "main.conf:1: [bogus]: unknown section (expected poll, thresholds, alerts, paths, "
-	    "metrics, access, dumps, simulator or card SERIAL)" } },
+	    "metrics, access, dumps, simulator, kernel or card SERIAL)" } },
 	{ "section names are case-sensitive", { { "main.conf", "[Poll]\n" } }, false, -EINVAL,
 	  { "main.conf:1: [Poll]: unknown section" } },
 	{ "long section name",
@@ -1395,6 +1403,7 @@ static void test_example_defaults(void **state)
 		"life_warning", "life_critical", "error_log_window", "reminder", "state_dir",
 		"runtime_dir", "listen", "request_timeout", "admin_group", "max_per_card", "max_bytes_per_card",
 		"max_bytes_total", "retry_interval", "cards", "serial_base", "dump_size", "realistic_latency",
+		"transport",
 	};
 	bool seen[ELEMENTSOF(all_keys)] = { false };
 	struct config_errors errors = { 0 };

@@ -146,6 +146,7 @@ static struct card_report healthy(void)
 		.serial = 1001,
 		.present = true,
 		.backend_id = "sim0",
+		.transport = "sim",
 		.fw_version_hint = "1.2.3",
 		.identified = true,
 		.functions = ALL_FUNCTIONS,
@@ -176,6 +177,8 @@ static struct card_report critical(void)
 	r.name = "ocxlpmem1";
 	r.serial = 1002;
 	r.backend_id = "sim1";
+	/* A card of the v4 driver: the transport label says so. */
+	r.transport = "chardev";
 	r.smart = &smart_hot;
 	r.fw = NULL;
 	r.health = &health_critical;
@@ -201,6 +204,7 @@ static struct card_report offline(void)
 	r.serial = 1003;
 	r.present = false;
 	r.backend_id = NULL;
+	r.transport = NULL;
 	r.fw_version_hint = "";
 	r.health = &health_offline;
 	r.alerts = alerts_offline;
@@ -238,6 +242,7 @@ static struct card_report unsupported(void)
 		.serial = 18446744073709551615ull,
 		.present = true,
 		.backend_id = "sim10",
+		.transport = "tunnel",
 		.fw_version_hint = "",
 		.identified = true,
 		.functions = ALL_FUNCTIONS &
@@ -265,6 +270,7 @@ static struct card_report unidentified(void)
 		.serial = 1011,
 		.present = true,
 		.backend_id = "sim11",
+		.transport = "tunnel",
 		.fw_version_hint = "",
 		.functions = ALL_FUNCTIONS,
 		.health = &health_unknown,

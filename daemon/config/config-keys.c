@@ -24,7 +24,16 @@ const char *const config_section_names[SEC_MAX] = {
 	[SEC_ACCESS] = "access",
 	[SEC_DUMPS] = "dumps",
 	[SEC_SIMULATOR] = "simulator",
+	[SEC_KERNEL] = "kernel",
 	[SEC_DBUS] = "dbus",
+};
+
+/* By value: enum ocxlpmem_kernel_transport. */
+static const char *const kernel_transport_names[] = {
+	[OCXLPMEM_KERNEL_AUTO] = "auto",
+	[OCXLPMEM_KERNEL_TUNNEL] = "tunnel",
+	[OCXLPMEM_KERNEL_CHARDEV] = "chardev",
+	NULL,
 };
 
 static const char *const reminder_names[] = {
@@ -105,6 +114,9 @@ static const struct key keys[] = {
 	{ SEC_SIMULATOR, "dump_size", KEY_SIZE, CFG(sim_dump_size),
 	  .min = 8, .max = 256 * MIB, .multiple_of = 8, .def = 16 * MIB },
 	{ SEC_SIMULATOR, "realistic_latency", KEY_BOOL, CFG(sim_realistic_latency), .def = true },
+
+	{ SEC_KERNEL, "transport", KEY_ENUM, CFG(kernel_transport), .names = kernel_transport_names,
+	  .def = OCXLPMEM_KERNEL_AUTO },
 
 	{ SEC_DBUS, "enable", KEY_BOOL, CFG(dbus_enable), .def = true },
 };
@@ -282,7 +294,8 @@ void config_key_store(const struct key *k, void *base, size_t offset, union valu
 		break;
 	}
 	case KEY_ENUM: {
-		enum reminder_policy e = (enum reminder_policy)v->u;
+		/* Every enum of struct config is int-sized. */
+		int e = (int)v->u;
 
 		memcpy(p, &e, sizeof(e));
 		break;

@@ -22,6 +22,7 @@ enum section {
 	SEC_ACCESS,
 	SEC_DUMPS,
 	SEC_SIMULATOR,
+	SEC_KERNEL,
 	SEC_DBUS,
 	SEC_MAX,
 };
@@ -34,7 +35,7 @@ enum key_type {
 	KEY_DURATION, /* seconds with an optional s/m/h/d unit, into unsigned int */
 	KEY_SIZE,     /* bytes with an optional K/M/G/T unit, 4 or 8 bytes */
 	KEY_BOOL,
-	KEY_ENUM,     /* enum reminder_policy, the only enum so far */
+	KEY_ENUM,     /* an enum field (int-sized), by its names */
 	KEY_STRING,   /* char *, accepted by ->check */
 };
 
@@ -62,7 +63,7 @@ struct key {
 };
 
 /* Every key, CONFIG_NKEYS of them (config-keys.c checks the count). */
-#define CONFIG_NKEYS 26
+#define CONFIG_NKEYS 27
 extern const struct key *const config_keys;
 
 union value {

@@ -254,7 +254,7 @@ static void enter_section(struct parse_file *pf, const char *name, const char *r
 
 unknown:
 	loader_add_error(l, pf->file, pf->lineno,
-		  "[%s]: unknown section (expected poll, thresholds, alerts, paths, metrics, access, dumps, simulator or card SERIAL)",
+		  "[%s]: unknown section (expected poll, thresholds, alerts, paths, metrics, access, dumps, simulator, kernel or card SERIAL)",
 		  value_quote(raw, q, sizeof(q)));
 }
 

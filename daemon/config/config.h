@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <ocxlpmem/transport.h>
+
 enum reminder_policy {
 	REMINDER_ONCE = 0,    /* alert on the transition only */
 	REMINDER_DAILY,       /* and again every 24 h while it holds */
@@ -95,6 +97,9 @@ struct config {
 	bool sim_realistic_latency;   /* default true */
 	/* [dbus] enable: serve io.ocxlpmem1 on the system bus (default true) */
 	bool dbus_enable;
+
+	/* [kernel] */
+	enum ocxlpmem_kernel_transport kernel_transport; /* default auto */
 
 	struct card_config *cards;
 	size_t ncards;

@@ -50,6 +50,7 @@ void card_report_get(const struct dcard *dc, struct card_report *rep)
 		.serial = dc->serial,
 		.present = dc->card != NULL,
 		.backend_id = dc->card ? dc->backend_id : NULL,
+		.transport = dc->card ? ocxlpmem_card_transport(dc->card) : NULL,
 		.fw_version_hint = dc->card ? ocxlpmem_card_fw_version_hint(dc->card) : "",
 		.identified = dc->identified,
 		.functions = dc->functions,

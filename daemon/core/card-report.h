@@ -74,6 +74,9 @@ struct card_report {
 	uint64_t serial;
 	bool present;
 	const char *backend_id;        /* "nmem3"; NULL while absent */
+	/* "tunnel", "chardev", "sim" (ocxlpmem_card_transport); NULL while
+	 * absent. */
+	const char *transport;
 	const char *fw_version_hint;   /* the transport's (sysfs); "" when absent or unknown */
 
 	/* ---- What the card has ---- */

@@ -566,6 +566,7 @@ static void card_identified(struct dcard *dc)
 	if (dc->have_caps)
 		dc->functions = dc->caps.functions & OCXLPMEM_FN_ALL_MASK & ~dc->refused;
 	card_missing_functions(dc, OCXLPMEM_FN_ALL_MASK, missing, sizeof(missing));
+	log_info("%s: commands through %s", dc->name, ocxlpmem_card_transport(dc->card));
 	if (missing[0])
 		log_info("%s: the card does not support %s: not used", dc->name, missing);
 	card_touch(dc);

@@ -407,7 +407,10 @@ static int make_transport(struct manager *m)
 	int r;
 
 	if (!m->opts->simulate) {
-		const struct ocxlpmem_kernel_options kopts = { .log = kernel_log };
+		const struct ocxlpmem_kernel_options kopts = {
+			.log = kernel_log,
+			.transport = m->config->kernel_transport,
+		};
 
 		r = ocxlpmem_transport_new_kernel(&kopts, &m->transport);
 		if (r < 0)

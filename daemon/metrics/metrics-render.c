@@ -97,6 +97,9 @@ static void emit_info(FILE *f, const struct family *fam, const struct card_repor
 	fprintf(f, "%s{card=\"%s\",serial=\"%" PRIu64 "\",firmware_version=\"", fam->name, rep->name,
 		rep->serial);
 	put_label(f, fw_version_of(rep));
+	/* Empty while the card is absent, as the version before it is read. */
+	fputs("\",transport=\"", f);
+	put_label(f, rep->transport ? rep->transport : "");
 	fputs("\"} 1\n", f);
 }
 

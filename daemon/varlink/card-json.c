@@ -86,6 +86,7 @@ struct json_object *card_json_summary(const struct card_report *rep)
 	add_str(o, "name", rep->name);
 	json_object_object_add(o, "serial", json_u64(rep->serial));
 	add_str(o, "backend_id", rep->backend_id);
+	add_str(o, "transport", rep->transport);
 	json_object_object_add(o, "present", json_object_new_boolean(rep->present));
 	add_str(o, "health", card_health_name(rep->health->state));
 	json_object_object_add(o, "reasons", reasons_json(rep->health));

@@ -27,8 +27,9 @@
 #include "varlink/io.ocxlpmem.Manager.varlink.h"
 
 /* The "Interface version" of io.ocxlpmem.Manager.varlink, which GetVersion
- * reports; 4 since InjectFault moved to io.ocxlpmem.Simulation. */
-#define INTERFACE_VERSION 4
+ * reports; 4 since InjectFault moved to io.ocxlpmem.Simulation, 5 since
+ * CardSummary.transport. */
+#define INTERFACE_VERSION 5
 
 /* Monitor calls: every event goes to each. */
 static struct varlink_watchers monitors;

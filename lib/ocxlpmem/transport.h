@@ -8,7 +8,8 @@
  * bare-metal and guest backends:
  *   - "sim":    card models in this process (ocxlpmemd --simulate, tests);
  *   - "kernel": libndctl discovery, ND_IOCTL_CALL on /dev/nmemN, sysfs
- *               events and udev hotplug.
+ *               events and udev hotplug; for a card of the v4 driver, its
+ *               character device /dev/ocxlpmemN and eventfd instead.
  * Nothing above this header knows which one runs.
  *
  * Threads: transport functions and listeners run on the caller's loop
@@ -90,8 +91,24 @@ int ocxlpmem_transport_sim_reset(struct ocxlpmem_transport *t, const char *id);
  * opens only read-only, one without the ocxlpmem identity attributes, and
  * one whose driver refuses the family (EPERM on any command, ENOTTY or
  * EINVAL on CAPABILITIES; a card already reported is then reported
- * removed).  The reason goes to opts->log.
+ * removed) and has no v4 character device (see opts->transport).  The
+ * reason goes to opts->log.
  */
+/*
+ * How the kernel backend talks to a card (ocxlpmem-abi(7), TRANSPORTS):
+ *   AUTO:    the OCXL family on /dev/nmemN; when the driver refuses it
+ *            (ENOTTY or EINVAL on CAPABILITIES) and the card's PCI function
+ *            has a v4 character device /dev/ocxlpmemN, that one;
+ *   TUNNEL:  the family on /dev/nmemN only (a v4 card is refused);
+ *   CHARDEV: /dev/ocxlpmemN for every card (a card without one is
+ *            refused), SMART still on /dev/nmemN as v4 has it.
+ */
+enum ocxlpmem_kernel_transport {
+	OCXLPMEM_KERNEL_AUTO = 0,
+	OCXLPMEM_KERNEL_TUNNEL = 1,
+	OCXLPMEM_KERNEL_CHARDEV = 2,
+};
+
 struct ocxlpmem_kernel_options {
 	/*
 	 * What an operator should know and no call returns: a DIMM refused and
@@ -102,6 +119,7 @@ struct ocxlpmem_kernel_options {
 	 */
 	void (*log)(void *userdata, int priority, const char *dimm, const char *message);
 	void *log_userdata;
+	enum ocxlpmem_kernel_transport transport;
 };
 
 /* opts may be NULL.  0 or -errno (no udev, no memory). */
@@ -146,6 +164,13 @@ const char *ocxlpmem_card_id(const struct ocxlpmem_card *c);
  * 0 / "" when it does not. */
 uint64_t ocxlpmem_card_serial_hint(const struct ocxlpmem_card *c);
 const char *ocxlpmem_card_fw_version_hint(const struct ocxlpmem_card *c);
+/*
+ * How commands reach the card now: "sim", "tunnel" (the OCXL family on
+ * /dev/nmemN) or "chardev" (the v4 /dev/ocxlpmemN).  A kernel card starts
+ * as "tunnel" in AUTO mode and becomes "chardev" when its driver refuses
+ * the family; the string is static.
+ */
+const char *ocxlpmem_card_transport(const struct ocxlpmem_card *c);
 /* False once the backend has reported the card removed. */
 bool ocxlpmem_card_is_present(const struct ocxlpmem_card *c);
 /* Simulation: the card's model for scenario control; NULL otherwise. */

@@ -259,6 +259,48 @@ int tb_card_node_mode(struct tb *tb, struct tb_card *c, unsigned int mode)
 	return r;
 }
 
+/* The v4 character device, a class device under the PCI function. */
+static int add_cdev(struct tb *tb, struct tb_card *c)
+{
+	char dev[32], devname[48], major_s[16], minor_s[16], *path;
+	const char *attrs[] = { "dev", dev, NULL };
+	const char *props[] = { "DEVNAME", devname, "MAJOR", major_s, "MINOR", minor_s, NULL };
+	unsigned int maj, min;
+	int r;
+
+	r = dimm_node(tb, c->cdev_name, &c->cdev_pty, tb->open_bed ? 0666 : 0, dev, sizeof(dev));
+	if (r < 0)
+		return r;
+	if (sscanf(dev, "%u:%u", &maj, &min) != 2)
+		return -EIO;
+	snprintf(major_s, sizeof(major_s), "%u", maj);
+	snprintf(minor_s, sizeof(minor_s), "%u", min);
+	snprintf(devname, sizeof(devname), "/dev/%s", c->cdev_name);
+	path = add(tb, "ocxlpmem", c->cdev_name, c->pci_path, attrs, props);
+	if (!path)
+		return -EIO;
+	g_free(path);
+	c->cdev_present = true;
+	return 0;
+}
+
+int tb_card_make_v4(struct tb *tb, struct tb_card *c)
+{
+	GError *error = NULL;
+	char dev[48];
+
+	c->v4 = true;
+	c->events_attr = false;
+	c->cdev_handler = tb_chardev_handler_new(c);
+	snprintf(dev, sizeof(dev), "/dev/%s", c->cdev_name);
+	if (!umockdev_testbed_attach_ioctl(tb->testbed, dev, c->cdev_handler, &error)) {
+		fprintf(stderr, "testbed: %s: %s\n", dev, error->message);
+		g_error_free(error);
+		return -EIO;
+	}
+	return 0;
+}
+
 int tb_card_plug(struct tb *tb, struct tb_card *c)
 {
 	char bus[32], serial[32], functions[16], *bus_path, *ctl_path = NULL, *nmem_path = NULL;
@@ -280,6 +322,12 @@ int tb_card_plug(struct tb *tb, struct tb_card *c)
 		g_free(p);
 		c->pci_present = true;
 	}
+	/* The v4 driver registers its device before the nvdimm bus. */
+	if (c->v4 && !c->cdev_present) {
+		r = add_cdev(tb, c);
+		if (r < 0)
+			return r;
+	}
 	snprintf(bus, sizeof(bus), "ndbus%u", c->index);
 	bus_path = add(tb, "nd", bus, c->pci_path, bus_attrs, bus_props);
 	if (!bus_path)
@@ -296,7 +344,7 @@ int tb_card_plug(struct tb *tb, struct tb_card *c)
 	snprintf(functions, sizeof(functions), "0x%x\n", ocxlpmem_model_functions(c->model));
 	{
 		const char *extra[] = { "ocxlpmem/serial", serial, "ocxlpmem/fw_version", "1.0.0000\n",
-					"ocxlpmem/functions", functions,
+					c->v4 ? NULL : "ocxlpmem/functions", functions,
 					c->events_attr ? "ocxlpmem/events" : NULL, "0x0\n", NULL };
 
 		r = add_nmem(tb, bus_path, c->name, &c->pty, c->node_mode, extra, &nmem_path);
@@ -348,6 +396,11 @@ void tb_card_unplug(struct tb *tb, struct tb_card *c, bool pci_too)
 		remove_one(tb, c->bus_path);
 		c->bus_present = false;
 	}
+	if (pci_too && c->cdev_present) {
+		remove_one(tb, c->cdev_path);
+		c->cdev_present = false;
+		c->v4_dump_id = 0;
+	}
 	if (pci_too && c->pci_present) {
 		remove_one(tb, c->pci_path);
 		c->pci_present = false;
@@ -371,12 +424,19 @@ int tb_card_new(struct tb *tb, bool events_attr, int refuse_errno, struct tb_car
 	atomic_init(&c->refuse_errno, refuse_errno);
 	atomic_init(&c->ioctls, 0);
 	c->pty = -1;
+	c->cdev_pty = -1;
+	c->client_eventfd = -1;
+	c->tb_root = tb->root;
+	c->v4_admin_buffer = 64u << 10;
+	atomic_init(&c->cdev_ioctls, 0);
+	snprintf(c->cdev_name, sizeof(c->cdev_name), "ocxlpmem%u", c->index);
 	c->node_mode = tb->open_bed ? 0666 : 0;
 	snprintf(c->name, sizeof(c->name), "nmem%u", c->index);
 	snprintf(c->pci_path, sizeof(c->pci_path), "/sys/devices/pci0000:00/0000:00:%02x.1",
 		 c->index + 1);
 	snprintf(c->bus_path, sizeof(c->bus_path), "%s/ndbus%u", c->pci_path, c->index);
 	snprintf(c->nmem_path, sizeof(c->nmem_path), "%s/%s", c->bus_path, c->name);
+	snprintf(c->cdev_path, sizeof(c->cdev_path), "%s/%s", c->pci_path, c->cdev_name);
 	cfg.serial = c->serial;
 	cfg.seed = c->index;
 	r = ocxlpmem_model_new(&cfg, &c->model);

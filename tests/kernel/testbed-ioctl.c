@@ -48,7 +48,7 @@ static void *call_thread(void *userdata)
 }
 
 /* The kernel's own checks of __nd_ioctl(), before the bus provider runs. */
-static int kernel_checks(const struct nd_cmd_pkg *pkg)
+static int kernel_checks(const struct tb_card *c, const struct nd_cmd_pkg *pkg)
 {
 	for (size_t i = 0; i < G_N_ELEMENTS(pkg->nd_reserved2); i++)
 		if (pkg->nd_reserved2[i])
@@ -57,6 +57,10 @@ static int kernel_checks(const struct nd_cmd_pkg *pkg)
 		return EINVAL;
 	/* Our "driver" registers NVDIMM_FAMILY_OCXL only. */
 	if (pkg->nd_family != NVDIMM_FAMILY_OCXL)
+		return ENOTTY;
+	/* v4 registers the family with SMART alone: the kernel refuses any
+	 * other function before the driver sees it. */
+	if (c->v4 && pkg->nd_command != OCXLPMEM_FN_SMART)
 		return ENOTTY;
 	return 0;
 }
@@ -98,7 +102,7 @@ static gboolean on_ioctl(UMockdevIoctlBase *handler, UMockdevIoctlClient *client
 	}
 	memcpy(&head, hdr->data, sizeof(head));
 	g_object_unref(hdr); /* resolve() returns a new reference */
-	err = kernel_checks(&head);
+	err = kernel_checks(c, &head);
 	if (err) {
 		umockdev_ioctl_client_complete(client, -1, err);
 		return TRUE;

@@ -16,7 +16,7 @@
  * run with that variable and libumockdev-preload sees the cards.  Commands
  * (one per connection; the answer is one line, "ok ..." or "error ..."):
  *
- *   add [no-events] [refuse=ERRNO] [functions=MASK]
+ *   add [v4] [no-events] [refuse=ERRNO] [functions=MASK]
  *                                    a new card, hotplugged: "ok nmemN";
  *                                    its driver implements only MASK
  *   remove nmemN                     surprise removal of the PCI function
@@ -36,6 +36,13 @@
  *                                    commands the card model met)
  *   mode nmemN MODE                  chmod the DIMM's node (octal), kept
  *                                    across resets
+ *   cdev-count nmemN                 "ok N": ioctls on its /dev/ocxlpmemN
+ *   eventfd nmemN                    "ok yes|no": the client registered
+ *                                    an eventfd the bed can signal
+ *
+ * A v4 card (add v4, --v4 nmemN) is the posted v4 driver's: the family is
+ * refused on /dev/nmemN but for SMART, the DIMM has only ocxlpmem/serial
+ * and fw_version, and /dev/ocxlpmemN serves the private ioctls.
  *
  * The loop plays the driver: it mirrors each model's event bits into its
  * DIMM's ocxlpmem/events, and takes the nd bus down shortly after a model
@@ -170,12 +177,14 @@ static void command(struct tb *tb, char *line, char *out, size_t cap)
 		return;
 	}
 	if (strcmp(argv[0], "add") == 0) {
-		bool events = true;
+		bool events = true, v4 = false;
 		int refuse = 0;
 		uint32_t functions = OCXLPMEM_FN_ALL_MASK;
 
 		for (int i = 1; i < argc; i++) {
-			if (strcmp(argv[i], "no-events") == 0)
+			if (strcmp(argv[i], "v4") == 0)
+				v4 = true;
+			else if (strcmp(argv[i], "no-events") == 0)
 				events = false;
 			else if (strncmp(argv[i], "refuse=", 7) == 0)
 				refuse = errno_from_name(argv[i] + 7);
@@ -187,6 +196,8 @@ static void command(struct tb *tb, char *line, char *out, size_t cap)
 		 * command meets it. */
 		if (r == 0)
 			r = ocxlpmem_model_set_functions(c->model, functions);
+		if (r == 0 && v4)
+			r = tb_card_make_v4(tb, c);
 		if (r == 0)
 			r = tb_card_plug(tb, c);
 		if (r < 0)
@@ -247,6 +258,13 @@ static void command(struct tb *tb, char *line, char *out, size_t cap)
 			atomic_store(&c->refuse_errno, e);
 	} else if (strcmp(argv[0], "event") == 0 && argc == 3) {
 		r = tb_card_show_events(tb, c, strtoull(argv[2], NULL, 0));
+		tb_chardev_signal(c);
+	} else if (strcmp(argv[0], "cdev-count") == 0) {
+		snprintf(out, cap, "ok %lu\n", atomic_load(&c->cdev_ioctls));
+		return;
+	} else if (strcmp(argv[0], "eventfd") == 0) {
+		snprintf(out, cap, "ok %s\n", c->client_eventfd >= 0 ? "yes" : "no");
+		return;
 	} else if (strcmp(argv[0], "mode") == 0 && argc == 3) {
 		char *end;
 		unsigned long mode = strtoul(argv[2], &end, 8);
@@ -285,7 +303,9 @@ static void driver_tick(struct tb *tb)
 		struct tb_card *c = tb->cards[i];
 		uint64_t v;
 
-		(void)!read(ocxlpmem_model_event_fd(c->model), &v, sizeof(v));
+		/* The v4 driver signals its eventfd at each interrupt. */
+		if (read(ocxlpmem_model_event_fd(c->model), &v, sizeof(v)) > 0)
+			tb_chardev_signal(c);
 		if (!c->bus_present)
 			continue;
 		if (ocxlpmem_model_events(c->model) != c->events_shown)
@@ -355,11 +375,13 @@ int main(int argc, char **argv)
 		{ "refuse", required_argument, NULL, 'r' },
 		{ "open-bed", no_argument, NULL, 'o' },
 		{ "readonly", required_argument, NULL, 'R' },
+		{ "v4", required_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *control = NULL, *env_file = NULL;
 	char *no_events[TB_MAX_CARDS], *refuse[TB_MAX_CARDS], *readonly[TB_MAX_CARDS];
-	unsigned int ncards = 4, nno_events = 0, nrefuse = 0, nreadonly = 0;
+	char *v4[TB_MAX_CARDS];
+	unsigned int ncards = 4, nno_events = 0, nrefuse = 0, nreadonly = 0, nv4 = 0;
 	struct tb tb = { .serial_base = 1158557760124620800ull, .nfit_pty = -1 };
 	bool nfit = false;
 	FILE *f;
@@ -393,6 +415,10 @@ int main(int argc, char **argv)
 		case 'R':
 			if (nreadonly < TB_MAX_CARDS)
 				readonly[nreadonly++] = optarg;
+			break;
+		case 'V':
+			if (nv4 < TB_MAX_CARDS)
+				v4[nv4++] = optarg;
 			break;
 		default:
 			return 64;
@@ -450,6 +476,11 @@ int main(int argc, char **argv)
 		for (unsigned int k = 0; k < nreadonly; k++)
 			if (strcmp(readonly[k], name) == 0)
 				c->node_mode = 0444;
+		for (unsigned int k = 0; k < nv4; k++)
+			if (strcmp(v4[k], name) == 0 && tb_card_make_v4(&tb, c) < 0) {
+				fprintf(stderr, "testbed: cannot make card %u a v4 card\n", i);
+				return 1;
+			}
 		if (tb_card_plug(&tb, c) < 0) {
 			fprintf(stderr, "testbed: cannot create card %u\n", i);
 			return 1;

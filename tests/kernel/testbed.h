@@ -40,6 +40,20 @@ struct tb_card {
 	atomic_ulong ioctls;    /* ND_IOCTL_CALLs received */
 	uint64_t events_shown;  /* what ocxlpmem/events holds */
 	uint64_t gone_since_ms; /* the model went away: take the bus down */
+	/* A v4 driver: the family refused on /dev/nmemN but for SMART, and
+	 * the character device /dev/ocxlpmemN (testbed-chardev.c). */
+	bool v4;
+	const char *tb_root;
+	char cdev_name[24];     /* ocxlpmemN */
+	char cdev_path[192];    /* <pci_path>/ocxlpmemN */
+	int cdev_pty;
+	bool cdev_present;
+	UMockdevIoctlBase *cdev_handler;
+	atomic_ulong cdev_ioctls;
+	int client_eventfd;     /* our copy of the registered eventfd, or -1 */
+	uint32_t v4_dump_id;    /* the dump being read, 0: none */
+	uint32_t v4_dump_size;
+	uint32_t v4_admin_buffer;
 };
 
 struct tb {
@@ -55,6 +69,8 @@ struct tb {
 /* testbed-cards.c */
 int tb_nfit_add(struct tb *tb);
 int tb_card_new(struct tb *tb, bool events_attr, int refuse_errno, struct tb_card **ret);
+/* Make c a v4 card (before its first plug). */
+int tb_card_make_v4(struct tb *tb, struct tb_card *c);
 /* Create the PCI function (if absent) and the nd devices, with uevents. */
 int tb_card_plug(struct tb *tb, struct tb_card *c);
 /* Take the nd bus down (fatal error, rebind) or the whole function. */
@@ -64,6 +80,11 @@ int tb_card_show_events(struct tb *tb, struct tb_card *c, uint64_t events);
 struct tb_card *tb_card_find(struct tb *tb, const char *name);
 /* chmod the DIMM's node (the pty it links to), now and at every plug. */
 int tb_card_node_mode(struct tb *tb, struct tb_card *c, unsigned int mode);
+
+/* testbed-chardev.c */
+UMockdevIoctlBase *tb_chardev_handler_new(struct tb_card *c);
+/* Signal the eventfd the client registered, if any. */
+void tb_chardev_signal(struct tb_card *c);
 
 /* testbed-ioctl.c */
 UMockdevIoctlBase *tb_ioctl_handler_new(struct tb_card *c);

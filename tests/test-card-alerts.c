@@ -25,10 +25,12 @@
 static char events[64][64];
 static unsigned int nevents;
 
-static void listener(const struct alert *a, void *userdata)
+/* card_alerts_apply()'s sender: what a card's would send on. */
+static int listener(const struct alert *a, void *userdata)
 {
 	if (nevents < 64)
 		snprintf(events[nevents++], sizeof(events[0]), "%s:%s", a->condition, a->event);
+	return 0;
 }
 
 /* A card's record, its verdict and the policy: all card_alerts_apply()
@@ -56,7 +58,6 @@ static int setup(void **state)
 	nevents = 0;
 	log_open(LOG_TARGET_STDERR);
 	log_set_max_level(LOG_ERR);
-	alert_set_listener(listener, NULL);
 	*state = &f;
 	return 0;
 }
@@ -67,7 +68,6 @@ static int teardown(void **state)
 
 	free(f->report);
 	card_state_free(f->state);
-	alert_set_listener(NULL, NULL);
 	return 0;
 }
 
@@ -94,7 +94,8 @@ static void report(struct fixture *f, enum card_health state, const char *code,
 /* A verdict came at now: what card_alerts_update() does for a card. */
 static void update(struct fixture *f, uint64_t now)
 {
-	f->state_dirty |= card_alerts_apply(f->state, f->report, &f->card, f->reminder, now);
+	f->state_dirty |= card_alerts_apply(f->state, f->report, &f->card, f->reminder, now,
+					    listener, NULL);
 }
 
 static void expect(const char *const *want, unsigned int n)

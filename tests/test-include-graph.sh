@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # The card's state is the core's: core/card-private.h (struct dcard) is
-# included by daemon/core/ and daemon/jobs/ only.  The serialisers
+# included by daemon/core/ and daemon/jobs/ only, and they include no
+# varlink/ or metrics/ header.  The serialisers
 # (daemon/varlink/, daemon/metrics/) and everything else read a
 # struct card_report (core/card-report.h) and the manager's API.
 #
@@ -22,10 +23,19 @@ if [ -n "$bad" ]; then
 	echo "$bad"
 	exit 1
 fi
+# The other direction (doc/events.md): the core and the jobs emit events
+# and fill reports; they include no header of the layers that serialise.
+bad=$(grep -rn --include='*.[ch]' '#include "\(varlink\|metrics\)/' daemon/core daemon/jobs || true)
+if [ -n "$bad" ]; then
+	echo "daemon/core and daemon/jobs include no varlink/ or metrics/ header (observe.h):"
+	echo "$bad"
+	exit 1
+fi
 # The serialisers do include the report, so the check above cannot pass
 # because the rule is not exercised.
 for dir in daemon/varlink daemon/metrics; do
 	grep -rqs '#include "core/card-report.h"' "$dir" ||
 		{ echo "$dir includes no core/card-report.h: is the tree laid out as expected?"; exit 1; }
 done
-echo "core/card-private.h: included by daemon/core and daemon/jobs only"
+echo "core/card-private.h: included by daemon/core and daemon/jobs only;" \
+	"they include no varlink/ or metrics/ header"

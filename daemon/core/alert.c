@@ -44,9 +44,6 @@ static const struct alert_class classes[] = {
 	{ "firmware-update-cancelled", "262240052fff43819ed683d46f9dd531", "Card firmware update cancelled" },
 };
 
-static alert_listener_fn listener;
-static void *listener_data;
-
 const struct alert_class *alert_class_find(const char *key)
 {
 	for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
@@ -59,12 +56,6 @@ const struct alert_class *alert_classes(size_t *ret_n)
 {
 	*ret_n = sizeof(classes) / sizeof(classes[0]);
 	return classes;
-}
-
-void alert_set_listener(alert_listener_fn fn, void *userdata)
-{
-	listener = fn;
-	listener_data = userdata;
 }
 
 void alert_add_field(struct alert *a, const char *name, const char *fmt, ...)
@@ -171,13 +162,7 @@ static int send_journal(const struct alert *a)
 
 int alert_send(const struct alert *a)
 {
-	int r;
-
 	if (log_target() == LOG_TARGET_JOURNAL)
-		r = send_journal(a);
-	else
-		r = send_stderr(a);
-	if (listener)
-		listener(a, listener_data);
-	return r;
+		return send_journal(a);
+	return send_stderr(a);
 }

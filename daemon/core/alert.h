@@ -55,11 +55,8 @@ struct alert {
 void alert_add_field(struct alert *a, const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Send to the log target in force (log.h). 0 or -errno. */
+/* Send to the log target in force (log.h). 0 or -errno.  Others hear of
+ * a card's alert through the manager's observers: card_alert_send(). */
 int alert_send(const struct alert *a);
-
-/* Someone else who hears every alert (the Varlink monitor). */
-typedef void (*alert_listener_fn)(const struct alert *a, void *userdata);
-void alert_set_listener(alert_listener_fn fn, void *userdata);
 
 #endif /* OCXLPMEMD_ALERT_H */

@@ -69,9 +69,38 @@ void card_alert_fill(struct dcard *dc, struct alert *a, const char *class_key, i
 	alert_fill(a, &card, class_key, priority, event);
 }
 
-static void send_condition(const struct alert_card *card, const struct health_report *rep,
-			   const struct health_reason *reason, const char *event,
-			   unsigned int reminder)
+/*
+ * The journal (or stderr) line is the alert itself, with its MESSAGE_ID
+ * that the catalog explains: it is written first and whether anyone
+ * listens or not, so it stays the core's own action rather than one
+ * observer among others.  Observers (the Varlink Monitor) hear of an alert
+ * that is already on record.
+ */
+int card_alert_send(struct dcard *dc, const struct alert *a)
+{
+	int r = alert_send(a);
+
+	observe_emit(&dc->m->observers, &(struct observe_event){
+		.kind = OBSERVE_ALERT, .dc = dc, .alert = a,
+	});
+	return r;
+}
+
+/* Where card_alerts_apply() sends: the card's card_alert_send(), or a
+ * test's recorder. */
+struct alert_sink {
+	card_alerts_send_fn send;
+	void *userdata;
+};
+
+static void sink_send(const struct alert_sink *sink, const struct alert *a)
+{
+	sink->send(a, sink->userdata);
+}
+
+static void send_condition(const struct alert_sink *sink, const struct alert_card *card,
+			   const struct health_report *rep, const struct health_reason *reason,
+			   const char *event, unsigned int reminder)
 {
 	struct alert a;
 
@@ -88,11 +117,11 @@ static void send_condition(const struct alert_card *card, const struct health_re
 		alert_add_field(&a, "VALUE", "%" PRId64, reason->value);
 		alert_add_field(&a, "THRESHOLD", "%" PRId64, reason->threshold);
 	}
-	alert_send(&a);
+	sink_send(sink, &a);
 }
 
-static void send_recovery(const struct alert_card *card, const struct health_report *rep,
-			  const struct alert_record *rec)
+static void send_recovery(const struct alert_sink *sink, const struct alert_card *card,
+			  const struct health_report *rep, const struct alert_record *rec)
 {
 	struct alert a;
 
@@ -100,7 +129,7 @@ static void send_recovery(const struct alert_card *card, const struct health_rep
 	a.condition = rec->key;
 	snprintf(a.message, sizeof(a.message), "cleared: %s", rec->detail);
 	alert_add_field(&a, "HEALTH", "%s", card_health_name(rep->state));
-	alert_send(&a);
+	sink_send(sink, &a);
 }
 
 /* Is a reminder due for a condition that still holds? */
@@ -125,8 +154,10 @@ static bool reminder_due(enum reminder_policy policy, const struct alert_record 
 }
 
 bool card_alerts_apply(struct card_state *s, const struct health_report *rep,
-		       const struct alert_card *card, enum reminder_policy policy, uint64_t now)
+		       const struct alert_card *card, enum reminder_policy policy, uint64_t now,
+		       card_alerts_send_fn send, void *userdata)
 {
+	const struct alert_sink sink = { send, userdata };
 	bool changed = false;
 
 	for (unsigned int i = 0; i < rep->nreasons; i++) {
@@ -138,17 +169,17 @@ bool card_alerts_apply(struct card_state *s, const struct health_report *rep,
 			continue;
 		}
 		if (!rec->active) {
-			send_condition(card, rep, reason, "active", 0);
+			send_condition(&sink, card, rep, reason, "active", 0);
 			rec->active = true;
 			rec->since_us = rec->last_sent_us = now;
 			rec->reminders = 0;
 		} else if (reason->level > rec->level) {
-			send_condition(card, rep, reason, "escalated", 0);
+			send_condition(&sink, card, rep, reason, "escalated", 0);
 			rec->last_sent_us = now;
 			rec->reminders = 0;
 		} else if (reminder_due(policy, rec, now)) {
 			rec->reminders++;
-			send_condition(card, rep, reason, "reminder", rec->reminders);
+			send_condition(&sink, card, rep, reason, "reminder", rec->reminders);
 			rec->last_sent_us = now;
 		} else if (reason->level == rec->level && strcmp(rec->detail, reason->text) == 0) {
 			continue;
@@ -175,7 +206,7 @@ bool card_alerts_apply(struct card_state *s, const struct health_report *rep,
 		    strcmp(rec->key, "card-offline") != 0 && strcmp(rec->key, "card-unresponsive") != 0 &&
 		    strcmp(rec->key, "card-fatal") != 0)
 			continue;
-		send_recovery(card, rep, rec);
+		send_recovery(&sink, card, rep, rec);
 		rec->active = false;
 		rec->last_sent_us = now;
 		rec->reminders = 0;
@@ -184,11 +215,18 @@ bool card_alerts_apply(struct card_state *s, const struct health_report *rep,
 	return changed;
 }
 
+/* A card's condition alert: to the journal, then its observers. */
+static int send_card_alert(const struct alert *a, void *userdata)
+{
+	return card_alert_send(userdata, a);
+}
+
 void card_alerts_update(struct dcard *dc, uint64_t now)
 {
 	struct alert_card card;
 
 	alert_card_of(dc, &card);
-	if (card_alerts_apply(dc->state, dc->report, &card, dc->m->config->reminder, now))
+	if (card_alerts_apply(dc->state, dc->report, &card, dc->m->config->reminder, now,
+			      send_card_alert, dc))
 		dc->state_dirty = true;
 }

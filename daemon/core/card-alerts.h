@@ -16,12 +16,17 @@
 #include "core/health.h"
 #include "state/state.h"
 
+/* Sends one alert: 0 or -errno, as alert_send(). */
+typedef int (*card_alerts_send_fn)(const struct alert *a, void *userdata);
+
 /*
  * Raise, escalate, remind and clear the alerts of card s (about card) for
- * the verdict rep at now (CLOCK_REALTIME, us), sending each by
- * alert_send().  Returns whether s changed (save it).
+ * the verdict rep at now (CLOCK_REALTIME, us), sending each by send (for
+ * a card: card_alert_send(), the journal then the observers).  Returns
+ * whether s changed (save it).
  */
 bool card_alerts_apply(struct card_state *s, const struct health_report *rep,
-		       const struct alert_card *card, enum reminder_policy policy, uint64_t now);
+		       const struct alert_card *card, enum reminder_policy policy, uint64_t now,
+		       card_alerts_send_fn send, void *userdata);
 
 #endif /* OCXLPMEMD_CARD_ALERTS_H */

@@ -135,8 +135,11 @@ int card_forget(struct dcard *dc, unsigned int uid)
 	snprintf(name, sizeof(name), "%s", dc->name);
 	retire_name(m, serial);
 
-	/* Watchers learn it first, while the object is whole. */
-	varlink_manager_card_event(dc, "card-forgotten", dc->report->state);
+	/* Watchers learn it first, while the object is whole; card_free()
+	 * then tells everyone who keeps something of it (OBSERVE_CARD_FREED). */
+	observe_emit(&m->observers, &(struct observe_event){
+		.kind = OBSERVE_CARD_FORGOTTEN, .dc = dc,
+	});
 	/* Its completions (the removal failed them) must not outlive it. */
 	manager_reap_completions(m);
 	list_remove(m, dc);

@@ -153,7 +153,7 @@ static void poll_start(struct poller *p)
 		for (unsigned int i = 0; i < n; i++)
 			if (card_has_function(dc, fns[i]))
 				card_request_init(dc, &reqs[k++], fns[i], NULL, 0, POLL_OUT_CAP,
-					     (enum req_tag)p->kind);
+						  &p->done);
 		n = k;
 	}
 	r = ocxlpmem_executor_submit_batch(dc->m->executor, reqs, n);
@@ -182,6 +182,7 @@ int card_polls_init(struct dcard *dc)
 	for (unsigned int k = 0; k < POLL_KINDS; k++) {
 		dc->polls[k].card = dc;
 		dc->polls[k].kind = k;
+		dc->polls[k].done = (struct card_completion){ dc, card_reading_done, &dc->polls[k] };
 		dc->polls[k].timer = evtimer_new(dc->m->base, on_poll_timer, &dc->polls[k]);
 		if (!dc->polls[k].timer)
 			return -ENOMEM;

@@ -11,16 +11,16 @@
 #include "core/card-report.h"
 #include "core/manager.h"
 
-/* Embedded in the card, so nothing is allocated per request and nothing
- * leaks when the executor drops requests at shutdown. */
-struct req_ctx {
-	struct dcard *dc;
-	enum req_tag tag;
+/* A job's state of a card, under its ops (card_job_register()). */
+struct card_job {
+	const struct card_job_ops *ops;
+	void *data;
 };
 
 struct poller {
 	struct dcard *card;
 	enum poll_kind kind;
+	struct card_completion done; /* card.c: the poll's requests */
 	struct event *timer;        /* one-shot, re-armed after each poll ends */
 	unsigned int outstanding;   /* requests of this poll not yet back */
 	int first_error;            /* of the poll in progress */
@@ -77,12 +77,11 @@ struct dcard {
 	bool draining;              /* an error-log read/ack chain is running */
 	bool drain_again;           /* an event arrived during the drain */
 
-	struct req_ctx ctx[TAG_COUNT];
-
-	struct dump_job *dump;      /* dump.c: collection in progress, or NULL */
-	struct dump_card *dumps;    /* dump.c: retry state, saved-dump index */
-	struct fw_job *fw_job;      /* firmware-update.c: update in progress, or NULL */
-	struct fw_card *fw_state;   /* firmware-update.c: last result, upload */
+	/* The core's own requests: CAPABILITIES, EVENT_CHECK and those sent
+	 * with no completion of their own, the error-log drain. */
+	struct card_completion done_identify, done_event, done_errlog;
+	/* The jobs' state of this card (card_job_register()), by rank. */
+	struct card_job jobs[CARD_JOBS_MAX];
 
 	/* The last verdict, allocated to its number of reasons (most cards
 	 * have none; the full struct is 3 KiB): health_report_dup(). */
@@ -108,9 +107,18 @@ struct dcard {
 
 /* ---- card.c ---- */
 /* A request of this card for the executor; its completion comes back to
- * card_request_done() with the tag. */
+ * card_request_done(), which hands it to done. */
 void card_request_init(struct dcard *dc, struct ocxlpmem_request *req, unsigned int function,
-		       const void *in, size_t in_len, size_t out_cap, enum req_tag tag);
+		       const void *in, size_t in_len, size_t out_cap,
+		       const struct card_completion *done);
+/* The core's own completions: CAPABILITIES (dc->done_identify); a
+ * reading, of a poll (userdata: its poller) or not (dc->done_event). */
+void card_identify_done(struct dcard *dc, struct ocxlpmem_request *req, void *userdata);
+void card_reading_done(struct dcard *dc, struct ocxlpmem_request *req, void *userdata);
+/* CAPABILITIES came back, answered or not: start monitoring the card. */
+void card_identified(struct dcard *dc);
+/* The card's event source fired: take its events in. */
+void card_event_fired(struct dcard *dc);
 
 /* ---- card-poll.c ---- */
 /* Set up the card's pollers (timers not armed).  0 or -ENOMEM. */

@@ -69,9 +69,7 @@ void card_report_get(const struct dcard *dc, struct card_report *rep)
 		.nerrlog = dc->state->nhistory,
 		.errlog_total = dc->state->errlog_total,
 		.commands = dc->commands,
-		.dump_running = dc->dump != NULL,
-		.dumps_saved = dc->dumps ? dc->dumps->saved : 0,
-		.dumps_failed = dc->dumps ? dc->dumps->failed : 0,
+		.dump_running = dump_job_running(dc),
 		.dumps_stored_bytes = dumps_stored_bytes(dc),
 		.fw_update_state = fwupdate_state_name(dc),
 	};
@@ -81,6 +79,7 @@ void card_report_get(const struct dcard *dc, struct card_report *rep)
 	memcpy(rep->reading_ok_us, dc->reading_ok_us, sizeof(rep->reading_ok_us));
 	memcpy(rep->reading_stale, dc->reading_stale, sizeof(rep->reading_stale));
 	polls_report(dc, rep->polls);
+	dump_card_counts(dc, &rep->dumps_saved, &rep->dumps_failed);
 	fwupdate_counts(dc, &rep->fw_updates[CARD_FW_SUCCEEDED], &rep->fw_updates[CARD_FW_FAILED],
 			&rep->fw_updates[CARD_FW_CANCELLED]);
 }

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Cards in the daemon: attach/detach as the transport reports them, and
- * turning command completions into card state.  The poll scheduler is
- * card-poll.c; what is shown of a card, card-report.c.
+ * Cards in the daemon: turning command completions into card state, and
+ * the jobs' registry on a card.  A card object's life (attach, detach,
+ * free) is card-attach.c; the poll scheduler, card-poll.c; what is shown
+ * of a card, card-report.c.
  *
  * Every card command goes through the executor; this file only submits and
  * handles completions, on the loop thread.  Nothing here can block on a
@@ -20,7 +21,8 @@
 #include "core/card-private.h"
 
 void card_request_init(struct dcard *dc, struct ocxlpmem_request *req, unsigned int function,
-		       const void *in, size_t in_len, size_t out_cap, enum req_tag tag)
+		       const void *in, size_t in_len, size_t out_cap,
+		       const struct card_completion *done)
 {
 	*req = (struct ocxlpmem_request){
 		.card = dc->card,
@@ -30,7 +32,8 @@ void card_request_init(struct dcard *dc, struct ocxlpmem_request *req, unsigned 
 		.out_cap = out_cap,
 		.timeout_ms = ocxlpmem_function_timeout_ms(function,
 							   dc->have_caps ? &dc->caps : NULL),
-		.userdata = &dc->ctx[tag],
+		/* The executor hands it back as it is: never written. */
+		.userdata = (void *)done,
 	};
 }
 
@@ -57,7 +60,7 @@ void card_missing_functions(const struct dcard *dc, uint32_t mask, char *buf, si
 }
 
 int card_submit(struct dcard *dc, unsigned int function, const void *in, size_t in_len,
-		size_t out_cap, enum req_tag tag)
+		size_t out_cap, const struct card_completion *done)
 {
 	struct ocxlpmem_request req;
 	int r;
@@ -67,7 +70,7 @@ int card_submit(struct dcard *dc, unsigned int function, const void *in, size_t 
 	/* ocxlpmem-abi(7): a consumer calls no function whose bit is clear. */
 	if (!card_has_function(dc, function))
 		return -EOPNOTSUPP;
-	card_request_init(dc, &req, function, in, in_len, out_cap, tag);
+	card_request_init(dc, &req, function, in, in_len, out_cap, done ? done : &dc->done_event);
 	r = ocxlpmem_executor_submit(dc->m->executor, &req);
 	if (r == 0) {
 		dc->commands[function]++;
@@ -149,7 +152,7 @@ static void handle_events(struct dcard *dc, uint64_t events)
 		card_alert_fill(dc, &a, "controller-dump-available", LOG_WARNING, "active");
 		snprintf(a.message, sizeof(a.message),
 			 "the card holds a controller dump for collection");
-		alert_send(&a);
+		card_alert_send(dc, &a);
 	}
 	if (events & OCXLPMEM_EVENT_CONTROLLER_DUMP_AVAILABLE)
 		dump_card_wants_collection(dc, "card-event");
@@ -246,14 +249,10 @@ static void function_refused(struct dcard *dc, unsigned int function)
 	card_touch(dc);
 }
 
-static void card_identified(struct dcard *dc);
-
-void card_request_done(struct dcard *dc, struct ocxlpmem_request *req)
+void card_request_done(struct ocxlpmem_request *req)
 {
-	const struct req_ctx *ctx = req->userdata;
-	enum req_tag tag = ctx->tag;
-	struct ocxlpmem_reply reply;
-	int r;
+	const struct card_completion *done = req->userdata;
+	struct dcard *dc = done->dc;
 
 	/* A completion for a card object that has since gone (or been
 	 * replaced after a re-probe) says nothing about the current one. */
@@ -264,45 +263,54 @@ void card_request_done(struct dcard *dc, struct ocxlpmem_request *req)
 	card_touch(dc);
 	if (req->result == -ENOTTY)
 		function_refused(dc, req->function);
-	if (tag == TAG_DUMP || tag == TAG_FIRMWARE) {
-		if (tag == TAG_DUMP)
-			dump_request_done(dc, req);
-		else
-			fwupdate_request_done(dc, req);
-		if (track_responsiveness(dc, req->result))
-			card_evaluate(dc);
-		return;
-	}
-	if (tag == TAG_ERRLOG) {
-		errlog_request_done(dc, req);
-		if (track_responsiveness(dc, req->result))
-			card_evaluate(dc);
-		return;
-	}
+	done->done(dc, req, done->userdata);
+}
+
+void card_request_answered(struct dcard *dc, int result)
+{
+	if (track_responsiveness(dc, result))
+		card_evaluate(dc);
+}
+
+/* Take in a reply of the core's own: 0, or what failed. */
+static int take_reply(struct dcard *dc, const struct ocxlpmem_request *req)
+{
+	struct ocxlpmem_reply reply;
+	int k = reading_of(req->function);
+	int r;
 
 	r = card_reply_of(req, &reply);
 	if (r == 0)
 		r = absorb(dc, req->function, &reply);
-	if (reading_of(req->function) >= 0) {
-		int k = reading_of(req->function);
-
+	if (k >= 0) {
 		/* A value whose last read failed is history, not a reading:
 		 * it is not shown as current (#16: no stale samples). */
 		dc->reading_stale[k] = r != 0;
 		if (r == 0)
 			dc->reading_ok_us[k] = now_realtime_us();
 	}
-	if (tag == TAG_IDENTIFY) {
-		if (r != 0) {
-			note_error(dc, req->function, r);
-			log_warning("%s: cannot read the card's capabilities (%s); assuming it has "
-				    "every function", dc->name, dc->last_error);
-		}
-		track_responsiveness(dc, req->result);
-		card_identified(dc);
-		card_evaluate(dc);
-		return;
+	return r;
+}
+
+void card_identify_done(struct dcard *dc, struct ocxlpmem_request *req, void *userdata)
+{
+	int r = take_reply(dc, req);
+
+	if (r != 0) {
+		note_error(dc, req->function, r);
+		log_warning("%s: cannot read the card's capabilities (%s); assuming it has "
+			    "every function", dc->name, dc->last_error);
 	}
+	track_responsiveness(dc, req->result);
+	card_identified(dc);
+	card_evaluate(dc);
+}
+
+void card_reading_done(struct dcard *dc, struct ocxlpmem_request *req, void *userdata)
+{
+	struct poller *p = userdata;
+	int r = take_reply(dc, req);
+
 	/* Said once by function_refused(); the poll just has no answer. */
 	if (r == -ENOTTY && !card_has_function(dc, req->function))
 		r = 0;
@@ -315,9 +323,7 @@ void card_request_done(struct dcard *dc, struct ocxlpmem_request *req)
 	}
 	track_responsiveness(dc, req->result);
 
-	if ((unsigned int)tag < POLL_KINDS) {
-		struct poller *p = &dc->polls[tag];
-
+	if (p) {
 		if (r != 0 && !p->first_error)
 			p->first_error = r;
 		/* Judge the card once per poll, on its complete answer. */
@@ -330,9 +336,36 @@ void card_request_done(struct dcard *dc, struct ocxlpmem_request *req)
 	card_evaluate(dc);
 }
 
+/* ---- Jobs ------------------------------------------------------------------ */
+
+int card_job_register(struct dcard *dc, const struct card_job_ops *ops, void *data)
+{
+	unsigned int i, n;
+
+	for (n = 0; n < CARD_JOBS_MAX && dc->jobs[n].ops; n++)
+		if (dc->jobs[n].ops == ops)
+			return -EEXIST;
+	if (n == CARD_JOBS_MAX)
+		return -ENOSPC;
+	/* By rank: whoever registered first, a card's jobs hear of it in one
+	 * order. */
+	for (i = n; i > 0 && dc->jobs[i - 1].ops->rank > ops->rank; i--)
+		dc->jobs[i] = dc->jobs[i - 1];
+	dc->jobs[i] = (struct card_job){ .ops = ops, .data = data };
+	return 0;
+}
+
+void *card_job_data(const struct dcard *dc, const struct card_job_ops *ops)
+{
+	for (unsigned int i = 0; i < CARD_JOBS_MAX && dc->jobs[i].ops; i++)
+		if (dc->jobs[i].ops == ops)
+			return dc->jobs[i].data;
+	return NULL;
+}
+
 /* ---- Events from the card ---------------------------------------------- */
 
-static void card_event_fired(struct dcard *dc)
+void card_event_fired(struct dcard *dc)
 {
 	uint64_t events = 0;
 	int r;
@@ -352,17 +385,12 @@ static void card_event_fired(struct dcard *dc)
 		/* Before identification the bits are asked for with the rest. */
 		r = dc->identified && card_has_function(dc, OCXLPMEM_FN_EVENT_CHECK) ?
 			    card_submit(dc, OCXLPMEM_FN_EVENT_CHECK, NULL, 0, POLL_OUT_CAP,
-					TAG_EVENT) : 0;
+					NULL) : 0;
 		if (r < 0)
 			log_errno(LOG_WARNING, r, "%s: cannot ask the card for its events", dc->name);
 	}
 	/* An event is news: look at the card now rather than at the next tick. */
 	card_poll_now(dc, POLL_HEALTH);
-}
-
-static void on_card_event(evutil_socket_t fd, short what, void *userdata)
-{
-	card_event_fired(userdata);
 }
 
 void card_events_ready(struct ocxlpmem_card *c, void *userdata)
@@ -377,185 +405,8 @@ void card_events_ready(struct ocxlpmem_card *c, void *userdata)
 	}
 }
 
-/* ---- Attach / detach ----------------------------------------------------- */
-
-int dcard_new_named(struct manager *m, uint64_t serial, const char *name, struct dcard **ret)
-{
-	struct dcard *dc;
-	int r;
-
-	dc = calloc(1, sizeof(*dc));
-	if (!dc)
-		return -ENOMEM;
-	/* Unknown, with no reasons, until the first evaluation. */
-	dc->report = calloc(1, sizeof(*dc->report));
-	if (!dc->report) {
-		free(dc);
-		return -ENOMEM;
-	}
-	dc->m = m;
-	dc->serial = serial;
-	for (unsigned int t = 0; t < TAG_COUNT; t++) {
-		dc->ctx[t].dc = dc;
-		dc->ctx[t].tag = t;
-	}
-	snprintf(dc->name, sizeof(dc->name), "%s", name);
-
-	r = card_record_open(dc);
-	if (r < 0) {
-		card_free(dc);
-		return r;
-	}
-	config_for_card(m->config, serial, &dc->intervals, &dc->thresholds);
-	r = card_polls_init(dc);
-	if (r < 0) {
-		card_free(dc);
-		return r;
-	}
-
-	/* Doubling: a start that restores 4096 known cards stays linear. */
-	if (m->ncards == m->cards_cap) {
-		size_t cap = m->cards_cap ? m->cards_cap * 2 : 16;
-		struct dcard **v = reallocarray(m->cards, cap, sizeof(*v));
-
-		if (!v) {
-			card_free(dc);
-			return -ENOMEM;
-		}
-		m->cards = v;
-		m->cards_cap = cap;
-	}
-	/* Keep the list in name order (ocxlpmem2 before ocxlpmem10). */
-	{
-		size_t i = m->ncards;
-		unsigned long idx = strtoul(dc->name + strlen("ocxlpmem"), NULL, 10);
-
-		while (i > 0 && strtoul(m->cards[i - 1]->name + strlen("ocxlpmem"), NULL, 10) > idx) {
-			m->cards[i] = m->cards[i - 1];
-			i--;
-		}
-		m->cards[i] = dc;
-		m->ncards++;
-	}
-	*ret = dc;
-	return 0;
-}
-
-static int dcard_new(struct manager *m, uint64_t serial, struct dcard **ret, bool *ret_new)
-{
-	const char *name;
-	bool is_new;
-	int r;
-
-	name = names_assign(m->names, serial, &is_new);
-	if (!name)
-		return -ENOMEM;
-	/* Given is given, even if the rest fails: it is saved. */
-	if (is_new)
-		manager_names_changed(m);
-	r = dcard_new_named(m, serial, name, ret);
-	if (r < 0)
-		return r;
-	*ret_new = is_new;
-	return 0;
-}
-
-static struct dcard *find_by_serial(struct manager *m, uint64_t serial)
-{
-	for (size_t i = 0; i < m->ncards; i++)
-		if (m->cards[i]->serial == serial)
-			return m->cards[i];
-	return NULL;
-}
-
-void card_attach(struct manager *m, struct ocxlpmem_card *c)
-{
-	uint64_t serial = ocxlpmem_card_serial_hint(c);
-	struct dcard *dc;
-	bool has_events;
-	int fd = -1, r;
-
-	if (!serial) {
-		/* The ABI promises the serial in sysfs; without it we cannot
-		 * keep a stable name or state, so say so and leave it alone. */
-		log_error("%s: the card reports no serial number; not monitored",
-			  ocxlpmem_card_id(c));
-		return;
-	}
-	dc = find_by_serial(m, serial);
-	if (dc && dc->card) {
-		log_error("%s: serial %" PRIu64 " is already monitored as %s (%s); ignoring the duplicate",
-			  ocxlpmem_card_id(c), serial, dc->name, dc->backend_id);
-		return;
-	}
-	if (!dc) {
-		struct alert a;
-		bool is_new = false;
-
-		r = dcard_new(m, serial, &dc, &is_new);
-		if (r < 0) {
-			log_errno(LOG_ERR, r, "%s: cannot set up monitoring", ocxlpmem_card_id(c));
-			return;
-		}
-		/* Once per serial for this state directory: the names registry
-		 * gave it a name just now. */
-		if (is_new) {
-			card_alert_fill(dc, &a, "card-discovered", LOG_NOTICE, "entry");
-			snprintf(a.message, sizeof(a.message), "new card %s, serial %" PRIu64,
-				 ocxlpmem_card_id(c), serial);
-			alert_send(&a);
-		}
-	}
-	dc->card = ocxlpmem_card_ref(c);
-	snprintf(dc->backend_id, sizeof(dc->backend_id), "%s", ocxlpmem_card_id(c));
-	dc->added_us = now_realtime_us();
-	dc->removed_us = 0;
-	/* A card that comes back has been reset: its old verdicts are stale. */
-	dc->fatal_hardware = dc->fatal_firmware = false;
-	dc->unresponsive = false;
-	dc->consecutive_timeouts = 0;
-	dc->have_smart = dc->have_ctl = dc->have_stats = dc->have_fw = dc->have_caps = false;
-	memset(dc->reading_stale, 0, sizeof(dc->reading_stale));
-	/* A card attached anew may run another driver: ask it afresh. */
-	dc->functions = OCXLPMEM_FN_ALL_MASK;
-	dc->refused = 0;
-	dc->identified = false;
-	dc->events = 0;
-	dc->draining = dc->drain_again = false;
-	dc->last_error[0] = '\0';
-	for (unsigned int k = 0; k < POLL_KINDS; k++)
-		dc->polls[k].failures = 0;
-
-	/* With one event source for every card (the manager's
-	 * ev_card_events) a card needs no descriptor of its own. */
-	has_events = m->ev_card_events != NULL;
-	if (!has_events) {
-		fd = ocxlpmem_card_event_fd(c);
-		has_events = fd >= 0;
-	}
-	if (!m->ev_card_events && has_events) {
-		dc->ev_card = event_new(m->base, fd, EV_READ | EV_PERSIST, on_card_event, dc);
-		if (!dc->ev_card || event_add(dc->ev_card, NULL) < 0)
-			log_warning("%s: cannot watch card events; relying on polls", dc->name);
-	}
-	log_notice("%s: card %s serial %" PRIu64 " attached%s", dc->name, dc->backend_id, serial,
-		   has_events ? "" : " (no event source: polling for events)");
-
-	dump_card_attached(dc);
-	errlog_resume_pending(dc);
-	/* What the card has decides what is asked: CAPABILITIES first, the
-	 * rest when it is back (card_identified). */
-	r = card_submit(dc, OCXLPMEM_FN_CAPABILITIES, NULL, 0, POLL_OUT_CAP, TAG_IDENTIFY);
-	if (r < 0) {
-		log_errno(LOG_WARNING, r, "%s: cannot ask for capabilities", dc->name);
-		card_identified(dc);
-	}
-	card_evaluate(dc);
-	varlink_manager_card_event(dc, "card-added", dc->report->state);
-}
-
 /* CAPABILITIES came back, answered or not: start monitoring the card. */
-static void card_identified(struct dcard *dc)
+void card_identified(struct dcard *dc)
 {
 	char missing[256];
 	int r;
@@ -573,67 +424,13 @@ static void card_identified(struct dcard *dc)
 	/* Events are level-triggered: what the card holds from before (a dump
 	 * a crash left uncollected, unread error-log entries) shows now. */
 	if (card_has_function(dc, OCXLPMEM_FN_EVENT_CHECK)) {
-		r = card_submit(dc, OCXLPMEM_FN_EVENT_CHECK, NULL, 0, POLL_OUT_CAP, TAG_EVENT);
+		r = card_submit(dc, OCXLPMEM_FN_EVENT_CHECK, NULL, 0, POLL_OUT_CAP, NULL);
 		if (r < 0)
 			log_errno(LOG_WARNING, r, "%s: cannot ask the card for its events",
 				  dc->name);
 	}
 	for (unsigned int k = 0; k < POLL_KINDS; k++)
 		card_poll_now(dc, k);
-}
-
-void card_detach(struct manager *m, struct ocxlpmem_card *c)
-{
-	struct dcard *dc = NULL;
-
-	for (size_t i = 0; i < m->ncards; i++)
-		if (m->cards[i]->card == c)
-			dc = m->cards[i];
-	if (!dc)
-		return;
-	log_notice("%s: card %s serial %" PRIu64 " removed", dc->name, dc->backend_id, dc->serial);
-	/* Queued and running commands fail with -ENXIO; their completions
-	 * arrive later and are recognised as stale. */
-	ocxlpmem_executor_forget(m->executor, c);
-	if (dc->ev_card) {
-		event_free(dc->ev_card);
-		dc->ev_card = NULL;
-	}
-	for (unsigned int k = 0; k < POLL_KINDS; k++) {
-		evtimer_del(dc->polls[k].timer);
-		/* Its requests come back stale and are ignored: start clean. */
-		dc->polls[k].due = false;
-		dc->polls[k].outstanding = 0;
-		dc->polls[k].first_error = 0;
-	}
-	dump_card_gone(dc);
-	fwupdate_card_gone(dc);
-	dc->card = ocxlpmem_card_unref(dc->card);
-	/* backend_id stays: it names the slot a reset brings back (sim). */
-	dc->removed_us = now_realtime_us();
-	dc->draining = false;
-	card_evaluate(dc);
-	varlink_manager_card_event(dc, "card-removed", dc->report->state);
-}
-
-struct dcard *card_free(struct dcard *dc)
-{
-	if (!dc)
-		return NULL;
-	if (dc->ev_card)
-		event_free(dc->ev_card);
-	for (unsigned int k = 0; k < POLL_KINDS; k++)
-		if (dc->polls[k].timer)
-			event_free(dc->polls[k].timer);
-	dump_card_free(dc);
-	fwupdate_card_free(dc);
-	card_replies_free(dc);
-	metrics_card_free(dc);
-	free(dc->report);
-	ocxlpmem_card_unref(dc->card);
-	card_record_close(dc);
-	free(dc);
-	return NULL;
 }
 
 /* ---- Health ------------------------------------------------------------- */
@@ -697,7 +494,9 @@ void card_evaluate(struct dcard *dc)
 	if (dc->report->state != before) {
 		log_info("%s: health %s -> %s", dc->name, card_health_name(before),
 			 card_health_name(dc->report->state));
-		varlink_manager_card_event(dc, "health-changed", before);
+		observe_emit(&dc->m->observers, &(struct observe_event){
+			.kind = OBSERVE_CARD_HEALTH, .dc = dc, .previous = before,
+		});
 	}
 	/* Without its record the card's latched alerts are not known:
 	 * raising or clearing them now would repeat or lose one. */

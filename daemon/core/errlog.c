@@ -107,12 +107,12 @@ static void send_entry_alert(struct dcard *dc, const struct errlog_record *e)
 	alert_add_field(&a, "ERRLOG_WWID", "%016" PRIx64 "%016" PRIx64, e->wwid[0], e->wwid[1]);
 	alert_add_field(&a, "ERRLOG_FW_REVISION", "%s", e->fw_revision);
 	alert_add_field(&a, "ERRLOG_DATA_SIZE", "%u", e->data_size);
-	alert_send(&a);
+	card_alert_send(dc, &a);
 }
 
 static void submit_read(struct dcard *dc)
 {
-	int r = card_submit(dc, OCXLPMEM_FN_ERROR_LOG_READ, NULL, 0, ERRLOG_OUT_CAP, TAG_ERRLOG);
+	int r = card_submit(dc, OCXLPMEM_FN_ERROR_LOG_READ, NULL, 0, ERRLOG_OUT_CAP, &dc->done_errlog);
 
 	if (r < 0) {
 		log_errno(LOG_WARNING, r, "%s: cannot read the error log", dc->name);
@@ -125,7 +125,7 @@ static void submit_ack(struct dcard *dc, uint32_t id)
 	uint8_t in[sizeof(struct ocxlpmem_error_log_ack_in)];
 	ssize_t n = ocxlpmem_error_log_ack_encode(id, in, sizeof(in));
 	int r = n < 0 ? (int)n :
-		card_submit(dc, OCXLPMEM_FN_ERROR_LOG_ACK, in, (size_t)n, 8, TAG_ERRLOG);
+		card_submit(dc, OCXLPMEM_FN_ERROR_LOG_ACK, in, (size_t)n, 8, &dc->done_errlog);
 
 	if (r < 0) {
 		log_errno(LOG_WARNING, r, "%s: cannot acknowledge error log entry %" PRIu32,
@@ -294,12 +294,13 @@ static void on_ack(struct dcard *dc, const struct ocxlpmem_request *req)
 	submit_read(dc);
 }
 
-void errlog_request_done(struct dcard *dc, struct ocxlpmem_request *req)
+void errlog_request_done(struct dcard *dc, struct ocxlpmem_request *req, void *userdata)
 {
 	if (req->function == OCXLPMEM_FN_ERROR_LOG_READ)
 		on_read(dc, req);
 	else
 		on_ack(dc, req);
+	card_request_answered(dc, req->result);
 }
 
 /* Is the alert for this entry already in the journal? */

@@ -199,9 +199,7 @@ static void on_executor(evutil_socket_t fd, short what, void *userdata)
 	struct ocxlpmem_request *req;
 
 	while ((req = ocxlpmem_executor_reap(m->executor))) {
-		const struct req_ctx *ctx = req->userdata;
-
-		card_request_done(ctx->dc, req);
+		card_request_done(req);
 		ocxlpmem_request_free(req);
 	}
 }
@@ -260,7 +258,7 @@ static void apply_config(struct manager *m)
 static void on_reload(evutil_socket_t sig, short what, void *userdata)
 {
 	struct manager *m = userdata;
-	struct config *fresh = NULL;
+	struct config *fresh = NULL, *previous;
 	size_t found = 0;
 	int r;
 
@@ -276,17 +274,13 @@ static void on_reload(evutil_socket_t sig, short what, void *userdata)
 		sd_notifyf(0, "READY=1\nSTATUS=%s", m->last_status);
 		return;
 	}
-	/* The endpoint follows [metrics] listen unless the command line set it. */
-	if (!m->opts->metrics_listen &&
-	    (!m->metrics || strcmp(fresh->metrics_listen, m->config->metrics_listen) != 0)) {
-		metrics_stop(m->metrics);
-		m->metrics = NULL;
-		if (metrics_start(m, fresh->metrics_listen, &m->metrics) < 0)
-			log_error("metrics: not served; fix [metrics] listen and reload");
-	}
-	config_free(m->config);
+	previous = m->config;
 	m->config = fresh;
-	metrics_update_limits(m->metrics);
+	/* Before the cards: the metrics endpoint follows its listen. */
+	observe_emit(&m->observers, &(struct observe_event){
+		.kind = OBSERVE_CONFIG_RELOADED, .previous_config = previous,
+	});
+	config_free(previous);
 	apply_config(m);
 	log_info("configuration reloaded from %s", m->opts->config_path);
 	m->last_status[0] = '\0';
@@ -575,16 +569,6 @@ int manager_new(struct options *opts, struct config *config, struct manager **re
 			goto fail;
 		}
 	}
-	r = varlink_manager_start(m, &m->varlink);
-	if (r < 0) {
-		log_errno(LOG_ERR, r, "cannot serve the Varlink API");
-		goto fail;
-	}
-	/* Cards matter more than the endpoint: a port in use is logged
-	 * (metrics_start says why) and the daemon carries on without it. */
-	if (metrics_start(m, opts->metrics_listen ? opts->metrics_listen : config->metrics_listen,
-			  &m->metrics) < 0)
-		log_error("metrics: not served; fix [metrics] listen or --metrics-listen and reload");
 	*ret = m;
 	return 0;
 
@@ -626,9 +610,9 @@ struct manager *manager_free(struct manager *m)
 	if (m->executor)
 		on_executor(-1, 0, m);
 	ocxlpmem_executor_free(m->executor);
-	if (m->varlink)
-		varlink_manager_stop(m->varlink);
-	metrics_stop(m->metrics);
+	/* The Varlink server and the metrics endpoint let go of their
+	 * clients before the cards go. */
+	observe_emit(&m->observers, &(struct observe_event){ .kind = OBSERVE_STOPPING });
 	for (size_t i = 0; i < m->ncards; i++) {
 		m->cards[i]->state_dirty = true;
 		card_save_state(m->cards[i]);
@@ -673,6 +657,7 @@ struct manager *manager_free(struct manager *m)
 	config_free(m->config);
 	free(m->state_dir);
 	free(m->runtime_dir);
+	observe_clear(&m->observers);
 	free(m);
 	return NULL;
 }

@@ -22,27 +22,49 @@
 #include "core/alert.h"
 #include "core/card-report.h"
 #include "core/health.h"
+#include "core/observe.h"
 #include "state/state.h"
-#include "metrics/metrics.h"
-#include "varlink/varlink-manager.h"
 #include "shared/util/json-blob.h"
-
-/* What a request is for; its context rides along as the request's userdata. */
-enum req_tag {
-	TAG_POLL_HEALTH = POLL_HEALTH,
-	TAG_POLL_STATS = POLL_STATS,
-	TAG_POLL_FIRMWARE = POLL_FIRMWARE,
-	TAG_IDENTIFY,
-	TAG_EVENT,
-	TAG_ERRLOG,
-	TAG_DUMP,                   /* dump.c: DUMP_START/DATA/COMPLETE */
-	TAG_FIRMWARE,               /* firmware-update.c: FW_UPDATE_* */
-	TAG_COUNT,
-};
 
 /* A card as the daemon knows it: private to the core (core/card-private.h);
  * everything else reads a struct card_report (core/card-report.h). */
 struct dcard;
+
+/*
+ * How a card's request ends: the function that takes its answer on the
+ * loop (after the card's own bookkeeping, card_request_done()), with its
+ * context.  The request's userdata points here.  It lives as long as the
+ * card, in the card or in a job's state of the card, so nothing is
+ * allocated per request and nothing leaks when the executor drops
+ * requests at shutdown.
+ */
+typedef void (*card_done_fn)(struct dcard *dc, struct ocxlpmem_request *req, void *userdata);
+struct card_completion {
+	struct dcard *dc;
+	card_done_fn done;
+	void *userdata;
+};
+
+/*
+ * A job that runs on cards (a dump collection, a firmware update) keeps
+ * its state of a card under its ops (card_job_register()); the card calls
+ * them, naming no job.
+ */
+struct card_job_ops {
+	const char *name;
+	/* Jobs are told of a card's changes in rank order (the dump
+	 * collection before the firmware update: the order of their alerts
+	 * when a card goes). */
+	unsigned int rank;
+	/* A card object, new or back, is attached. */
+	void (*attached)(struct dcard *dc, void *data);
+	/* The card went away: end what runs. */
+	void (*gone)(struct dcard *dc, void *data);
+	/* The card is freed: free data. */
+	void (*free)(struct dcard *dc, void *data);
+};
+
+#define CARD_JOBS_MAX 4
 
 struct manager {
 	struct event_base *base;
@@ -61,8 +83,11 @@ struct manager {
 	 * cards writes it once, not 4096 times. */
 	struct event *ev_names_save;
 	bool names_dirty;
-	struct varlink_server *varlink;
+	/* The metrics endpoint's, set by metrics/ (metrics-service.c): the
+	 * core only carries it. */
 	struct metrics *metrics;
+	/* Who hears what happens (observe.h): the Varlink layer, metrics. */
+	struct observers observers;
 	struct fd_budget fds;       /* client caps from RLIMIT_NOFILE */
 	/* Moves whenever anything a reader shows may have changed: the
 	 * metrics cache is valid while it stands still. */
@@ -129,8 +154,17 @@ void card_poll_now(struct dcard *dc, enum poll_kind kind);
 /* Split a finished request's reply: 0, a positive card status, or -errno
  * (the request's own error, -EMSGSIZE when the driver truncated it). */
 int card_reply_of(const struct ocxlpmem_request *req, struct ocxlpmem_reply *reply);
-/* A request of this card finished (executor completion on the loop). */
-void card_request_done(struct dcard *dc, struct ocxlpmem_request *req);
+/* A request of a card finished (executor completion on the loop): a
+ * stale one is dropped, the rest go to their completion. */
+void card_request_done(struct ocxlpmem_request *req);
+/* A job's or the drain's request had this result: a timeout or a hung
+ * card makes the card unresponsive, an answer responsive again. */
+void card_request_answered(struct dcard *dc, int result);
+/* Keep data under ops for this card: its ops are called at attach,
+ * detach and free.  0, -EEXIST, -ENOSPC (more than CARD_JOBS_MAX jobs). */
+int card_job_register(struct dcard *dc, const struct card_job_ops *ops, void *data);
+/* What the card keeps under ops, or NULL. */
+void *card_job_data(const struct dcard *dc, const struct card_job_ops *ops);
 /* Re-derive health from what we know and raise/clear alerts. */
 void card_evaluate(struct dcard *dc);
 /* Something shown of the card may have changed: its cached replies and
@@ -142,10 +176,11 @@ bool card_has_function(const struct dcard *dc, unsigned int function);
 bool card_has_functions(const struct dcard *dc, uint32_t mask);
 /* The functions of mask the card lacks, as "dump-start, dump-data". */
 void card_missing_functions(const struct dcard *dc, uint32_t mask, char *buf, size_t len);
-/* Submit a command for this card.  0 or -errno: -EOPNOTSUPP for a
- * function the card does not have (card_has_function). */
+/* Submit a command for this card, its answer to done; NULL: the card's
+ * own (its data is taken in, the card judged again).  0 or -errno:
+ * -EOPNOTSUPP for a function the card does not have (card_has_function). */
 int card_submit(struct dcard *dc, unsigned int function, const void *in, size_t in_len,
-		size_t out_cap, enum req_tag tag);
+		size_t out_cap, const struct card_completion *done);
 
 /* ---- card-known.c ----------------------------------------------------- */
 /* At start, before the scan: an offline card object for every registered
@@ -181,8 +216,8 @@ void card_save_state(struct dcard *dc);
 
 /* ---- errlog.c --------------------------------------------------------- */
 void errlog_start_drain(struct dcard *dc);
-/* A READ or ACK of the drain came back. */
-void errlog_request_done(struct dcard *dc, struct ocxlpmem_request *req);
+/* A READ or ACK of the drain came back (dc->done_errlog). */
+void errlog_request_done(struct dcard *dc, struct ocxlpmem_request *req, void *userdata);
 /* At attach: alert stored entries whose alert was never confirmed. */
 void errlog_resume_pending(struct dcard *dc);
 
@@ -191,19 +226,15 @@ void errlog_resume_pending(struct dcard *dc);
 void card_alerts_update(struct dcard *dc, uint64_t now_us);
 void card_alert_fill(struct dcard *dc, struct alert *a, const char *class_key, int priority,
 		     const char *event);
+/* Send the card's alert to the log target (alert_send()), then to the
+ * manager's observers (OBSERVE_ALERT).  0 or alert_send()'s -errno. */
+int card_alert_send(struct dcard *dc, const struct alert *a);
 
 /* ---- dump.c ---------------------------------------------------------- */
-/* A DUMP_* request came back. */
-void dump_request_done(struct dcard *dc, struct ocxlpmem_request *req);
 /* The card said it holds a dump (rising event) or an error-log entry asked
  * for one: collect it unless a collection runs.  trigger: "card-event",
  * "error-log", "user", "restart". */
 void dump_card_wants_collection(struct dcard *dc, const char *trigger);
-/* The card went away / is being freed: end a running collection. */
-void dump_card_gone(struct dcard *dc);
-/* A card object (new or back) is attached. */
-void dump_card_attached(struct dcard *dc);
-void dump_card_free(struct dcard *dc);
 
 /* ---- card-replies.c ------------------------------------------------- */
 /* Serialised replies, rebuilt only when the card (or the card list)
@@ -212,12 +243,5 @@ struct json_blob *card_replies_list(struct manager *m);   /* ListCards: {"cards"
 struct json_blob *card_replies_detail(struct manager *m, struct dcard *dc); /* GetCard */
 void card_replies_free(struct dcard *dc);
 void card_replies_manager_free(struct manager *m);
-
-/* ---- firmware-update.c ----------------------------------------------- */
-/* A FW_UPDATE_* request came back. */
-void fwupdate_request_done(struct dcard *dc, struct ocxlpmem_request *req);
-/* The card went away / is being freed: end a running update. */
-void fwupdate_card_gone(struct dcard *dc);
-void fwupdate_card_free(struct dcard *dc);
 
 #endif /* OCXLPMEMD_MANAGER_H */

@@ -21,11 +21,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <json-c/json.h>
-
 #include "jobs/dump-file.h"
 #include "jobs/job-progress.h"
-#include "shared/varlink/varlink-watch.h"
 
 struct manager;
 struct dcard;
@@ -40,20 +37,6 @@ struct dump_store {
 	struct saved_dump *v;
 	size_t n, cap;
 	uint64_t gen;                 /* moves at every change: metrics caches */
-};
-
-/* What a card's collections did, kept between jobs. */
-struct dump_card {
-	struct event *retry_timer;
-	unsigned int failures;        /* consecutive failed collections: the back-off */
-	uint64_t retry_at_usec;       /* CLOCK_REALTIME; 0: no retry pending */
-	bool backoff;                 /* automatic triggers wait for the retry timer */
-	char last_result[200];        /* for users: "saved FILE", "failed: why" */
-	bool last_ok;
-	uint64_t last_result_usec;
-	uint64_t saved, failed;       /* counters, for metrics */
-	unsigned int outstanding;     /* DUMP_* requests not yet back */
-	struct varlink_watchers watchers; /* StartDump/WatchDump calls following the job */
 };
 
 /* Scan <state-dir>/dumps at start: index saved dumps, remove temporaries a
@@ -79,18 +62,29 @@ int dump_delete(struct manager *m, uint64_t serial, const char *file);
 
 /* Is a collection running on this card? */
 bool dump_job_running(const struct dcard *dc);
-/* Has the card collected, or tried to, since the daemon started? */
-bool dump_card_has_state(const struct dcard *dc);
-/* The calls following the card's job (varlink-dumps.c); NULL before the
- * card has dump state. */
-struct varlink_watchers *dump_card_watchers(struct dcard *dc);
+/* Has this daemon collected, or tried to, on this card? */
+bool dump_card_has_history(const struct dcard *dc);
+/* Collections of this card saved and failed since the daemon started. */
+void dump_card_counts(const struct dcard *dc, uint64_t *ret_saved, uint64_t *ret_failed);
 
-/* JSON for Varlink, the client and the support bundle. */
-struct json_object *dump_saved_json(const struct manager *m, const struct saved_dump *d);
-/* The running job (null when none) and the card's last result. */
-struct json_object *dump_card_json(const struct dcard *dc);
+/* What a card's collections show (ListDumps, WatchDump), for the Varlink
+ * layer to serialise; pointers valid until the card's job moves on. */
+struct dump_card_report {
+	/* The running collection's; phase NULL when none runs. */
+	const char *phase;       /* "starting", "reading", "saving", "completing" */
+	const char *trigger;
+	uint32_t dump_id;        /* 0 until DUMP_START answers */
+	uint64_t requested_usec;
+	const struct job_progress *progress; /* NULL while starting */
+	const char *file;        /* "" until named */
+	/* The last result; NULL when none yet. */
+	const char *last_result;
+	bool last_ok;
+	uint64_t last_result_usec;
+	uint64_t retry_at_usec;  /* 0: no retry pending */
+	uint64_t saved, failed;  /* since the daemon started */
+};
 
-/* varlink-dumps.c: a card's job moved on (progress) or ended. */
-void varlink_dumps_job_changed(struct dcard *dc, bool ended);
+void dump_card_report(const struct dcard *dc, struct dump_card_report *ret);
 
 #endif /* OCXLPMEMD_DUMP_H */

@@ -24,30 +24,15 @@
 
 #include "core/alert.h"
 #include "core/card-private.h"
+#include "jobs/dump.h"
 #include "jobs/firmware-update.h"
 #include "jobs/job-progress.h"
 #include "util/log.h"
-#include "shared/varlink/varlink-watch.h"
 
 /* Progress replies to a watcher at most this often (and at each end). */
 #define NOTIFY_INTERVAL_MS 200
 /* FINISH answers with the firmware info. */
 #define FW_OUT_CAP (sizeof(struct ocxlpmem_reply_hdr) + sizeof(struct ocxlpmem_firmware_info_out))
-
-enum fw_phase {
-	PHASE_PRE_ABORT,    /* ending an unfinished earlier update */
-	PHASE_START,
-	PHASE_SEND,
-	PHASE_FINISH,
-	PHASE_ABORT,        /* cleaning up after a failure or a cancel */
-};
-
-enum fw_result {
-	RESULT_RUNNING,
-	RESULT_SUCCEEDED,
-	RESULT_FAILED,
-	RESULT_CANCELLED,
-};
 
 static const char *const phase_names[] = {
 	[PHASE_PRE_ABORT] = "start", [PHASE_START] = "start", [PHASE_SEND] = "send",
@@ -57,20 +42,6 @@ static const char *const phase_names[] = {
 static const char *const result_names[] = {
 	[RESULT_RUNNING] = "running", [RESULT_SUCCEEDED] = "succeeded",
 	[RESULT_FAILED] = "failed", [RESULT_CANCELLED] = "cancelled",
-};
-
-/* What FirmwareUpdate shows: the running job's, then the last one's. */
-struct fw_report {
-	enum fw_result result;
-	enum fw_phase phase;
-	struct job_progress progress;
-	char image_version[OCXLPMEM_FW_VERSION_LEN + 1];
-	char previous_version[OCXLPMEM_FW_VERSION_LEN + 1];
-	char staged_version[OCXLPMEM_FW_VERSION_LEN + 1];
-	bool forced;
-	uint64_t finished_us;
-	char message[256];
-	const char *card_status;    /* the card's status name when it refused */
 };
 
 struct fw_job {
@@ -85,23 +56,59 @@ struct fw_job {
 	uint64_t last_notify_ms;
 };
 
+/* A card's update state, kept under fw_ops (card_job_register()). */
 struct fw_card {
+	struct fw_job *job;         /* the update running, or NULL */
+	struct card_completion done; /* its requests' */
 	bool have_report;
 	struct fw_report report;
 	struct fw_pending *pending;
 	struct event *idle_timer;
 	/* The card may still be receiving an update of ours nobody ended. */
 	bool needs_abort;
-	struct varlink_watchers watchers; /* GetFirmwareUpdate calls following it */
 	/* Updates ended since the daemon started, by result: for metrics. */
 	uint64_t ended[RESULT_CANCELLED + 1];
 };
 
+static void fw_request_done(struct dcard *dc, struct ocxlpmem_request *req, void *userdata);
+static void fw_card_gone(struct dcard *dc, void *data);
+static void fw_card_free(struct dcard *dc, void *data);
+
+static const struct card_job_ops fw_ops = {
+	.name = "firmware-update",
+	.rank = 1,
+	.gone = fw_card_gone,
+	.free = fw_card_free,
+};
+
+static struct fw_card *fw_card_of(const struct dcard *dc)
+{
+	return card_job_data(dc, &fw_ops);
+}
+
+static struct fw_job *fw_job_of(const struct dcard *dc)
+{
+	struct fw_card *fc = fw_card_of(dc);
+
+	return fc ? fc->job : NULL;
+}
+
+/* The card's update state, made at its first upload. */
 static struct fw_card *fw_card_get(struct dcard *dc)
 {
-	if (!dc->fw_state)
-		dc->fw_state = calloc(1, sizeof(*dc->fw_state));
-	return dc->fw_state;
+	struct fw_card *fc = fw_card_of(dc);
+
+	if (fc)
+		return fc;
+	fc = calloc(1, sizeof(*fc));
+	if (!fc)
+		return NULL;
+	fc->done = (struct card_completion){ dc, fw_request_done, fc };
+	if (card_job_register(dc, &fw_ops, fc) < 0) {
+		free(fc);
+		return NULL;
+	}
+	return fc;
 }
 
 /* ---- Checks ---------------------------------------------------------------- */
@@ -118,7 +125,7 @@ int fwupdate_may_start(const struct dcard *dc, bool force, const char **ret_reas
 {
 	enum card_health h = dc->report->state;
 
-	if (dc->fw_job) {
+	if (fw_job_of(dc)) {
 		*ret_reason = "a firmware update is already running on this card";
 		return -EBUSY;
 	}
@@ -138,7 +145,7 @@ int fwupdate_may_start(const struct dcard *dc, bool force, const char **ret_reas
 		return 0;
 	/* The card would refuse (BLOCKED_BG_TASK) while it hands out a dump,
 	 * and a half-collected dump is worth more than an early update. */
-	if (dc->dump) {
+	if (dump_job_running(dc)) {
 		*ret_reason = "a controller dump is being collected from this card; "
 			      "wait for it, or use --force";
 		return -EBUSY;
@@ -167,13 +174,15 @@ static void touch_upload(struct dcard *dc)
 {
 	struct timeval tv = { .tv_sec = FW_UPLOAD_IDLE_S };
 
-	if (dc->fw_state->idle_timer)
-		evtimer_add(dc->fw_state->idle_timer, &tv);
+	struct fw_card *fc = fw_card_of(dc);
+
+	if (fc->idle_timer)
+		evtimer_add(fc->idle_timer, &tv);
 }
 
 bool fwupdate_upload_drop(struct dcard *dc)
 {
-	struct fw_card *fc = dc->fw_state;
+	struct fw_card *fc = fw_card_of(dc);
 
 	if (!fc || !fc->pending)
 		return false;
@@ -229,12 +238,12 @@ struct fw_pending *fwupdate_upload_find(struct manager *m, const char *id, struc
 {
 	for (size_t i = 0; i < m->ncards; i++) {
 		struct dcard *dc = m->cards[i];
+		struct fw_card *fc = fw_card_of(dc);
 
-		if (dc->fw_state && dc->fw_state->pending &&
-		    strcmp(dc->fw_state->pending->id, id) == 0) {
+		if (fc && fc->pending && strcmp(fc->pending->id, id) == 0) {
 			touch_upload(dc);
 			*ret_dc = dc;
-			return dc->fw_state->pending;
+			return fc->pending;
 		}
 	}
 	return NULL;
@@ -242,91 +251,52 @@ struct fw_pending *fwupdate_upload_find(struct manager *m, const char *id, struc
 
 /* ---- Reporting ---------------------------------------------------------------- */
 
-static struct json_object *str_or_null(const char *s)
+const struct fw_report *fwupdate_report(const struct dcard *dc)
 {
-	return s && *s ? json_object_new_string(s) : NULL;
+	const struct fw_card *fc = fw_card_of(dc);
+
+	return fc && fc->have_report ? &fc->report : NULL;
 }
 
-struct json_object *fwupdate_json(const struct dcard *dc)
+const char *fwupdate_phase_name(enum fw_phase phase)
 {
-	const struct fw_card *fc = dc->fw_state;
-	const struct fw_report *rep;
-	struct json_object *o;
+	return phase_names[phase];
+}
 
-	if (!fc || !fc->have_report)
-		return NULL;
-	rep = &fc->report;
-	o = json_object_new_object();
-	json_object_object_add(o, "state", json_object_new_string(result_names[rep->result]));
-	json_object_object_add(o, "phase", rep->result == RESULT_RUNNING ?
-				   json_object_new_string(phase_names[rep->phase]) : NULL);
-	json_object_object_add(o, "progress", job_progress_json(&rep->progress));
-	json_object_object_add(o, "image_version", str_or_null(rep->image_version));
-	json_object_object_add(o, "image_size", json_object_new_int64((int64_t)rep->progress.total));
-	json_object_object_add(o, "previous_version", str_or_null(rep->previous_version));
-	json_object_object_add(o, "forced", json_object_new_boolean(rep->forced));
-	json_object_object_add(o, "started_usec",
-			       json_object_new_int64((int64_t)rep->progress.started_us));
-	json_object_object_add(o, "finished_usec", rep->finished_us ?
-				   json_object_new_int64((int64_t)rep->finished_us) : NULL);
-	json_object_object_add(o, "message", str_or_null(rep->message));
-	json_object_object_add(o, "card_status", str_or_null(rep->card_status));
-	json_object_object_add(o, "staged_version", str_or_null(rep->staged_version));
-	return o;
+const char *fwupdate_result_name(enum fw_result result)
+{
+	return result_names[result];
 }
 
 const char *fwupdate_state_name(const struct dcard *dc)
 {
-	if (!dc->fw_state || !dc->fw_state->have_report)
+	const struct fw_card *fc = fw_card_of(dc);
+
+	if (!fc || !fc->have_report)
 		return NULL;
-	return result_names[dc->fw_state->report.result];
+	return result_names[fc->report.result];
 }
 
 bool fwupdate_running(const struct dcard *dc)
 {
-	return dc->fw_job != NULL;
+	return fw_job_of(dc) != NULL;
 }
 
-static struct json_object *watch_reply(void *userdata)
-{
-	const struct dcard *dc = userdata;
-	struct json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "update", fwupdate_json(dc));
-	return o;
-}
-
+/* Tell observers (a GetFirmwareUpdate call following it) the job moved on
+ * or ended. */
 static void notify_watchers(struct dcard *dc, bool final)
 {
-	struct fw_card *fc = dc->fw_state;
-
 	card_touch(dc);
-	varlink_watchers_notify(&fc->watchers, watch_reply, dc);
-	if (final)
-		varlink_watchers_end(&fc->watchers, watch_reply, dc);
-}
-
-int fwupdate_watch(struct dcard *dc, struct varlink_call *call)
-{
-	struct fw_card *fc = fw_card_get(dc);
-
-	if (!fc)
-		return -ENOMEM;
-	if (!dc->fw_job || !varlink_call_wants_more(call)) {
-		varlink_call_reply(call, watch_reply(dc));
-		return 0;
-	}
-	if (varlink_watchers_add(&fc->watchers, call) < 0)
-		return -ENOMEM;
-	varlink_call_notify(call, watch_reply(dc));
-	return 0;
+	observe_emit(&dc->m->observers, &(struct observe_event){
+		.kind = final ? OBSERVE_FIRMWARE_FINISHED : OBSERVE_FIRMWARE_PROGRESS, .dc = dc,
+	});
 }
 
 /* ---- The job ---------------------------------------------------------------- */
 
 static void send_alert(struct dcard *dc)
 {
-	const struct fw_report *rep = &dc->fw_state->report;
+	const struct fw_report *rep = &fw_card_of(dc)->report;
 	static const char *const class_of[] = {
 		[RESULT_SUCCEEDED] = "firmware-update-succeeded",
 		[RESULT_FAILED] = "firmware-update-failed",
@@ -347,13 +317,13 @@ static void send_alert(struct dcard *dc)
 		alert_add_field(&a, "FW_STAGED_VERSION", "%s", rep->staged_version);
 	if (rep->card_status)
 		alert_add_field(&a, "FW_CARD_STATUS", "%s", rep->card_status);
-	alert_send(&a);
+	card_alert_send(dc, &a);
 }
 
 static void job_end_how(struct dcard *dc, enum fw_result result, bool card_gone)
 {
-	struct fw_card *fc = dc->fw_state;
-	struct fw_job *job = dc->fw_job;
+	struct fw_card *fc = fw_card_of(dc);
+	struct fw_job *job = fw_job_of(dc);
 	struct fw_report *rep = &fc->report;
 
 	rep->result = result;
@@ -373,7 +343,7 @@ static void job_end_how(struct dcard *dc, enum fw_result result, bool card_gone)
 		dc->name, result_names[result], rep->message);
 	free(job->image);
 	free(job);
-	dc->fw_job = NULL;
+	fc->job = NULL;
 	send_alert(dc);
 	notify_watchers(dc, true);
 	/* Show what the card says now (staged, no longer receiving), not
@@ -391,8 +361,9 @@ static void job_end(struct dcard *dc, enum fw_result result)
 /* Remember the first failure, in words, and where it happened. */
 static void job_fail(struct dcard *dc, unsigned int function, int r)
 {
-	struct fw_job *job = dc->fw_job;
-	struct fw_report *rep = &dc->fw_state->report;
+	struct fw_card *fc = fw_card_of(dc);
+	struct fw_job *job = fc->job;
+	struct fw_report *rep = &fc->report;
 	const char *why;
 	char buf[128];
 
@@ -427,12 +398,12 @@ static void job_fail(struct dcard *dc, unsigned int function, int r)
 	/* The card's state is unknown after a transport error: the next
 	 * update clears whatever it may hold first. */
 	if (r < 0)
-		dc->fw_state->needs_abort = true;
+		fc->needs_abort = true;
 }
 
 static int submit_block(struct dcard *dc)
 {
-	struct fw_job *job = dc->fw_job;
+	struct fw_job *job = fw_card_of(dc)->job;
 	uint8_t in[sizeof(struct ocxlpmem_fw_block_in) + OCXLPMEM_FW_BLOCK_MAX];
 	struct ocxlpmem_fw_block b = {
 		.offset = job->sent,
@@ -446,14 +417,15 @@ static int submit_block(struct dcard *dc)
 		return (int)n;
 	job->block = b.size;
 	return card_submit(dc, OCXLPMEM_FN_FW_UPDATE_BLOCK, in, (size_t)n, FW_OUT_CAP,
-			   TAG_FIRMWARE);
+			   &fw_card_of(dc)->done);
 }
 
 /* Submit what comes next; ends the job when nothing does. */
 static void job_step(struct dcard *dc)
 {
-	struct fw_job *job = dc->fw_job;
-	struct fw_report *rep = &dc->fw_state->report;
+	struct fw_card *fc = fw_card_of(dc);
+	struct fw_job *job = fc->job;
+	struct fw_report *rep = &fc->report;
 	unsigned int fn;
 	int r;
 
@@ -463,9 +435,9 @@ static void job_step(struct dcard *dc)
 		if (job->started && rep->phase != PHASE_ABORT) {
 			rep->phase = PHASE_ABORT;
 			fn = OCXLPMEM_FN_FW_UPDATE_ABORT;
-			r = card_submit(dc, fn, NULL, 0, FW_OUT_CAP, TAG_FIRMWARE);
+			r = card_submit(dc, fn, NULL, 0, FW_OUT_CAP, &fc->done);
 			if (r < 0) {
-				dc->fw_state->needs_abort = true;
+				fc->needs_abort = true;
 				job_fail(dc, fn, r);
 				job_end(dc, RESULT_FAILED);
 			}
@@ -477,14 +449,14 @@ static void job_step(struct dcard *dc)
 	switch (rep->phase) {
 	case PHASE_PRE_ABORT:
 		fn = OCXLPMEM_FN_FW_UPDATE_ABORT;
-		r = card_submit(dc, fn, NULL, 0, FW_OUT_CAP, TAG_FIRMWARE);
+		r = card_submit(dc, fn, NULL, 0, FW_OUT_CAP, &fc->done);
 		break;
 	case PHASE_START: {
 		uint8_t in[sizeof(struct ocxlpmem_fw_start_in)];
 		ssize_t n = ocxlpmem_fw_start_encode(job->size, in, sizeof(in));
 
 		fn = OCXLPMEM_FN_FW_UPDATE_START;
-		r = n < 0 ? (int)n : card_submit(dc, fn, in, (size_t)n, FW_OUT_CAP, TAG_FIRMWARE);
+		r = n < 0 ? (int)n : card_submit(dc, fn, in, (size_t)n, FW_OUT_CAP, &fc->done);
 		break;
 	}
 	case PHASE_SEND:
@@ -493,7 +465,7 @@ static void job_step(struct dcard *dc)
 		break;
 	case PHASE_FINISH:
 		fn = OCXLPMEM_FN_FW_UPDATE_FINISH;
-		r = card_submit(dc, fn, NULL, 0, FW_OUT_CAP, TAG_FIRMWARE);
+		r = card_submit(dc, fn, NULL, 0, FW_OUT_CAP, &fc->done);
 		break;
 	default:
 		return;
@@ -506,7 +478,7 @@ static void job_step(struct dcard *dc)
 
 static void progress_notify(struct dcard *dc)
 {
-	struct fw_job *job = dc->fw_job;
+	struct fw_job *job = fw_card_of(dc)->job;
 	uint64_t now = now_monotonic_ms();
 
 	card_touch(dc);
@@ -516,9 +488,10 @@ static void progress_notify(struct dcard *dc)
 	notify_watchers(dc, false);
 }
 
-void fwupdate_request_done(struct dcard *dc, struct ocxlpmem_request *req)
+/* Take the answer of the job's step and take the next. */
+static void fw_step_done(struct fw_card *fc, struct dcard *dc, struct ocxlpmem_request *req)
 {
-	struct fw_job *job = dc->fw_job;
+	struct fw_job *job = fc->job;
 	struct fw_report *rep;
 	struct ocxlpmem_reply reply;
 	struct ocxlpmem_firmware_info info;
@@ -527,7 +500,7 @@ void fwupdate_request_done(struct dcard *dc, struct ocxlpmem_request *req)
 	/* No job: a request of one that ended with its card (stale). */
 	if (!job)
 		return;
-	rep = &dc->fw_state->report;
+	rep = &fc->report;
 	r = card_reply_of(req, &reply);
 	switch (rep->phase) {
 	case PHASE_PRE_ABORT:
@@ -535,7 +508,7 @@ void fwupdate_request_done(struct dcard *dc, struct ocxlpmem_request *req)
 			job_fail(dc, req->function, r);
 			break;
 		}
-		dc->fw_state->needs_abort = false;
+		fc->needs_abort = false;
 		rep->phase = PHASE_START;
 		break;
 	case PHASE_START:
@@ -579,9 +552,9 @@ void fwupdate_request_done(struct dcard *dc, struct ocxlpmem_request *req)
 	case PHASE_ABORT:
 		if (r == 0) {
 			job->started = false;
-			dc->fw_state->needs_abort = false;
+			fc->needs_abort = false;
 		} else {
-			dc->fw_state->needs_abort = true;
+			fc->needs_abort = true;
 			if (job->failed) {
 				size_t len = strlen(rep->message);
 
@@ -598,9 +571,16 @@ void fwupdate_request_done(struct dcard *dc, struct ocxlpmem_request *req)
 	job_step(dc);
 }
 
+/* A FW_UPDATE_* request came back (fw_card.done). */
+static void fw_request_done(struct dcard *dc, struct ocxlpmem_request *req, void *userdata)
+{
+	fw_step_done(userdata, dc, req);
+	card_request_answered(dc, req->result);
+}
+
 int fwupdate_start(struct dcard *dc, const char *image_version, const char **ret_reason)
 {
-	struct fw_card *fc = dc->fw_state;
+	struct fw_card *fc = fw_card_of(dc);
 	struct fw_report *rep;
 	struct fw_job *job;
 	int r;
@@ -635,35 +615,39 @@ int fwupdate_start(struct dcard *dc, const char *image_version, const char **ret
 		   image_version ? image_version : "an unnamed image", job->size,
 		   (unsigned int)fc->pending->uid, fc->pending->force ? ", forced" : "");
 	fwupdate_upload_drop(dc);
-	dc->fw_job = job;
+	fc->job = job;
 	job_step(dc);
 	return 0;
 }
 
 int fwupdate_cancel(struct dcard *dc, uid_t uid)
 {
-	if (!dc->fw_job)
+	struct fw_job *job = fw_job_of(dc);
+
+	if (!job)
 		return -ENOENT;
-	if (!dc->fw_job->cancel) {
-		dc->fw_job->cancel = true;
-		dc->fw_job->cancel_uid = uid;
+	if (!job->cancel) {
+		job->cancel = true;
+		job->cancel_uid = uid;
 		log_notice("%s: firmware update cancel asked by uid %u", dc->name, (unsigned int)uid);
 	}
 	/* The request in flight comes back first; then ABORT goes. */
 	return 0;
 }
 
-void fwupdate_card_gone(struct dcard *dc)
+/* The card went away: end a running update (fw_ops.gone). */
+static void fw_card_gone(struct dcard *dc, void *data)
 {
-	struct fw_job *job = dc->fw_job;
+	struct fw_card *fc = data;
+	struct fw_job *job = fc->job;
 	struct fw_report *rep;
 
 	if (!job)
 		return;
-	rep = &dc->fw_state->report;
+	rep = &fc->report;
 	/* Its requests come back stale and are ignored.  A card that comes
 	 * back has been reset, which drops a partial image; abort anyway. */
-	dc->fw_state->needs_abort = true;
+	fc->needs_abort = true;
 	job->failed = true;
 	rep->card_status = NULL;
 	snprintf(rep->message, sizeof(rep->message),
@@ -672,29 +656,26 @@ void fwupdate_card_gone(struct dcard *dc)
 	job_end_how(dc, RESULT_FAILED, true);
 }
 
-void fwupdate_card_free(struct dcard *dc)
+/* fw_ops.free */
+static void fw_card_free(struct dcard *dc, void *data)
 {
-	struct fw_card *fc = dc->fw_state;
+	struct fw_card *fc = data;
 
-	if (dc->fw_job) {
-		free(dc->fw_job->image);
-		free(dc->fw_job);
-		dc->fw_job = NULL;
+	if (fc->job) {
+		free(fc->job->image);
+		free(fc->job);
+		fc->job = NULL;
 	}
-	if (!fc)
-		return;
 	fwupdate_upload_drop(dc);
 	if (fc->idle_timer)
 		event_free(fc->idle_timer);
-	varlink_watchers_clear(&fc->watchers);
 	free(fc);
-	dc->fw_state = NULL;
 }
 
 void fwupdate_counts(const struct dcard *dc, uint64_t *ret_succeeded, uint64_t *ret_failed,
 		     uint64_t *ret_cancelled)
 {
-	const struct fw_card *fc = dc->fw_state;
+	const struct fw_card *fc = fw_card_of(dc);
 
 	*ret_succeeded = fc ? fc->ended[RESULT_SUCCEEDED] : 0;
 	*ret_failed = fc ? fc->ended[RESULT_FAILED] : 0;

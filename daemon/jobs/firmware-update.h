@@ -8,7 +8,8 @@
  * through card_submit(), one request at a time, so the event loop never
  * waits on the card.  A failure or a cancel ends with FW_UPDATE_ABORT, which
  * leaves the card on its running (and staged) version.  Every end raises
- * an alert and is kept as the card's last result.
+ * an alert and is kept as the card's last result.  Progress and the end
+ * are OBSERVE_FIRMWARE_* events to the manager's observers (observe.h).
  */
 #ifndef OCXLPMEMD_FIRMWARE_UPDATE_H
 #define OCXLPMEMD_FIRMWARE_UPDATE_H
@@ -17,11 +18,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include <json-c/json.h>
-
 #include "jobs/fw-upload.h"
+#include "jobs/job-progress.h"
 #include "core/manager.h"
-#include "shared/varlink/varlink.h"
 
 /* An upload idle this long is dropped. */
 #define FW_UPLOAD_IDLE_S 60
@@ -79,18 +78,48 @@ int fwupdate_start(struct dcard *dc, const char *image_version, const char **ret
 int fwupdate_cancel(struct dcard *dc, uid_t uid);
 bool fwupdate_running(const struct dcard *dc);
 
-/* The running job, else the last result (FirmwareUpdate); NULL when this
- * daemon has updated nothing on the card. */
-struct json_object *fwupdate_json(const struct dcard *dc);
+enum fw_phase {
+	PHASE_PRE_ABORT,    /* ending an unfinished earlier update */
+	PHASE_START,
+	PHASE_SEND,
+	PHASE_FINISH,
+	PHASE_ABORT,        /* cleaning up after a failure or a cancel */
+};
+
+enum fw_result {
+	RESULT_RUNNING,
+	RESULT_SUCCEEDED,
+	RESULT_FAILED,
+	RESULT_CANCELLED,
+};
+
+/* What FirmwareUpdate shows: the running job's, then the last one's
+ * (the Varlink layer serialises it). */
+struct fw_report {
+	enum fw_result result;
+	enum fw_phase phase;
+	struct job_progress progress;
+	char image_version[OCXLPMEM_FW_VERSION_LEN + 1];
+	char previous_version[OCXLPMEM_FW_VERSION_LEN + 1];
+	char staged_version[OCXLPMEM_FW_VERSION_LEN + 1];
+	bool forced;
+	uint64_t finished_us;
+	char message[256];
+	const char *card_status;    /* the card's status name when it refused */
+};
+
+/* The running job's report, else the last one's (FirmwareUpdate); NULL
+ * when this daemon has updated nothing on the card. */
+const struct fw_report *fwupdate_report(const struct dcard *dc);
+/* "start", "send", "finish", "abort". */
+const char *fwupdate_phase_name(enum fw_phase phase);
+/* "running", "succeeded", "failed", "cancelled". */
+const char *fwupdate_result_name(enum fw_result result);
 /* Updates ended since the daemon started, by result (metrics). */
 void fwupdate_counts(const struct dcard *dc, uint64_t *ret_succeeded, uint64_t *ret_failed,
 		     uint64_t *ret_cancelled);
 /* For status: "running", "succeeded", "failed" or "cancelled"; NULL when
  * this daemon has updated nothing on the card. */
 const char *fwupdate_state_name(const struct dcard *dc);
-
-/* Stream the update to a "more" call: a reply now, one per progress step,
- * the last when the job ends.  0 or -ENOMEM. */
-int fwupdate_watch(struct dcard *dc, struct varlink_call *call);
 
 #endif /* OCXLPMEMD_FIRMWARE_UPDATE_H */

@@ -53,16 +53,3 @@ uint64_t job_progress_eta_us(const struct job_progress *p)
 		return 0;
 	return p->moved_us + (uint64_t)((double)(p->total - p->done) * 1e6 / (double)rate);
 }
-
-struct json_object *job_progress_json(const struct job_progress *p)
-{
-	struct json_object *o = json_object_new_object();
-	uint64_t eta = job_progress_eta_us(p);
-
-	json_object_object_add(o, "done", json_object_new_int64((int64_t)p->done));
-	json_object_object_add(o, "total", json_object_new_int64((int64_t)p->total));
-	json_object_object_add(o, "rate_bps", json_object_new_int64((int64_t)job_progress_rate(p)));
-	json_object_object_add(o, "started_usec", json_object_new_int64((int64_t)p->started_us));
-	json_object_object_add(o, "eta_usec", eta ? json_object_new_int64((int64_t)eta) : NULL);
-	return o;
-}

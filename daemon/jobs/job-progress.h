@@ -9,8 +9,6 @@
 
 #include <stdint.h>
 
-#include <json-c/json.h>
-
 struct job_progress {
 	uint64_t done, total;       /* bytes */
 	uint64_t started_us;        /* CLOCK_REALTIME */
@@ -28,7 +26,5 @@ void job_progress_set(struct job_progress *p, uint64_t done);
 uint64_t job_progress_rate(const struct job_progress *p);
 /* Expected end, CLOCK_REALTIME microseconds; 0 when unknown. */
 uint64_t job_progress_eta_us(const struct job_progress *p);
-/* {"done": n, "total": n, "rate_bps": n, "started_usec": n, "eta_usec": n|null} */
-struct json_object *job_progress_json(const struct job_progress *p);
 
 #endif /* OCXLPMEMD_JOB_PROGRESS_H */

@@ -10,6 +10,12 @@ struct json_blob;
 struct manager;
 struct metrics;
 
+/* Serve the endpoint for m (its [metrics] listen, or --metrics-listen)
+ * until the manager stops, following reloads (metrics-service.c).  A
+ * listen that fails is logged and the daemon runs on without it; 0, or
+ * -ENOMEM. */
+int metrics_service_start(struct manager *m);
+
 /* listen: "ADDR:PORT", "[V6]:PORT", "localhost:PORT" or "off" (then
  * *ret = NULL).  0 or -errno, logged. */
 int metrics_start(struct manager *m, const char *listen, struct metrics **ret);

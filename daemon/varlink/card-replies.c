@@ -23,6 +23,7 @@
 #include "util/log.h"
 #include "core/manager.h"
 #include "jobs/firmware-update.h"
+#include "varlink/job-json.h"
 
 static void verify(struct manager *m, const struct json_blob *cached, struct json_object *fresh,
 		   const char *what)

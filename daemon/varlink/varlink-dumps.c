@@ -12,7 +12,9 @@
 #include "jobs/dump.h"
 #include "util/log.h"
 #include "core/manager.h"
+#include "varlink/card-watchers.h"
 #include "varlink/varlink-methods.h"
+#include "varlink/job-json.h"
 
 static struct json_object *job_reply(const struct dcard *dc, bool ended)
 {
@@ -32,25 +34,37 @@ static struct json_object *ended_reply(void *dc)
 	return job_reply(dc, true);
 }
 
-void varlink_dumps_job_changed(struct dcard *dc, bool ended)
-{
-	struct varlink_watchers *w = dump_card_watchers(dc);
+/* StartDump and WatchDump calls following a card's collection. */
+static struct card_watch_set watching;
 
-	if (!w)
+void varlink_dumps_event(const struct observe_event *ev)
+{
+	struct varlink_watchers *ws;
+
+	if (ev->kind == OBSERVE_CARD_FREED) {
+		card_watchers_drop(&watching, ev->dc);
 		return;
-	if (ended)
-		varlink_watchers_end(w, ended_reply, dc);
-	else
-		varlink_watchers_notify(w, running_reply, dc);
+	}
+	ws = card_watchers_of(&watching, ev->dc, false);
+	if (!ws)
+		return;
+	if (ev->kind == OBSERVE_DUMP_FINISHED)
+		varlink_watchers_end(ws, ended_reply, ev->dc);
+	else if (ev->kind == OBSERVE_DUMP_PROGRESS)
+		varlink_watchers_notify(ws, running_reply, ev->dc);
 }
 
-/* Keep the call open for the job's updates; sends the state now.  A job
- * runs, so the card's dump state exists. */
+void varlink_dumps_stop(void)
+{
+	card_watchers_drop_all(&watching);
+}
+
+/* Keep the call open for the job's updates; sends the state now. */
 static void watch(struct varlink_call *call, struct dcard *dc)
 {
-	struct varlink_watchers *w = dump_card_watchers(dc);
+	struct varlink_watchers *ws = card_watchers_of(&watching, dc, true);
 
-	if (!w || varlink_watchers_add(w, call) < 0) {
+	if (!ws || varlink_watchers_add(ws, call) < 0) {
 		failed(call, "out of memory");
 		return;
 	}
@@ -120,7 +134,7 @@ void m_list_dumps(struct varlink_call *call, struct json_object *p, void *userda
 	for (size_t i = 0; i < m->ncards; i++) {
 		struct dcard *dc = m->cards[i];
 
-		if ((serial && card_serial(dc) != serial) || !dump_card_has_state(dc))
+		if ((serial && card_serial(dc) != serial) || !dump_card_has_history(dc))
 			continue;
 		json_object_array_add(jobs, dump_card_json(dc));
 	}

@@ -17,7 +17,9 @@
 #include "jobs/firmware-update.h"
 #include "util/log.h"
 #include "core/manager.h"
+#include "varlink/card-watchers.h"
 #include "varlink/varlink-methods.h"
+#include "varlink/job-json.h"
 
 static void reason_error(struct varlink_call *call, const char *error, const struct dcard *dc,
 			 const char *reason)
@@ -277,12 +279,60 @@ void m_cancel_firmware_update(struct varlink_call *call, struct json_object *p, 
 	varlink_call_reply(call, o);
 }
 
+/* ---- Following an update ------------------------------------------------- */
+
+/* GetFirmwareUpdate calls following a card's update. */
+static struct card_watch_set watching;
+
+static struct json_object *watch_reply(void *userdata)
+{
+	const struct dcard *dc = userdata;
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "update", fwupdate_json(dc));
+	return o;
+}
+
+void varlink_firmware_event(const struct observe_event *ev)
+{
+	struct varlink_watchers *ws;
+
+	if (ev->kind == OBSERVE_CARD_FREED) {
+		card_watchers_drop(&watching, ev->dc);
+		return;
+	}
+	ws = card_watchers_of(&watching, ev->dc, false);
+	if (!ws)
+		return;
+	/* The end is an update like the others, then the last reply. */
+	if (ev->kind == OBSERVE_FIRMWARE_PROGRESS || ev->kind == OBSERVE_FIRMWARE_FINISHED)
+		varlink_watchers_notify(ws, watch_reply, ev->dc);
+	if (ev->kind == OBSERVE_FIRMWARE_FINISHED)
+		varlink_watchers_end(ws, watch_reply, ev->dc);
+}
+
+void varlink_firmware_stop(void)
+{
+	card_watchers_drop_all(&watching);
+}
+
+/* A "more" call while an update runs streams it: a reply now, one per
+ * progress step, the last when the job ends. */
 void m_get_firmware_update(struct varlink_call *call, struct json_object *p, void *userdata)
 {
 	struct dcard *dc = card_call(userdata, call, p);
+	struct varlink_watchers *ws;
 
 	if (!dc)
 		return;
-	if (fwupdate_watch(dc, call) < 0)
+	if (!fwupdate_running(dc) || !varlink_call_wants_more(call)) {
+		varlink_call_reply(call, watch_reply(dc));
+		return;
+	}
+	ws = card_watchers_of(&watching, dc, true);
+	if (!ws || varlink_watchers_add(ws, call) < 0) {
 		failed(call, "out of memory");
+		return;
+	}
+	varlink_call_notify(call, watch_reply(dc));
 }

@@ -34,6 +34,10 @@
 /* Monitor calls: every event goes to each. */
 static struct varlink_watchers monitors;
 
+/* The server of this daemon and its subscription, while the manager runs. */
+static struct varlink_server *server;
+static struct observer *observer;
+
 /* ---- Parameter helpers ---------------------------------------------------- */
 
 struct card_params {
@@ -226,7 +230,7 @@ static void m_request_health(struct varlink_call *call, struct json_object *p, v
 		return;
 	}
 	/* The answer comes as an error-log entry: the drain alerts it. */
-	r = card_submit(dc, OCXLPMEM_FN_REQUEST_HEALTH, NULL, 0, 8, TAG_EVENT);
+	r = card_submit(dc, OCXLPMEM_FN_REQUEST_HEALTH, NULL, 0, 8, NULL);
 	if (r == -EOPNOTSUPP) {
 		not_supported(call, dc, 1u << OCXLPMEM_FN_REQUEST_HEALTH);
 		return;
@@ -331,13 +335,10 @@ static struct json_object *event_base_json(const char *kind, const char *card, u
 	return e;
 }
 
-void varlink_manager_card_event(const struct dcard *dc, const char *kind,
-				enum card_health previous)
+static void card_event(const struct dcard *dc, const char *kind, enum card_health previous)
 {
 	struct json_object *e;
 
-	if (varlink_watchers_empty(&monitors))
-		return;
 	e = event_base_json(kind, card_name(dc), card_serial(dc));
 	json_object_object_add(e, "health", json_object_new_string(card_health_name(card_health(dc))));
 	if (strcmp(kind, "health-changed") == 0)
@@ -346,12 +347,10 @@ void varlink_manager_card_event(const struct dcard *dc, const char *kind,
 	broadcast(e);
 }
 
-static void on_alert(const struct alert *a, void *userdata)
+static void alert_event(const struct alert *a)
 {
 	struct json_object *e;
 
-	if (varlink_watchers_empty(&monitors))
-		return;
 	e = event_base_json("alert", a->card.name, a->card.serial);
 	json_object_object_add(e, "condition", json_object_new_string(a->condition));
 	json_object_object_add(e, "alert", json_object_new_string(a->condition));
@@ -362,9 +361,54 @@ static void on_alert(const struct alert *a, void *userdata)
 	broadcast(e);
 }
 
+static void stop(struct manager *m);
+
+/* The manager's events: Monitor's feed, the streaming job calls. */
+static void on_event(const struct observe_event *ev, void *userdata)
+{
+	switch (ev->kind) {
+	case OBSERVE_STOPPING:
+		stop(userdata);
+		return;
+	case OBSERVE_DUMP_PROGRESS:
+	case OBSERVE_DUMP_FINISHED:
+	case OBSERVE_CARD_FREED:
+		varlink_dumps_event(ev);
+		varlink_firmware_event(ev);
+		return;
+	case OBSERVE_FIRMWARE_PROGRESS:
+	case OBSERVE_FIRMWARE_FINISHED:
+		varlink_firmware_event(ev);
+		return;
+	default:
+		break;
+	}
+	if (varlink_watchers_empty(&monitors))
+		return;
+	switch (ev->kind) {
+	case OBSERVE_CARD_ADDED:
+		card_event(ev->dc, "card-added", card_health(ev->dc));
+		break;
+	case OBSERVE_CARD_REMOVED:
+		card_event(ev->dc, "card-removed", card_health(ev->dc));
+		break;
+	case OBSERVE_CARD_FORGOTTEN:
+		card_event(ev->dc, "card-forgotten", card_health(ev->dc));
+		break;
+	case OBSERVE_CARD_HEALTH:
+		card_event(ev->dc, "health-changed", ev->previous);
+		break;
+	case OBSERVE_ALERT:
+		alert_event(ev->alert);
+		break;
+	default:
+		break;
+	}
+}
+
 /* ---- Setup --------------------------------------------------------------- */
 
-int varlink_manager_start(struct manager *m, struct varlink_server **ret)
+int varlink_manager_start(struct manager *m)
 {
 	static const struct varlink_server_info info = {
 		.vendor = "ocxlpmemd",
@@ -423,8 +467,18 @@ int varlink_manager_start(struct manager *m, struct varlink_server **ret)
 		log_info("varlink: listening on %s", path);
 	}
 	free(path);
-	alert_set_listener(on_alert, m);
-	*ret = s;
+	r = observe_subscribe(&m->observers,
+			      OBSERVE_MASK(OBSERVE_CARD_ADDED) | OBSERVE_MASK(OBSERVE_CARD_REMOVED) |
+			      OBSERVE_MASK(OBSERVE_CARD_HEALTH) | OBSERVE_MASK(OBSERVE_CARD_FORGOTTEN) |
+			      OBSERVE_MASK(OBSERVE_CARD_FREED) |
+			      OBSERVE_MASK(OBSERVE_ALERT) | OBSERVE_MASK(OBSERVE_DUMP_PROGRESS) |
+			      OBSERVE_MASK(OBSERVE_DUMP_FINISHED) |
+			      OBSERVE_MASK(OBSERVE_FIRMWARE_PROGRESS) |
+			      OBSERVE_MASK(OBSERVE_FIRMWARE_FINISHED) | OBSERVE_MASK(OBSERVE_STOPPING),
+			      on_event, m, &observer);
+	if (r < 0)
+		goto fail;
+	server = s;
 	return 0;
 fail:
 	free(path);
@@ -432,9 +486,14 @@ fail:
 	return r;
 }
 
-void varlink_manager_stop(struct varlink_server *s)
+/* Let go of every streaming call, then of the clients and sockets. */
+static void stop(struct manager *m)
 {
-	alert_set_listener(NULL, NULL);
+	observe_unsubscribe(&m->observers, observer);
+	observer = NULL;
 	varlink_watchers_clear(&monitors);
-	varlink_server_free(s);
+	varlink_dumps_stop();
+	varlink_firmware_stop();
+	varlink_server_free(server);
+	server = NULL;
 }

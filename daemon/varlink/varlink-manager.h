@@ -3,17 +3,13 @@
 #ifndef OCXLPMEMD_VARLINK_MANAGER_H
 #define OCXLPMEMD_VARLINK_MANAGER_H
 
-#include "core/health.h"
 #include "shared/varlink/varlink.h"
 
 struct manager;
-struct dcard;
 
-/* Listen (socket activation or <runtime-dir>/ocxlpmemd.sock). 0 or -errno. */
-int varlink_manager_start(struct manager *m, struct varlink_server **ret);
-void varlink_manager_stop(struct varlink_server *s);
-/* kind: card-added, card-removed, card-forgotten, health-changed. */
-void varlink_manager_card_event(const struct dcard *dc, const char *kind,
-				enum card_health previous);
+/* Listen (socket activation or <runtime-dir>/ocxlpmemd.sock) and follow
+ * the manager's events (observe.h) until it stops (OBSERVE_STOPPING), when
+ * every client is let go.  0 or -errno. */
+int varlink_manager_start(struct manager *m);
 
 #endif /* OCXLPMEMD_VARLINK_MANAGER_H */

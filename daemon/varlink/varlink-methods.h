@@ -22,6 +22,7 @@
 
 struct manager;
 struct dcard;
+struct observe_event;
 
 /* Answer InvalidParameter for any parameter of a method that takes none. */
 bool no_params(struct varlink_call *call, struct json_object *p);
@@ -43,6 +44,11 @@ void m_list_dumps(struct varlink_call *call, struct json_object *p, void *userda
 void m_start_dump(struct varlink_call *call, struct json_object *p, void *userdata);
 void m_watch_dump(struct varlink_call *call, struct json_object *p, void *userdata);
 void m_delete_dump(struct varlink_call *call, struct json_object *p, void *userdata);
+/* A collection moved on or ended (progress to its followers), or its card
+ * is freed (OBSERVE_DUMP_*, OBSERVE_CARD_FREED). */
+void varlink_dumps_event(const struct observe_event *ev);
+/* The server stops: let every follower go. */
+void varlink_dumps_stop(void);
 
 /* ---- varlink-firmware.c --------------------------------------------------- */
 void m_begin_firmware_update(struct varlink_call *call, struct json_object *p, void *userdata);
@@ -50,5 +56,8 @@ void m_upload_firmware(struct varlink_call *call, struct json_object *p, void *u
 void m_commit_firmware_update(struct varlink_call *call, struct json_object *p, void *userdata);
 void m_cancel_firmware_update(struct varlink_call *call, struct json_object *p, void *userdata);
 void m_get_firmware_update(struct varlink_call *call, struct json_object *p, void *userdata);
+/* As varlink_dumps_event() for updates (OBSERVE_FIRMWARE_*, CARD_FREED). */
+void varlink_firmware_event(const struct observe_event *ev);
+void varlink_firmware_stop(void);
 
 #endif /* OCXLPMEMD_VARLINK_METHODS_H */

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * ocxlpmemd: parse, configure, build the manager, run.  Everything else is
- * in manager.c and the modules it owns.
+ * ocxlpmemd: parse, configure, build the manager, attach the serialisers
+ * (the Varlink API, the metrics endpoint) to its events, run.  This is the
+ * one file that knows every layer: the core (core/manager.c and the
+ * modules it owns) knows neither Varlink nor metrics, which follow it as
+ * observers (core/observe.h) and stop with it.
  */
 #include <errno.h>
 #include <malloc.h>
@@ -17,6 +20,8 @@
 #include "config/config.h"
 #include "util/log.h"
 #include "core/manager.h"
+#include "metrics/metrics.h"
+#include "varlink/varlink-manager.h"
 
 int main(int argc, char **argv)
 {
@@ -57,6 +62,20 @@ int main(int argc, char **argv)
 		return EX_TEMPFAIL;
 	}
 	if (r < 0) {
+		sd_notifyf(0, "STATUS=failed to start: %s\nERRNO=%d", strerror(-r), -r);
+		return EXIT_FAILURE;
+	}
+	r = varlink_manager_start(m);
+	if (r < 0) {
+		log_errno(LOG_ERR, r, "cannot serve the Varlink API");
+		manager_free(m);
+		sd_notifyf(0, "STATUS=failed to start: %s\nERRNO=%d", strerror(-r), -r);
+		return EXIT_FAILURE;
+	}
+	r = metrics_service_start(m);
+	if (r < 0) {
+		log_errno(LOG_ERR, r, "cannot serve metrics");
+		manager_free(m);
 		sd_notifyf(0, "STATUS=failed to start: %s\nERRNO=%d", strerror(-r), -r);
 		return EXIT_FAILURE;
 	}

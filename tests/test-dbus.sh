@@ -87,16 +87,16 @@ check "tree: /io/ocxlpmem1" grep -qx "/io/ocxlpmem1" <<< "$tree"
 
 wait_for 10 bash -c "[ \"\$(busctl --address='$BUS' get-property io.ocxlpmem1 $card_path io.ocxlpmem1.Card Health)\" = 's \"ok\"' ]"
 json=$(ctl --json show ocxlpmem1)
-serial=$(jq -r .card.serial <<< "$json")
+serial=$(jq -r .card.summary.serial <<< "$json")
 check "Serial is ocxlpmemctl's ($serial)" test "$(prop Serial)" = "t $serial"
 check "Name" test "$(prop Name)" = 's "ocxlpmem1"'
 check "Present" test "$(prop Present)" = "b true"
 check "Health ok" test "$(prop Health)" = 's "ok"'
-temp=$(jq -r .card.temperature_c <<< "$json")
+temp=$(jq -r .card.summary.temperature_c <<< "$json")
 check "TemperatureC is ocxlpmemctl's ($temp)" \
 	bash -c "[ \"\$(busctl --address='$BUS' get-property io.ocxlpmem1 $card_path io.ocxlpmem1.Card TemperatureC | awk '{print int(\$2)}')\" -ge $((temp - 3)) ]"
 check "FirmwareVersion is ocxlpmemctl's" \
-	test "$(prop FirmwareVersion)" = "s \"$(jq -r .card.firmware_version <<< "$json")\""
+	test "$(prop FirmwareVersion)" = "s \"$(jq -r .card.summary.firmware_version <<< "$json")\""
 
 list=$(bctl --json=short call io.ocxlpmem1 /io/ocxlpmem1 io.ocxlpmem1.Manager ListCards)
 check "ListCards: three cards" test "$(jq '.data[0] | length' <<< "$list")" = 3
@@ -104,7 +104,7 @@ check "ListCards: name, path, health" \
 	test "$(jq -c '.data[0][1]' <<< "$list")" = '["ocxlpmem1","/io/ocxlpmem1/card/ocxlpmem1","ok"]'
 check "GetVersion: the daemon's version and backend" \
 	test "$(bctl --json=short call io.ocxlpmem1 /io/ocxlpmem1 io.ocxlpmem1.Manager GetVersion |
-		jq -c .data)" = "[\"$(ctl --json version | jq -r .daemon.version)\",\"sim\"]"
+		jq -c .data)" = "[\"$(ctl --json version | jq -r .version)\",\"sim\"]"
 objects=$(bctl --json=short call io.ocxlpmem1 /io/ocxlpmem1 \
 	org.freedesktop.DBus.ObjectManager GetManagedObjects)
 check "GetManagedObjects: every card with its properties" \
@@ -152,7 +152,7 @@ check "unknown card: no such object" \
 # ---- The bus goes away and comes back ----------------------------------------
 stop_bus
 check "the loss is logged" wait_for 10 grep -q "D-Bus: lost the system bus" "$LOG"
-check "Varlink still answers" ctl status
+check "Varlink still answers" ctl version
 start_bus
 check "it owns the name again" wait_for 15 name_owned
 check "properties again" test "$(prop Present)" = "b true"
@@ -164,7 +164,7 @@ stop_bus
 start_daemon --simulate=1
 sleep 2.5
 check "no bus: said once" test "$(grep -c 'D-Bus: no system bus' "$LOG")" = 1
-check "no bus: Varlink answers" ctl status
+check "no bus: Varlink answers" ctl version
 start_bus
 check "a bus started later is picked up" wait_for 15 name_owned
 check "and announced" grep -q "D-Bus: connected to the system bus" "$LOG"

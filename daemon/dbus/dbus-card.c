@@ -288,9 +288,13 @@ struct pending_action {
 	char card[32];          /* by name: the card may go while we ask */
 };
 
-static int reply_error(sd_bus_message *call, const char *name, const char *fmt, const char *card)
+/* "CARD: what" as the error's message. */
+static int reply_error(sd_bus_message *call, const char *name, const char *card, const char *what)
 {
-	return sd_bus_reply_method_errorf(call, name, fmt, card);
+	char text[160];
+
+	snprintf(text, sizeof(text), "%s: %s", card, what);
+	return sd_bus_reply_method_error(call, &SD_BUS_ERROR_MAKE_CONST(name, text));
 }
 
 /* Run the action for an administrator; the answer to the call. */
@@ -300,7 +304,7 @@ static void run_action(sd_bus_message *call, struct pending_action *pa, uid_t ui
 	int r;
 
 	if (!dc) {
-		reply_error(call, "org.freedesktop.DBus.Error.UnknownObject", "%s is gone", pa->card);
+		reply_error(call, "org.freedesktop.DBus.Error.UnknownObject", pa->card, "gone");
 		return;
 	}
 	switch (pa->action) {
@@ -329,16 +333,16 @@ static void run_action(sd_bus_message *call, struct pending_action *pa, uid_t ui
 	if (r == 0)
 		sd_bus_reply_method_return(call, "");
 	else if (r == -ENXIO)
-		reply_error(call, DBUS_ERROR_PREFIX "CardOffline", "%s is not present", pa->card);
+		reply_error(call, DBUS_ERROR_PREFIX "CardOffline", pa->card, "not present");
 	else if (r == -EBUSY)
-		reply_error(call, DBUS_ERROR_PREFIX "DumpBusy",
-			    "a dump collection already runs on %s", pa->card);
+		reply_error(call, DBUS_ERROR_PREFIX "DumpBusy", pa->card,
+			    "a dump collection already runs");
 	else if (r == -EOPNOTSUPP)
-		reply_error(call, DBUS_ERROR_PREFIX "NotSupported",
-			    "%s does not support this", pa->card);
+		reply_error(call, DBUS_ERROR_PREFIX "NotSupported", pa->card,
+			    "the card does not support this");
 	else if (r == -ESRCH)
-		reply_error(call, DBUS_ERROR_PREFIX "NoFirmwareUpdate",
-			    "no firmware update or upload on %s", pa->card);
+		reply_error(call, DBUS_ERROR_PREFIX "NoFirmwareUpdate", pa->card,
+			    "no firmware update or upload to cancel");
 	else
 		sd_bus_reply_method_errnof(call, -r, "%s: %%m", pa->card);
 }

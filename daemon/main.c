@@ -22,6 +22,7 @@
 #include "core/manager.h"
 #include "metrics/metrics.h"
 #include "varlink/varlink-manager.h"
+#include "dbus/dbus-service.h"
 
 int main(int argc, char **argv)
 {
@@ -75,6 +76,14 @@ int main(int argc, char **argv)
 	r = metrics_service_start(m);
 	if (r < 0) {
 		log_errno(LOG_ERR, r, "cannot serve metrics");
+		manager_free(m);
+		sd_notifyf(0, "STATUS=failed to start: %s\nERRNO=%d", strerror(-r), -r);
+		return EXIT_FAILURE;
+	}
+	/* Optional: without a system bus it says so and keeps trying. */
+	r = dbus_service_start(m);
+	if (r < 0) {
+		log_errno(LOG_ERR, r, "cannot start the D-Bus facade");
 		manager_free(m);
 		sd_notifyf(0, "STATUS=failed to start: %s\nERRNO=%d", strerror(-r), -r);
 		return EXIT_FAILURE;

@@ -30,6 +30,9 @@ CHECKS=0
 # Every cached Varlink reply is checked against a fresh render; a stale one
 # aborts the daemon and fails the test (daemon/varlink/card-replies.c).
 export OCXLPMEMD_VERIFY_REPLY_CACHE=1
+# Test daemons never touch the machine's system bus (sd-bus honours this);
+# tests/test-dbus.sh points it at a private bus of its own.
+export DBUS_SYSTEM_BUS_ADDRESS="${OCXLPMEM_TEST_DBUS_ADDRESS:-unix:path=$WORK/no-system-bus}"
 
 for tool in jq socat; do
 	if ! command -v "$tool" >/dev/null; then

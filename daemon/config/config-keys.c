@@ -25,6 +25,7 @@ const char *const config_section_names[SEC_MAX] = {
 	[SEC_DUMPS] = "dumps",
 	[SEC_SIMULATOR] = "simulator",
 	[SEC_KERNEL] = "kernel",
+	[SEC_DBUS] = "dbus",
 };
 
 /* By value: enum ocxlpmem_kernel_transport. */
@@ -116,6 +117,8 @@ static const struct key keys[] = {
 
 	{ SEC_KERNEL, "transport", KEY_ENUM, CFG(kernel_transport), .names = kernel_transport_names,
 	  .def = OCXLPMEM_KERNEL_AUTO },
+
+	{ SEC_DBUS, "enable", KEY_BOOL, CFG(dbus_enable), .def = true },
 };
 
 /* The loader sizes its arrays by CONFIG_NKEYS: it must count keys[]. */

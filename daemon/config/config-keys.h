@@ -23,6 +23,7 @@ enum section {
 	SEC_DUMPS,
 	SEC_SIMULATOR,
 	SEC_KERNEL,
+	SEC_DBUS,
 	SEC_MAX,
 };
 
@@ -62,7 +63,7 @@ struct key {
 };
 
 /* Every key, CONFIG_NKEYS of them (config-keys.c checks the count). */
-#define CONFIG_NKEYS 26
+#define CONFIG_NKEYS 27
 extern const struct key *const config_keys;
 
 union value {

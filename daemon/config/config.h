@@ -95,6 +95,8 @@ struct config {
 	uint64_t sim_serial_base;     /* 0: built-in */
 	uint32_t sim_dump_size;       /* default 16 MiB: size of injected dumps */
 	bool sim_realistic_latency;   /* default true */
+	/* [dbus] enable: serve io.ocxlpmem1 on the system bus (default true) */
+	bool dbus_enable;
 
 	/* [kernel] */
 	enum ocxlpmem_kernel_transport kernel_transport; /* default auto */

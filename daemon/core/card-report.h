@@ -28,6 +28,7 @@ struct alert_record;
 struct errlog_record;
 struct json_blob;
 struct metrics_card;
+struct dbus_card_props;
 
 /* What each poll asks the card. */
 enum poll_kind {
@@ -139,6 +140,19 @@ static inline const struct ocxlpmem_stats *card_report_stats_now(const struct ca
 	return rep->present && !rep->reading_stale[READING_STATS] ? rep->stats : NULL;
 }
 
+/* The firmware the card runs, as well as it is known: FIRMWARE_INFO, else
+ * CAPABILITIES, else the transport's (sysfs) while present; "" unknown. */
+static inline const char *card_report_fw_version(const struct card_report *rep)
+{
+	if (rep->fw && rep->fw->running_version[0])
+		return rep->fw->running_version;
+	if (rep->caps && rep->caps->fw_version[0])
+		return rep->caps->fw_version;
+	if (rep->present && rep->fw_version_hint[0])
+		return rep->fw_version_hint;
+	return "";
+}
+
 /* ---- Handles: what callers that only hold a card need of it ---- */
 const char *card_name(const struct dcard *dc);
 uint64_t card_serial(const struct dcard *dc);
@@ -164,6 +178,7 @@ struct card_caches {
 	struct json_blob *summary_blob, *detail_blob;
 	uint64_t summary_gen, detail_gen;
 	struct metrics_card *metrics;
+	struct dbus_card_props *dbus;   /* dbus-card.c: what was announced */
 };
 struct card_caches *card_caches(struct dcard *dc);
 

@@ -459,6 +459,17 @@ void card_touch(struct dcard *dc)
 {
 	dc->gen++;
 	dc->m->state_gen++;
+	observe_emit(&dc->m->observers, &(struct observe_event){
+		.kind = OBSERVE_CARD_CHANGED, .dc = dc,
+	});
+}
+
+int card_request_health(struct dcard *dc)
+{
+	if (!dc->card)
+		return -ENXIO;
+	/* The answer comes as an error-log entry: the drain alerts it. */
+	return card_submit(dc, OCXLPMEM_FN_REQUEST_HEALTH, NULL, 0, 8, NULL);
 }
 
 void card_evaluate(struct dcard *dc)

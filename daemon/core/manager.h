@@ -181,6 +181,9 @@ void card_missing_functions(const struct dcard *dc, uint32_t mask, char *buf, si
  * -EOPNOTSUPP for a function the card does not have (card_has_function). */
 int card_submit(struct dcard *dc, unsigned int function, const void *in, size_t in_len,
 		size_t out_cap, const struct card_completion *done);
+/* Ask the card for a health error-log entry (RequestHealth).  0, -ENXIO
+ * (absent), -EOPNOTSUPP, or card_submit()'s -errno. */
+int card_request_health(struct dcard *dc);
 
 /* ---- card-known.c ----------------------------------------------------- */
 /* At start, before the scan: an offline card object for every registered

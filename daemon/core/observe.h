@@ -40,6 +40,9 @@ enum observe_kind {
 	OBSERVE_CONFIG_RELOADED,    /* the new configuration is in force */
 	OBSERVE_STOPPING,           /* the manager is going: let go of it now */
 	OBSERVE_CARD_FORGOTTEN,     /* ocxlpmemctl forget; CARD_FREED follows */
+	/* Anything shown of the card may have changed (card_touch()): often,
+	 * once per answer; a subscriber coalesces (D-Bus PropertiesChanged). */
+	OBSERVE_CARD_CHANGED,
 	OBSERVE_KINDS,
 };
 

@@ -49,17 +49,6 @@ static struct json_object *reasons_json(const struct health_report *rep)
 	return a;
 }
 
-static const char *fw_version_of(const struct card_report *rep)
-{
-	if (rep->fw && rep->fw->running_version[0])
-		return rep->fw->running_version;
-	if (rep->caps && rep->caps->fw_version[0])
-		return rep->caps->fw_version;
-	if (rep->present && rep->fw_version_hint[0])
-		return rep->fw_version_hint;
-	return NULL;
-}
-
 static struct json_object *events_json(uint64_t events)
 {
 	struct json_object *a = json_object_new_array();
@@ -107,7 +96,8 @@ struct json_object *card_json_summary(const struct card_report *rep)
 	json_object_object_add(o, "life_remaining_pct",
 			       smart && ocxlpmem_smart_life_remaining_pct(smart, &life) ?
 				       json_object_new_int((int)life) : NULL);
-	add_str(o, "firmware_version", fw_version_of(rep));
+	add_str(o, "firmware_version",
+		card_report_fw_version(rep)[0] ? card_report_fw_version(rep) : NULL);
 	add_str(o, "staged_firmware_version",
 		rep->fw && rep->fw->staged_version[0] ? rep->fw->staged_version : NULL);
 	add_str(o, "firmware_update", rep->fw_update_state);

@@ -225,12 +225,11 @@ static void m_request_health(struct varlink_call *call, struct json_object *p, v
 
 	if (!dc)
 		return;
-	if (!card_present(dc)) {
+	r = card_request_health(dc);
+	if (r == -ENXIO) {
 		card_error(call, IFACE ".CardOffline", dc);
 		return;
 	}
-	/* The answer comes as an error-log entry: the drain alerts it. */
-	r = card_submit(dc, OCXLPMEM_FN_REQUEST_HEALTH, NULL, 0, 8, NULL);
 	if (r == -EOPNOTSUPP) {
 		not_supported(call, dc, 1u << OCXLPMEM_FN_REQUEST_HEALTH);
 		return;

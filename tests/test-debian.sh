@@ -109,6 +109,10 @@ has ocxlpmemd /usr/sbin/ocxlpmemd /lib/systemd/system/ocxlpmemd.service \
 	/usr/lib/systemd/catalog/ocxlpmemd.catalog /usr/lib/sysusers.d/ocxlpmemd.conf \
 	/usr/share/varlink/io.ocxlpmem.Manager.varlink \
 	/usr/share/varlink/io.ocxlpmem.Simulation.varlink \
+	/usr/share/dbus-1/system.d/io.ocxlpmem1.conf \
+	/usr/share/dbus-1/system-services/io.ocxlpmem1.service \
+	/usr/share/dbus-1/interfaces/io.ocxlpmem1.Manager.xml \
+	/usr/share/dbus-1/interfaces/io.ocxlpmem1.Card.xml \
 	/usr/share/man/man8/ocxlpmemd.8.gz /usr/share/man/man5/ocxlpmemd.conf.5.gz
 has ocxlpmemctl /usr/bin/ocxlpmemctl /usr/share/bash-completion/completions/ocxlpmemctl \
 	/usr/share/man/man8/ocxlpmemctl.8.gz

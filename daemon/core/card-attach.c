@@ -15,6 +15,7 @@
 #include "core/alert.h"
 #include "util/log.h"
 #include "core/card-private.h"
+#include "shared/util/json-blob.h"
 
 static void on_card_event(evutil_socket_t fd, short what, void *userdata)
 {
@@ -249,7 +250,9 @@ struct dcard *card_free(struct dcard *dc)
 	for (unsigned int i = 0; i < CARD_JOBS_MAX && dc->jobs[i].ops; i++)
 		if (dc->jobs[i].ops->free)
 			dc->jobs[i].ops->free(dc, dc->jobs[i].data);
-	card_replies_free(dc);
+	/* The serialisers' cached text (shared, refcounted) goes with it. */
+	card_caches(dc)->summary_blob = json_blob_unref(card_caches(dc)->summary_blob);
+	card_caches(dc)->detail_blob = json_blob_unref(card_caches(dc)->detail_blob);
 	free(dc->report);
 	ocxlpmem_card_unref(dc->card);
 	card_record_close(dc);

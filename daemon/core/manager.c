@@ -409,8 +409,8 @@ static int make_transport(struct manager *m)
 		r = ocxlpmem_transport_new_kernel(&kopts, &m->transport);
 		if (r < 0)
 			return log_errno(LOG_ERR, r, "cannot start the kernel backend (udev monitor)");
-		log_info("kernel backend: cards from libnvdimm buses of provider %s",
-			 OCXLPMEM_PROVIDER);
+		log_info("kernel backend: cards from libnvdimm buses of provider %s, and "
+			 "papr_scm DIMMs", OCXLPMEM_PROVIDER);
 		return 0;
 	}
 	n = m->opts->sim_cards >= 0 ? (unsigned int)m->opts->sim_cards : m->config->sim_cards;
@@ -619,7 +619,10 @@ struct manager *manager_free(struct manager *m)
 		card_free(m->cards[i]);
 	}
 	free(m->cards);
-	card_replies_manager_free(m);
+	if (m->verify_replies)
+		log_info("reply cache: %" PRIu64 " cached replies verified against a fresh render",
+			 m->replies_verified);
+	m->cards_blob = json_blob_unref(m->cards_blob);
 	dump_store_free(m);
 	ocxlpmem_transport_free(m->transport);
 	if (m->ev_executor)

@@ -239,12 +239,4 @@ int card_alert_send(struct dcard *dc, const struct alert *a);
  * "error-log", "user", "restart". */
 void dump_card_wants_collection(struct dcard *dc, const char *trigger);
 
-/* ---- card-replies.c ------------------------------------------------- */
-/* Serialised replies, rebuilt only when the card (or the card list)
- * changed; borrowed: take a reference to keep one. */
-struct json_blob *card_replies_list(struct manager *m);   /* ListCards: {"cards":[...]} */
-struct json_blob *card_replies_detail(struct manager *m, struct dcard *dc); /* GetCard */
-void card_replies_free(struct dcard *dc);
-void card_replies_manager_free(struct manager *m);
-
 #endif /* OCXLPMEMD_MANAGER_H */

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "varlink/card-json.h"
+#include "varlink/card-replies.h"
 #include "util/log.h"
 #include "core/manager.h"
 #include "jobs/firmware-update.h"
@@ -161,18 +162,4 @@ struct json_blob *card_replies_detail(struct manager *m, struct dcard *dc)
 	return b;
 }
 
-void card_replies_free(struct dcard *dc)
-{
-	struct card_caches *cache = card_caches(dc);
 
-	cache->summary_blob = json_blob_unref(cache->summary_blob);
-	cache->detail_blob = json_blob_unref(cache->detail_blob);
-}
-
-void card_replies_manager_free(struct manager *m)
-{
-	if (m->verify_replies)
-		log_info("reply cache: %" PRIu64 " cached replies verified against a fresh render",
-			 m->replies_verified);
-	m->cards_blob = json_blob_unref(m->cards_blob);
-}

@@ -15,6 +15,7 @@
 
 #include "state/state.h"
 #include "varlink/card-json.h"
+#include "varlink/card-replies.h"
 #include "util/log.h"
 #include "core/manager.h"
 #include "varlink/varlink-manager.h"

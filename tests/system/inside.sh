@@ -208,6 +208,41 @@ else
 	ok metrics-served
 fi
 
+# ---- D-Bus on the real system bus: the tree, a property, a live change, AccessDenied ---
+dbus_named() { busctl status io.ocxlpmem1; }
+if ! wait_for 20 dbus_named; then
+	fail dbus-tree "io.ocxlpmem1 not on the system bus: $(journalctl -b -u "$unit" --no-pager | grep D-Bus | tail -n 3)"
+elif ! busctl tree --list io.ocxlpmem1 | grep -qx /io/ocxlpmem1/card/ocxlpmem0; then
+	fail dbus-tree "$(busctl tree --list io.ocxlpmem1 2>&1 | tr '\n' ' ')"
+else
+	ok dbus-tree
+fi
+health=$(busctl get-property io.ocxlpmem1 /io/ocxlpmem1/card/ocxlpmem0 io.ocxlpmem1.Card Health 2>&1)
+if echo "$health" | grep -qE '^s "(ok|warning|critical|unknown)"$'; then
+	ok dbus-property
+else
+	fail dbus-property "$health"
+fi
+timeout 30 busctl monitor io.ocxlpmem1 >"$R/busctl-monitor.txt" 2>&1 &
+mon=$!
+sleep 1
+"$ctl" sim inject ocxlpmem0 temperature --celsius 95 >/dev/null 2>&1
+changed() { grep -q TemperatureC "$R/busctl-monitor.txt"; }
+if wait_for 20 changed; then
+	ok dbus-properties-changed
+else
+	fail dbus-properties-changed "no PropertiesChanged with TemperatureC: $(tail -n 5 "$R/busctl-monitor.txt" | tr '\n' ' ')"
+fi
+kill "$mon" 2>/dev/null
+wait "$mon" 2>/dev/null
+"$ctl" sim inject ocxlpmem0 temperature >/dev/null 2>&1
+out=$(as_nobody busctl call io.ocxlpmem1 /io/ocxlpmem1/card/ocxlpmem0 io.ocxlpmem1.Card StartDump 2>&1)
+if echo "$out" | grep -qi 'access denied'; then
+	ok dbus-access-denied
+else
+	fail dbus-access-denied "$out"
+fi
+
 # ---- watchdog -------------------------------------------------------------------------
 cat >"$dropdir/zz-watchdog.conf" <<EOF
 [Service]

@@ -32,6 +32,12 @@
  *
  * One mutex (core->lock) guards all executor state; it is never held across
  * a backend call.
+ *
+ * Why one file of over 900 lines: the pool, the deadline thread, abandoning
+ * and the completion list share that lock and one set of invariants (who
+ * may touch a job after it was abandoned); split, each part would need the
+ * others' internals, and a reader could no longer check the locking in one
+ * place.
  */
 #include <errno.h>
 #include <pthread.h>

@@ -10,6 +10,9 @@
  * ready (MEM_UNAVAILABLE) or answer for real.  The reply is built whole and
  * then copied out as far as nd_size_out allows, which is how the driver
  * truncates.
+ *
+ * Over 700 lines because the dispatcher and its handler table are one
+ * unit; each feature's state lives in its own model-*.c.
  */
 #include <errno.h>
 #include <stdlib.h>

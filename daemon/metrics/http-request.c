@@ -185,32 +185,59 @@ static bool qvalue_positive(const char *v, size_t n, bool *ret_valid)
 	return q > 0;
 }
 
+/*
+ * The lists Accept and Accept-Encoding are made of: elements separated by
+ * commas, each a token and ";"-separated parameters, blanks anywhere
+ * between.  list_next() steps to the next element's token, param_next()
+ * through that element's parameters; both leave *i after what they read.
+ */
+static bool list_delim(char c)
+{
+	return c == ',' || c == ';' || c == ' ' || c == '\t';
+}
+
+static bool list_next(const char *v, size_t n, size_t *i, size_t *ret_start, size_t *ret_end)
+{
+	while (*i < n && (v[*i] == ' ' || v[*i] == '\t' || v[*i] == ','))
+		(*i)++;
+	if (*i >= n)
+		return false;
+	*ret_start = *i;
+	while (*i < n && !list_delim(v[*i]))
+		(*i)++;
+	*ret_end = *i;
+	return true;
+}
+
+static bool param_next(const char *v, size_t n, size_t *i, size_t *ret_start, size_t *ret_end)
+{
+	if (*i >= n || v[*i] == ',')
+		return false;
+	while (*i < n && (v[*i] == ' ' || v[*i] == '\t' || v[*i] == ';'))
+		(*i)++;
+	*ret_start = *i;
+	while (*i < n && !list_delim(v[*i]))
+		(*i)++;
+	*ret_end = *i;
+	return true;
+}
+
+static bool param_is_q(const char *v, size_t ps, size_t pe)
+{
+	return pe - ps >= 2 && (v[ps] == 'q' || v[ps] == 'Q') && v[ps + 1] == '=';
+}
+
 /* Accept-Encoding: "gzip", "gzip;q=0.8, *;q=0", "identity". */
 static int parse_accept_encoding(struct parse *p, const char *v, size_t n)
 {
-	size_t i = 0;
+	size_t i = 0, start, end, ps, pe;
 
-	while (i < n) {
-		size_t start, end;
+	while (list_next(v, n, &i, &start, &end)) {
 		bool yes = true, valid = true;
 
-		while (i < n && (v[i] == ' ' || v[i] == '\t' || v[i] == ','))
-			i++;
-		start = i;
-		while (i < n && v[i] != ',' && v[i] != ';' && v[i] != ' ' && v[i] != '\t')
-			i++;
-		end = i;
 		/* Parameters: only q matters. */
-		while (i < n && v[i] != ',') {
-			size_t ps, pe;
-
-			while (i < n && (v[i] == ' ' || v[i] == '\t' || v[i] == ';'))
-				i++;
-			ps = i;
-			while (i < n && v[i] != ',' && v[i] != ';' && v[i] != ' ' && v[i] != '\t')
-				i++;
-			pe = i;
-			if (pe - ps >= 2 && (v[ps] == 'q' || v[ps] == 'Q') && v[ps + 1] == '=')
+		while (param_next(v, n, &i, &ps, &pe)) {
+			if (param_is_q(v, ps, pe))
 				yes = qvalue_positive(v + ps + 2, pe - ps - 2, &valid) && valid;
 			else if (pe > ps)
 				valid = false;
@@ -243,29 +270,14 @@ static int parse_accept_encoding(struct parse *p, const char *v, size_t n)
  */
 static int parse_accept(struct parse *p, const char *v, size_t n)
 {
-	size_t i = 0;
+	size_t i = 0, start, end, ps, pe;
 
-	while (i < n) {
-		size_t start, end;
+	while (list_next(v, n, &i, &start, &end)) {
 		int q = 1000;
 		bool valid = true, version_ok = true;
 
-		while (i < n && (v[i] == ' ' || v[i] == '\t' || v[i] == ','))
-			i++;
-		start = i;
-		while (i < n && v[i] != ',' && v[i] != ';' && v[i] != ' ' && v[i] != '\t')
-			i++;
-		end = i;
-		while (i < n && v[i] != ',') {
-			size_t ps, pe;
-
-			while (i < n && (v[i] == ' ' || v[i] == '\t' || v[i] == ';'))
-				i++;
-			ps = i;
-			while (i < n && v[i] != ',' && v[i] != ';' && v[i] != ' ' && v[i] != '\t')
-				i++;
-			pe = i;
-			if (pe - ps >= 2 && (v[ps] == 'q' || v[ps] == 'Q') && v[ps + 1] == '=') {
+		while (param_next(v, n, &i, &ps, &pe)) {
+			if (param_is_q(v, ps, pe)) {
 				q = qvalue_parse(v + ps + 2, pe - ps - 2);
 				valid &= q >= 0;
 			} else if (pe - ps > 8 && strncasecmp(v + ps, "version=", 8) == 0) {

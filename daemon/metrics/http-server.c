@@ -37,6 +37,7 @@
 #include <event2/listener.h>
 
 #include "shared/util/accept-backoff.h"
+#include "shared/util/list.h"
 #include "metrics/http-server.h"
 #include "util/log.h"
 
@@ -100,12 +101,7 @@ static void conn_free(struct http_conn *c)
 {
 	struct http_server *s = c->s;
 
-	if (c->prev)
-		c->prev->next = c->next;
-	else
-		s->conns = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
+	LIST_REMOVE(s->conns, c);
 	s->nconns--;
 	if (c->deadline)
 		event_free(c->deadline);
@@ -353,10 +349,7 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct socka
 		free(c);
 		return;
 	}
-	c->next = s->conns;
-	if (s->conns)
-		s->conns->prev = c;
-	s->conns = c;
+	LIST_PREPEND(s->conns, c);
 	s->nconns++;
 
 	bufferevent_setcb(c->bev, on_read, on_write, on_event, c);

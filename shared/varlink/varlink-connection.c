@@ -17,6 +17,7 @@
 
 #include <event2/buffer.h>
 
+#include "shared/util/list.h"
 #include "shared/varlink/varlink-internal.h"
 
 #define VARLINK_MAX_SINGLE_WRITE (1 << 20)
@@ -41,12 +42,7 @@ void varlink_conn_free(struct conn *c)
 			call->cancel(call, call->cancel_data);
 		varlink_call_unref(call);
 	}
-	if (c->prev)
-		c->prev->next = c->next;
-	else
-		s->conns = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
+	LIST_REMOVE(s->conns, c);
 	s->nconns--;
 	if (c->stall)
 		event_free(c->stall);
@@ -317,9 +313,6 @@ void varlink_on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sock
 	 * ListCards reply of 256 cards (74 KB) took five trips round the loop. */
 	bufferevent_set_max_single_write(c->bev, VARLINK_MAX_SINGLE_WRITE);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
-	c->next = s->conns;
-	if (s->conns)
-		s->conns->prev = c;
-	s->conns = c;
+	LIST_PREPEND(s->conns, c);
 	s->nconns++;
 }

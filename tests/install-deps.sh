@@ -10,7 +10,7 @@ packages=(
 	scdoc man-db groff-base
 	umockdev libumockdev-dev
 	clang libclang-rt-14-dev valgrind
-	socat shellcheck jq systemd util-linux dbus-daemon dbus-bin
+	socat shellcheck jq systemd util-linux dbus-daemon dbus-bin ndctl
 	prometheus python3-yaml python3-prometheus-client curl wrk nginx-light bc
 	dpkg-dev debhelper lintian
 )

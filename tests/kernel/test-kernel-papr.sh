@@ -105,14 +105,22 @@ wait_for 10 health_is "$P" ok
 # ndctl reads the same DIMM through libndctl's papr support.
 if command -v ndctl >/dev/null; then
 	tb pdsm nmem2 health=1 gauge=40 dsc=3
-	UMOCKDEV_DIR=$UMOCKDEV_DIR LD_PRELOAD=libumockdev-preload.so.0 ndctl list -DH -d nmem2 \
+	UMOCKDEV_DIR=$UMOCKDEV_DIR LD_PRELOAD=libumockdev-preload.so.0 ndctl list -DHi -d nmem2 \
 		> "$WORK/ndctl.json" 2>&1 || true
 	check "ndctl: the same health state" \
-		test "$(jq -r '.health.health_state // .[0].health.health_state' "$WORK/ndctl.json")" = non-critical
+		test "$(jq -r 'if type == "array" then .[0] else . end | .health.health_state' "$WORK/ndctl.json")" = non-critical
 	check "ndctl: the same life used (100 - remaining)" \
-		test "$(jq -r '.health.life_used_percentage // .[0].health.life_used_percentage' "$WORK/ndctl.json")" = 60
+		test "$(jq -r 'if type == "array" then .[0] else . end | .health.life_used_percentage' "$WORK/ndctl.json")" = 60
 	check "ndctl: the same shutdown count" \
-		test "$(jq -r '.health.shutdown_count // .[0].health.shutdown_count' "$WORK/ndctl.json")" = 3
+		test "$(jq -r 'if type == "array" then .[0] else . end | .health.shutdown_count' "$WORK/ndctl.json")" = 3
+	# ... and the daemon, on the same PDSM answer: non-critical is a warning.
+	poll_now
+	wait_for 10 health_is "$P" warning
+	check "ndctl non-critical, the daemon warning" health_is "$P" warning
+	check "ndctl's life used 60, the daemon's life remaining 40" \
+		test "$(ctl --json show "$P" | jq -r '.card.summary.life_remaining_pct')" = 40
+	check "ndctl's shutdown count 3, the daemon's attribute 241" \
+		test "$(ctl --json show "$P" | jq -r '.card.smart[] | select(.id == 241) | .raw')" = 3
 else
 	echo "note: ndctl is not installed; its view of the papr DIMM is not compared"
 fi

@@ -151,9 +151,14 @@ int call(const char *method, struct json_object *params, struct json_object **re
 		struct json_object **ret_params)
 {
 	struct vclient *c;
+	struct json_object *reply = NULL;
 	bool continues;
 	int r;
 
+	/* ret_* are set on success only (EXIT_OK): on failure nothing is
+	 * left for the caller to free, or to use after it was freed. */
+	*ret_reply = NULL;
+	*ret_params = NULL;
 	r = connect_daemon(&c);
 	if (r) {
 		json_object_put(params);
@@ -161,23 +166,24 @@ int call(const char *method, struct json_object *params, struct json_object **re
 	}
 	r = vclient_call(c, method, params, false);
 	if (r == 0)
-		r = vclient_read(c, 30000, ret_reply, &continues);
+		r = vclient_read(c, 30000, &reply, &continues);
 	vclient_free(c);
 	if (r < 0) {
 		fprintf(stderr, "ocxlpmemctl: %s: %s\n", method, strerror(-r));
 		return EXIT_UNREACHABLE;
 	}
-	if (json_object_object_get_ex(*ret_reply, "error", NULL)) {
-		r = report_error(*ret_reply, strrchr(method, '.') + 1);
-		json_object_put(*ret_reply);
+	if (json_object_object_get_ex(reply, "error", NULL)) {
+		r = report_error(reply, strrchr(method, '.') + 1);
+		json_object_put(reply);
 		return r;
 	}
-	if (!json_object_object_get_ex(*ret_reply, "parameters", ret_params) ||
+	if (!json_object_object_get_ex(reply, "parameters", ret_params) ||
 	    !json_object_is_type(*ret_params, json_type_object)) {
 		/* Keep callers simple: a reply without parameters has {}. */
 		*ret_params = json_object_new_object();
-		json_object_object_add(*ret_reply, "parameters", *ret_params);
+		json_object_object_add(reply, "parameters", *ret_params);
 	}
+	*ret_reply = reply;
 	return EXIT_OK;
 }
 

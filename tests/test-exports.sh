@@ -96,6 +96,19 @@ if awk -v node="$version_node" '$2 != node' "$tmp/versions" | grep . > "$tmp/unv
 	status=1
 fi
 
+# The Debian symbols file lists the same: dpkg-gensymbols fails the
+# package build on a symbol it does not know, so say it here first.
+symbols=$top_srcdir/debian/libocxlpmem0.symbols
+if [ -f "$symbols" ]; then
+	sed -n 's/^ \(ocxlpmem_[a-z0-9_]*\)@.*/\1/p' "$symbols" | LC_ALL=C sort -u > "$tmp/debian"
+	if ! LC_ALL=C cmp -s "$tmp/debian" "$tmp/exported"; then
+		echo "test-exports: debian/libocxlpmem0.symbols differs from what $lib exports" \
+			"(< symbols file, > library):" >&2
+		LC_ALL=C diff "$tmp/debian" "$tmp/exported" | grep '^[<>]' | sed 's/^/  /' >&2
+		status=1
+	fi
+fi
+
 if [ "$status" -eq 0 ]; then
 	echo "test-exports: $(wc -l < "$tmp/declared") functions exported as $version_node"
 fi

@@ -223,10 +223,13 @@ if echo "$health" | grep -qE '^s "(ok|warning|critical|unknown)"$'; then
 else
 	fail dbus-property "$health"
 fi
-timeout 30 busctl monitor io.ocxlpmem1 >"$R/busctl-monitor.txt" 2>&1 &
+# Line-buffered: busctl writes to a file here, and is killed at the end.
+timeout 30 stdbuf -oL busctl monitor io.ocxlpmem1 >"$R/busctl-monitor.txt" 2>&1 &
 mon=$!
 sleep 1
 "$ctl" sim inject ocxlpmem0 temperature --celsius 95 >/dev/null 2>&1
+# Poll now: the default interval is a minute.
+systemctl kill -s SIGUSR1 --kill-whom=main "$unit"
 changed() { grep -q TemperatureC "$R/busctl-monitor.txt"; }
 if wait_for 20 changed; then
 	ok dbus-properties-changed

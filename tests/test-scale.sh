@@ -54,5 +54,21 @@ ctl sim inject ocxlpmem5 clear >/dev/null
 wait_for 90 bytes_at_most "$start_bytes"
 check "the ring is freed once the log is drained" bytes_at_most "$start_bytes"
 
-# No clean stop here: saving 4096 fresh state files takes seconds of
-# fsyncs on a busy disk, and test-daemon-core.sh covers the stop.
+# Every card gone while the daemon was stopped: at the next start each is
+# judged offline and alerted before READY, and its record is written after
+# READY, a few per loop iteration (cards_judge_absent()); none may be lost.
+# The stop writes 4096 records: seconds of fsyncs on a busy disk.
+stop_daemon 120
+: > "$LOG"
+READY_TIMEOUT=60 start_daemon --simulate=0
+offline_cards() {
+	{ ctl --json status || true; } | jq '[.cards[] | select(.health == "offline")] | length'
+}
+check "restart without the cards: all $cards listed offline" test "$(offline_cards)" = "$cards"
+check "each alerted once" test "$(grep -c 'ALERT card-offline event=active' "$LOG")" = "$cards"
+latched_records() {
+	test "$(grep -l '"card-offline"' "$WORK"/state/cards/*.json | wc -l)" = "$cards"
+}
+wait_for 120 latched_records
+check "and every record written after READY, card-offline latched" latched_records
+check "Varlink answers meanwhile and after" ctl version

@@ -60,8 +60,42 @@ int cards_restore_known(struct manager *m)
 	return 0;
 }
 
+/* Records written per loop iteration after a start that judged many
+ * absent cards: each is an fsync; the loop answers between batches. */
+#define DEFERRED_SAVES_BATCH 16
+
+static const struct timeval zero_timeout = { 0, 0 };
+
+static void on_deferred_saves(evutil_socket_t fd, short what, void *userdata)
+{
+	struct manager *m = userdata;
+	unsigned int written = 0;
+
+	(void)fd;
+	(void)what;
+	/* The list may have changed since the last batch (hotplug, forget):
+	 * an index that skips a card only leaves it for its next save, and
+	 * one saved twice is written once (card_save_state() clears dirty). */
+	while (m->deferred_save_next < m->ncards && written < DEFERRED_SAVES_BATCH) {
+		struct dcard *dc = m->cards[m->deferred_save_next++];
+
+		if (!dc->state_dirty)
+			continue;
+		card_save_state(dc);
+		written++;
+	}
+	/* A zero timeout, not event_active(): libevent runs events activated
+	 * from a callback before it polls again, so the sockets would wait
+	 * for the last batch; a timer comes after the next poll. */
+	if (m->deferred_save_next < m->ncards)
+		evtimer_add(m->ev_deferred_saves, &zero_timeout);
+}
+
 void cards_judge_absent(struct manager *m)
 {
+	size_t absent = 0;
+
+	m->saves_deferred = true;
 	for (size_t i = 0; i < m->ncards; i++) {
 		struct dcard *dc = m->cards[i];
 
@@ -73,10 +107,27 @@ void cards_judge_absent(struct manager *m)
 		 * Offline, its latched alerts as they were: a card that went
 		 * while the daemon ran has card-offline latched and says
 		 * nothing new, and its record is not written; one that went
-		 * while the daemon was stopped is alerted once, now.
+		 * while the daemon was stopped is alerted once, now, and its
+		 * record written soon after READY.  A crash in between alerts
+		 * it once more at the next start: a condition, never an
+		 * error-log entry (those are written before they are acked).
 		 */
 		card_evaluate(dc);
+		absent++;
 	}
+	m->saves_deferred = false;
+	if (!absent)
+		return;
+	if (!m->ev_deferred_saves)
+		m->ev_deferred_saves = evtimer_new(m->base, on_deferred_saves, m);
+	if (!m->ev_deferred_saves) {
+		/* No memory for the event: write them now, as before. */
+		for (size_t i = 0; i < m->ncards; i++)
+			card_save_state(m->cards[i]);
+		return;
+	}
+	m->deferred_save_next = 0;
+	evtimer_add(m->ev_deferred_saves, &zero_timeout);
 }
 
 static void list_remove(struct manager *m, struct dcard *dc)

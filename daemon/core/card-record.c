@@ -158,6 +158,9 @@ void card_save_state(struct dcard *dc)
 
 	if (!dc->state_dirty)
 		return;
+	/* Written later, a few per loop iteration (cards_judge_absent()). */
+	if (dc->m->saves_deferred)
+		return;
 	/* Never over a record we could not read: it stays dirty, and is
 	 * dropped for the real one when the load works. */
 	if (!card_record_loaded(dc))

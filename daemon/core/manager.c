@@ -647,6 +647,8 @@ struct manager *manager_free(struct manager *m)
 		names_flush(m);
 		event_free(m->ev_names_save);
 	}
+	if (m->ev_deferred_saves)
+		event_free(m->ev_deferred_saves);
 	if (m->base)
 		event_base_free(m->base);
 	names_free(m->names);

@@ -83,6 +83,13 @@ struct manager {
 	 * cards writes it once, not 4096 times. */
 	struct event *ev_names_save;
 	bool names_dirty;
+	/* card-known.c: cards that went while the daemon was stopped are
+	 * judged (and alerted) before READY, but their records are written
+	 * after it, a few per loop iteration: 4096 fsyncs in a row would
+	 * hold READY (and then the loop) for most of a minute. */
+	bool saves_deferred;
+	struct event *ev_deferred_saves;
+	size_t deferred_save_next;
 	/* The metrics endpoint's, set by metrics/ (metrics-service.c): the
 	 * core only carries it. */
 	struct metrics *metrics;

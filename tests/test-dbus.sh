@@ -74,9 +74,15 @@ name_owned() {
 }
 
 start_bus
+start_monitor
 start_daemon --simulate=3
 
 check "the daemon owns io.ocxlpmem1" wait_for 10 name_owned
+check "InterfacesAdded for a card the daemon finds" \
+	wait_for 10 grep -q 'member=InterfacesAdded' "$WORK/monitor.log"
+check "one InterfacesAdded per card" \
+	test "$(grep -c 'member=InterfacesAdded' "$WORK/monitor.log")" = 3
+stop_monitor
 check "the log says it serves io.ocxlpmem1" grep -q "D-Bus: serving io.ocxlpmem1" "$LOG"
 
 tree=$(bctl tree --list io.ocxlpmem1)

@@ -60,6 +60,7 @@ struct dbus_card_props {
 	struct dcard *dc;
 	char *text[PROP_COUNT];
 	bool queued;
+	bool object_announced;  /* InterfacesAdded sent on this connection */
 };
 
 /* ---- Values, from the report ------------------------------------------- */
@@ -462,6 +463,16 @@ static void props_free(struct dbus_card_props *p)
 	free(p);
 }
 
+bool dbus_card_announce(struct dbus_service *svc, struct dcard *dc)
+{
+	struct dbus_card_props *p;
+
+	if (!svc->bus || !(p = props_get(dc)) || p->object_announced)
+		return false;
+	p->object_announced = true;
+	return true;
+}
+
 void dbus_card_changed(struct dbus_service *svc, struct dcard *dc)
 {
 	struct dbus_card_props *p;
@@ -541,10 +552,14 @@ void dbus_card_forget(struct dbus_service *svc, struct dcard *dc)
 	if (!cc->dbus)
 		return;
 	/* Out of the queue too: the card is about to be freed. */
-	if (cc->dbus->queued)
-		for (size_t k = 0; k < svc->ndirty; k++)
-			if (svc->dirty[k] == dc)
-				svc->dirty[k--] = svc->dirty[--svc->ndirty];
+	if (cc->dbus->queued) {
+		size_t k = 0;
+
+		while (k < svc->ndirty && svc->dirty[k] != dc)
+			k++;
+		if (k < svc->ndirty)
+			svc->dirty[k] = svc->dirty[--svc->ndirty];
+	}
 	props_free(cc->dbus);
 	cc->dbus = NULL;
 }

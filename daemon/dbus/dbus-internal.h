@@ -51,6 +51,9 @@ struct dbus_service {
 int dbus_card_register(struct dbus_service *svc);
 /* The object path of the card named name (caller frees); NULL on ENOMEM. */
 char *dbus_card_path(const char *name);
+/* True the first time it is asked for dc on this connection: the card's
+ * object is new to the bus's clients (InterfacesAdded). */
+bool dbus_card_announce(struct dbus_service *svc, struct dcard *dc);
 /* Something of dc may have changed: compare and announce at the flush. */
 void dbus_card_changed(struct dbus_service *svc, struct dcard *dc);
 /* Announce what changed since the last flush (PropertiesChanged). */

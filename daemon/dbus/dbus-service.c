@@ -166,8 +166,10 @@ static void on_event(const struct observe_event *ev, void *userdata)
 		return;
 	switch (ev->kind) {
 	case OBSERVE_CARD_ADDED:
-		/* A card the daemon did not have before is a new object. */
-		if (!card_caches(ev->dc)->dbus)
+		/* The first attach the bus hears of is a new object.  Not
+		 * "no state kept yet": any change event (card_touch())
+		 * before the attach creates that. */
+		if (dbus_card_announce(svc, ev->dc))
 			emit_interfaces(svc, ev->dc, true);
 		emit_card(svc, "CardAdded", ev->dc);
 		dbus_card_changed(svc, ev->dc);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "shared/varlink/json-duplicates.h"
+#include "shared/varlink/varlink-json.h"
 #include "shared/varlink/varlink-message.h"
 
 void varlink_message_clear(struct varlink_message *m)
@@ -180,10 +181,10 @@ int varlink_message_parse(const char *buf, size_t len, struct varlink_message *r
 			  const char **ret_error)
 {
 	struct varlink_message m = { 0 };
-	struct json_tokener *tok;
 	struct json_object *o, *v;
+	enum json_tokener_error e;
 	const char *err = NULL;
-	int r = -EBADMSG;
+	int r = -EBADMSG, oom;
 
 	if (len > VARLINK_MESSAGE_MAX) {
 		*ret_error = "message too large";
@@ -198,20 +199,15 @@ int varlink_message_parse(const char *buf, size_t len, struct varlink_message *r
 		*ret_error = err;
 		return -EBADMSG;
 	}
-	tok = json_tokener_new_ex(VARLINK_DEPTH_MAX);
-	if (!tok) {
+	o = varlink_json_parse(buf, len, VARLINK_DEPTH_MAX, &e, &oom);
+	if (oom) {
 		*ret_error = "out of memory";
 		return -ENOMEM;
 	}
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-	o = json_tokener_parse_ex(tok, buf, (int)len);
-	if (!o || json_tokener_get_error(tok) != json_tokener_success ||
-	    json_tokener_get_parse_end(tok) != len) {
-		enum json_tokener_error e = json_tokener_get_error(tok);
-
+	if (!o) {
 		err = e == json_tokener_error_depth ? "nested too deep" :
 		      e == json_tokener_error_parse_utf8_string ? "not valid UTF-8" :
-		      !o && e == json_tokener_continue ? "truncated JSON" : "not valid JSON";
+		      e == json_tokener_continue ? "truncated JSON" : "not valid JSON";
 		goto out;
 	}
 	if (!json_object_is_type(o, json_type_object)) {
@@ -264,6 +260,5 @@ out:
 		*ret_error = err;
 	varlink_message_clear(&m);
 	json_object_put(o);
-	json_tokener_free(tok);
 	return r;
 }

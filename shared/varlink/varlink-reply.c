@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "shared/varlink/varlink-json.h"
 #include "shared/varlink/varlink-reply.h"
 
 void varlink_reply_clear(struct varlink_reply *r)
@@ -77,9 +78,10 @@ int varlink_reply_parse(const char *buf, size_t len, struct varlink_reply *ret,
 			const char **ret_error)
 {
 	struct varlink_reply r = { 0 };
-	struct json_tokener *tok;
 	struct json_object *o;
+	enum json_tokener_error e;
 	const char *err;
+	int oom;
 
 	if (len > VARLINK_REPLY_MAX) {
 		*ret_error = "reply too large";
@@ -89,23 +91,15 @@ int varlink_reply_parse(const char *buf, size_t len, struct varlink_reply *ret,
 		*ret_error = "NUL inside the reply";
 		return -EBADMSG;
 	}
-	tok = json_tokener_new_ex(VARLINK_REPLY_DEPTH_MAX);
-	if (!tok) {
+	o = varlink_json_parse(buf, len, VARLINK_REPLY_DEPTH_MAX, &e, &oom);
+	if (oom) {
 		*ret_error = "out of memory";
 		return -ENOMEM;
 	}
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-	o = json_tokener_parse_ex(tok, buf, (int)len);
-	if (!o || json_tokener_get_error(tok) != json_tokener_success ||
-	    json_tokener_get_parse_end(tok) != len) {
-		err = json_tokener_get_error(tok) == json_tokener_error_depth ? "nested too deep" :
-									       "not valid JSON";
-		json_object_put(o);
-		json_tokener_free(tok);
-		*ret_error = err;
+	if (!o) {
+		*ret_error = e == json_tokener_error_depth ? "nested too deep" : "not valid JSON";
 		return -EBADMSG;
 	}
-	json_tokener_free(tok);
 	err = check(o, &r);
 	if (err) {
 		json_object_put(o);

@@ -1403,7 +1403,7 @@ static void test_example_defaults(void **state)
 		"life_warning", "life_critical", "error_log_window", "reminder", "state_dir",
 		"runtime_dir", "listen", "request_timeout", "admin_group", "max_per_card", "max_bytes_per_card",
 		"max_bytes_total", "retry_interval", "cards", "serial_base", "dump_size", "realistic_latency",
-		"transport",
+		"transport", "enable",
 	};
 	bool seen[ELEMENTSOF(all_keys)] = { false };
 	struct config_errors errors = { 0 };

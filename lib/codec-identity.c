@@ -152,17 +152,6 @@ OCXLPMEM_EXPORT ssize_t ocxlpmem_events_encode(uint64_t events, void *buf, size_
 	return EVENTS_SIZE;
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Exactly "0x", 1 to 16 hex digits and at most one '\n'.  Not strtoull():
  * it would take a sign, leading blanks and overflow quietly.

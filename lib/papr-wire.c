@@ -93,17 +93,6 @@ int papr_pdsm_health_decode(const void *buf, size_t len, struct papr_health *ret
 	return 0;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int papr_parse_unit_guid(const char *text, size_t len, uint64_t *ret_serial)
 {
 	static const unsigned int dash[] = { 8, 13, 18, 23 };
@@ -129,7 +118,7 @@ int papr_parse_unit_guid(const char *text, size_t len, uint64_t *ret_serial)
 			d++;
 			continue;
 		}
-		v = hexval(text[i]);
+		v = hex_digit(text[i]);
 		if (v < 0)
 			return -EBADMSG;
 		/* The 4th and 5th groups: characters 19 on. */

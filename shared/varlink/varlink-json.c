@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* One strict JSON value (varlink-json.h). */
+#include <string.h>
+
 #include "shared/varlink/varlink-json.h"
 
 struct json_object *varlink_json_parse(const char *buf, size_t len, int depth,
@@ -22,4 +24,17 @@ struct json_object *varlink_json_parse(const char *buf, size_t len, int depth,
 	}
 	json_tokener_free(tok);
 	return o;
+}
+
+bool varlink_qualified_name(const char *s)
+{
+	const char *dot = strrchr(s, '.');
+
+	if (!dot || dot == s || !dot[1])
+		return false;
+	for (const char *p = s; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '.' || *p == '-' || *p == '_'))
+			return false;
+	return true;
 }

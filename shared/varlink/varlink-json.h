@@ -7,6 +7,7 @@
 #ifndef OCXLPMEM_SHARED_VARLINK_JSON_H
 #define OCXLPMEM_SHARED_VARLINK_JSON_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <json-c/json.h>
@@ -20,5 +21,9 @@
  */
 struct json_object *varlink_json_parse(const char *buf, size_t len, int depth,
 				       enum json_tokener_error *ret_error, int *ret_oom);
+
+/* "interface.Name": a dot, neither first nor last, and only letters,
+ * digits, '.', '-' and '_' (method names and error names alike). */
+bool varlink_qualified_name(const char *s);
 
 #endif /* OCXLPMEM_SHARED_VARLINK_JSON_H */

@@ -26,13 +26,7 @@ static bool valid_method_name(const char *s)
 {
 	const char *dot = strrchr(s, '.');
 
-	if (!dot || dot == s || !dot[1])
-		return false;
-	for (const char *p = s; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		      (*p >= '0' && *p <= '9') || *p == '.' || *p == '-' || *p == '_'))
-			return false;
-	return dot[1] >= 'A' && dot[1] <= 'Z';
+	return varlink_qualified_name(s) && dot[1] >= 'A' && dot[1] <= 'Z';
 }
 
 static int get_bool(struct json_object *o, const char *key, bool *ret, const char **err,

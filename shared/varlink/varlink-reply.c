@@ -12,20 +12,6 @@ void varlink_reply_clear(struct varlink_reply *r)
 	*r = (struct varlink_reply){ 0 };
 }
 
-/* "org.varlink.service.InvalidParameter": an interface, a dot, a name. */
-static bool valid_error_name(const char *s)
-{
-	const char *dot = strrchr(s, '.');
-
-	if (!dot || dot == s || !dot[1])
-		return false;
-	for (const char *p = s; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		      (*p >= '0' && *p <= '9') || *p == '.' || *p == '-' || *p == '_'))
-			return false;
-	return true;
-}
-
 /* Member key of o, or NULL when absent or null. */
 static struct json_object *member(struct json_object *o, const char *key)
 {
@@ -46,7 +32,7 @@ static const char *check(struct json_object *o, struct varlink_reply *r)
 	if (v) {
 		if (!json_object_is_type(v, json_type_string) ||
 		    strlen(json_object_get_string(v)) != (size_t)json_object_get_string_len(v) ||
-		    !valid_error_name(json_object_get_string(v)))
+		    !varlink_qualified_name(json_object_get_string(v)))
 			return "error is not interface.Error";
 		r->error = json_object_get_string(v);
 	}
